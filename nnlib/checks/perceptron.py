@@ -1,0 +1,290 @@
+"""Checkers for the perceptron exercises (exercises/02_perceptron.ipynb).
+
+Usage in the notebook: `from nnlib.checks import perceptron as check`, then for example
+`check.nand_weights(w1, w2, b)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from nnlib.checks import Reject, call_student, checker, require_number, require_started
+from nnlib.data import GATES, logic_gate
+from nnlib.perceptron import step, train_perceptron
+
+_TWO_INPUT_ROWS = [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def _gate_verdict(outputs, target, rows, w, b, wanted, known):
+    """Compare a unit's outputs on a truth table with the target and name the mistake."""
+    if np.array_equal(outputs, target):
+        return
+    for name, table in known.items():
+        if name != wanted and np.array_equal(outputs, table):
+            hint = (
+                " Your unit says 1 exactly where it should say 0: multiply all your numbers "
+                "by -1 to flip which side of the line outputs 1."
+                if np.array_equal(outputs, 1 - target)
+                else ""
+            )
+            raise Reject(
+                f"built-{name.lower()}",
+                f"These weights compute {name}, not {wanted}.{hint}",
+            )
+    if np.all(outputs == outputs[0]):
+        raise Reject(
+            "constant",
+            f"Your unit outputs {outputs[0]} for every input: the line w·x + b = 0 does not pass "
+            "between the points at all. Make the bias smaller in size than the weights so the "
+            "line crosses the unit square.",
+        )
+    z = np.asarray(rows, dtype=float) @ np.asarray(w) + b
+    wrong = [
+        f"  input {row}: z = {zi:g}, your unit gives {o}, {wanted} needs {t}"
+        for row, zi, o, t in zip(rows, z, outputs, target, strict=True)
+        if o != t
+    ]
+    on_line = any(zi == 0 and o != t for zi, o, t in zip(z, outputs, target, strict=True))
+    tip = (
+        "\nA point with z exactly 0 lies on the line; the unit outputs 1 there (z >= 0). "
+        "Move the line a little by changing b."
+        if on_line
+        else ""
+    )
+    raise Reject("wrong-rows", "Some rows of the truth table are wrong:\n" + "\n".join(wrong) + tip)
+
+
+@checker("Exercise 1: weights for NAND")
+def nand_weights(w1, w2, b):
+    """Check that the threshold unit with these weights computes NAND."""
+    w = [require_number(w1, "w1"), require_number(w2, "w2")]
+    b = require_number(b, "b")
+    X, target = logic_gate("NAND")
+    outputs = step(X @ np.array(w) + b)
+    _gate_verdict(outputs, target, _TWO_INPUT_ROWS, w, b, "NAND", GATES)
+    return (
+        f"w1={w[0]:g}, w2={w[1]:g}, b={b:g} compute NAND on all four inputs. "
+        "Notice that your numbers are those of an AND unit times -1."
+    )
+
+
+_THREE_INPUT_ROWS = list(itertools.product((0, 1), repeat=3))
+_THREE_INPUT_GATES = {
+    "MAJORITY": np.array([int(sum(r) >= 2) for r in _THREE_INPUT_ROWS]),
+    "AND": np.array([int(sum(r) == 3) for r in _THREE_INPUT_ROWS]),
+    "OR": np.array([int(sum(r) >= 1) for r in _THREE_INPUT_ROWS]),
+    "MINORITY": np.array([int(sum(r) <= 1) for r in _THREE_INPUT_ROWS]),
+}
+
+
+@checker("Exercise 2: a majority vote of three inputs")
+def majority_weights(w, b):
+    """Check a unit with three weights that outputs 1 when at least two inputs are 1."""
+    require_started(w, "w")
+    try:
+        w = np.asarray(w, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "not-a-number", f"`w` should be three numbers like [1, 1, 1], got {w!r}."
+        ) from None
+    if w.shape != (3,):
+        raise Reject(
+            "wrong-shape",
+            f"`w` should hold one weight per input, three in all (shape (3,)); "
+            f"yours has shape {w.shape}.",
+        )
+    b = require_number(b, "b")
+    rows = np.array(_THREE_INPUT_ROWS, dtype=float)
+    outputs = step(rows @ w + b)
+    _gate_verdict(
+        outputs,
+        _THREE_INPUT_GATES["MAJORITY"],
+        _THREE_INPUT_ROWS,
+        w,
+        b,
+        "MAJORITY",
+        _THREE_INPUT_GATES,
+    )
+    return (
+        f"w={w.tolist()}, b={b:g} output 1 exactly when two or three inputs are on: "
+        "a vote, decided by one line (here a plane) through the cube."
+    )
+
+
+def _unit_cases(rng):
+    """Batches on which to test a student's unit, with some points exactly on the line."""
+    X_gate, _ = logic_gate("AND")
+    yield X_gate, np.array([1.0, 1.0]), -1.5
+    yield X_gate, np.array([1.0, 1.0]), -1.0  # (0,1) and (1,0) lie on the line: z = 0
+    yield rng.normal(size=(7, 3)), rng.normal(size=3), 0.3
+    yield np.array([[2.0, -1.0, 0.5]]), np.array([0.5, 1.0, 0.0]), 0.0  # z = 0 exactly
+
+
+@checker("Exercise 3: the unit's output for a batch")
+def unit_output(func):
+    """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
+    rng = np.random.default_rng(0)
+    for X, w, b in _unit_cases(rng):
+        got = call_student(func, "unit_output", X.copy(), w.copy(), b)
+        z = X @ w + b
+        expected = step(z)
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            raise Reject(
+                "wrong-type", f"`unit_output` should return an array of 0s and 1s, got {got!r}."
+            ) from None
+        if got.shape != expected.shape:
+            raise Reject(
+                "wrong-shape",
+                f"For X of shape {X.shape} the result should have shape {expected.shape}, one "
+                f"output per row, but yours has shape {got.shape}."
+                + (" Flatten it, or use a 1-D w." if got.size == expected.size else ""),
+            )
+        if np.array_equal(got, expected):
+            continue
+        if np.allclose(got, z):
+            raise Reject(
+                "returned-z",
+                "You returned the weighted sum z = X @ w + b itself. The unit's output is "
+                "step(z): 1 where z >= 0 and 0 elsewhere.",
+            )
+        if np.array_equal(got, np.where(z >= 0, 1.0, -1.0)):
+            raise Reject(
+                "plus-minus-one",
+                "Your outputs are -1 and +1. In this chapter the unit outputs 0 or 1.",
+            )
+        if np.array_equal(got, (z > 0).astype(float)):
+            raise Reject(
+                "strict-inequality",
+                "Right everywhere except where z is exactly 0. The rule is "
+                "`1 if z >= 0`: use `>=`, not `>`.",
+            )
+        if np.array_equal(got, step(X @ w)):
+            raise Reject("missing-bias", "Your outputs match step(X @ w): you left out the bias b.")
+        if np.array_equal(got, step(X @ w - b)):
+            raise Reject("bias-sign", "Your outputs match step(X @ w - b): the bias is added, +b.")
+        row = int(np.flatnonzero(got != expected)[0])
+        raise Reject(
+            "wrong-values",
+            f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
+            f"z = {z[row]:g}, so the output should be {expected[row]}, but yours is "
+            f"{got[row]:g}.",
+        )
+    return "Right on every batch, including points that lie exactly on the line (z = 0)."
+
+
+def _step_cases():
+    """(w, b, x, y, lr) cases for one update: a miss on each side, a hit, a non-unit lr."""
+    yield np.array([1.0, 1.0]), -1.5, np.array([1.0, 1.0]), 1, 1.0  # already right
+    yield np.array([0.0, 0.0]), 0.0, np.array([1.0, 1.0]), 0, 1.0  # says 1, should say 0
+    yield np.array([0.5, -1.0]), -1.0, np.array([1.0, 0.0]), 1, 0.5  # says 0, should say 1
+    yield np.array([0.2, 0.3, -0.1]), 0.1, np.array([-1.0, 2.0, 0.5]), 0, 0.25
+
+
+@checker("Exercise 4: one step of the learning rule")
+def perceptron_step(func):
+    """Check `func(w, b, x, y, lr) -> (new_w, new_b)` against the perceptron rule."""
+    for w, b, x, y, lr in _step_cases():
+        w_before = w.copy()
+        got = call_student(func, "perceptron_step", w, b, x, y, lr)
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Reject(
+                "not-a-pair",
+                f"`perceptron_step` should return the pair (new_w, new_b), got {got!r}.",
+            )
+        new_w = np.asarray(got[0], dtype=float)
+        new_b = float(np.asarray(got[1], dtype=float))
+        y_hat = int(x @ w_before + b >= 0)
+        error = y - y_hat
+        expected_w = w_before + lr * error * x
+        expected_b = b + lr * error
+        if not np.array_equal(w, w_before):
+            raise Reject(
+                "in-place",
+                "Your function changed the `w` it was given (e.g. with `w += ...`). Build a new "
+                "array instead (`new_w = w + ...`), so the caller's weights stay as they were.",
+            )
+        if new_w.shape != expected_w.shape:
+            raise Reject(
+                "wrong-shape",
+                f"new_w should have the shape of w, {w.shape}, but it has shape {new_w.shape}.",
+            )
+        if np.allclose(new_w, expected_w) and np.isclose(new_b, expected_b):
+            continue
+        if error != 0 and np.allclose(new_w, w_before) and np.isclose(new_b, b):
+            raise Reject(
+                "no-change",
+                f"For x = {x.tolist()} with y = {y} the unit answers y_hat = {y_hat}, a mistake, "
+                "but your step returned w and b unchanged. A mistake must move them by "
+                "lr (y - y_hat) x and lr (y - y_hat).",
+            )
+        if error != 0 and np.allclose(new_w, w_before - lr * error * x):
+            raise Reject(
+                "sign-flipped",
+                "Your update goes the wrong way: the rule adds lr (y - y_hat) x. "
+                "Check that you wrote y - y_hat, not y_hat - y.",
+            )
+        if error != 0 and np.allclose(new_w, expected_w) and np.isclose(new_b, b):
+            raise Reject(
+                "bias-not-updated",
+                "The weights are right but the bias did not move. The bias learns too: "
+                "b + lr (y - y_hat), as if it were a weight on an input that is always 1.",
+            )
+        if error != 0 and np.allclose(new_w, w_before + error * x) and lr != 1:
+            raise Reject(
+                "ignores-lr",
+                f"With lr = {lr} your step is as big as with lr = 1: multiply the change by lr.",
+            )
+        if error == 0 and not np.allclose(new_w, w_before):
+            raise Reject(
+                "updates-when-right",
+                f"The unit already classifies x = {x.tolist()} correctly (y = y_hat = {y}), so "
+                "nothing should change, but your weights moved. The change is "
+                "lr (y - y_hat) x: did you use y instead of (y - y_hat)?",
+            )
+        raise Reject(
+            "wrong-values",
+            f"For w = {w_before.tolist()}, b = {b:g}, x = {x.tolist()}, y = {y}, lr = {lr}: "
+            f"the unit says y_hat = {y_hat}, so the new weights should be "
+            f"{expected_w.tolist()} and the new bias {expected_b:g}; yours are "
+            f"{new_w.tolist()} and {new_b:g}.",
+        )
+    return "Your update matches the perceptron rule on every case, and leaves w untouched."
+
+
+@checker("Exercise 5: how many epochs does AND take?")
+def and_epochs(answer):
+    """Check the number of passes the rule needs on AND from w = (0, 0), b = 0, lr = 1."""
+    require_started(answer, "epochs_for_and")
+    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+        raise Reject(
+            "not-an-integer",
+            f"`epochs_for_and` should be a whole number of passes, got {answer!r}.",
+        )
+    X, y = logic_gate("AND")
+    run = train_perceptron(X, y, lr=1.0, max_epochs=100)
+    if answer == run.epochs:
+        return (
+            f"{answer} passes: {sum(run.mistakes)} updates spread over the first "
+            f"{run.epochs - 1}, then one clean pass that confirms there is nothing left to fix."
+        )
+    if answer == run.epochs - 1:
+        raise Reject(
+            "missed-clean-pass",
+            "One short. The rule only knows it has converged after a whole pass with no "
+            "mistake; that last pass counts too.",
+        )
+    if answer == sum(run.mistakes):
+        raise Reject(
+            "counted-updates",
+            "That is the number of updates (mistakes), not of passes over the four examples.",
+        )
+    raise Reject(
+        "wrong-count",
+        "Not quite. Run your loop again from w = (0, 0), b = 0, lr = 1, visiting the rows in "
+        "the order (0,0), (0,1), (1,0), (1,1), and count every pass over all four rows until "
+        "one pass makes no update.",
+    )

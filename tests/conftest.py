@@ -1,0 +1,25 @@
+"""Shared helpers for the test suite (tests/ mirrors nnlib module by module)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))  # the exercise generator, tested here too
+
+matplotlib.use("Agg")  # figures in unit tests are drawn, never shown
+
+
+def assert_close(actual, expected, rtol=1e-7, atol=0.0, what="value"):
+    """Assert two arrays agree, printing both and the tolerance when they do not."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, (
+        f"{what}: shape {actual.shape} != expected {expected.shape}"
+    )
+    assert np.allclose(actual, expected, rtol=rtol, atol=atol), (
+        f"{what}: got {actual}, expected {expected} (rtol={rtol}, atol={atol})"
+    )

@@ -1,0 +1,68 @@
+"""nnlib.plot and nnlib.widgets: the pictures draw what they claim."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from nnlib.data import logic_gate, make_blobs
+from nnlib.plot import plot_decision_line, plot_decision_regions, plot_gate_unit, plot_points
+from nnlib.widgets import decision_line_explorer
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_decision_line_lies_where_the_weighted_sum_is_zero():
+    ax = plot_decision_line([1.0, 2.0], -1.0)
+    (line,) = ax.lines
+    x1, x2 = line.get_data()
+    assert np.allclose(1.0 * np.asarray(x1) + 2.0 * np.asarray(x2) - 1.0, 0.0)
+
+
+def test_vertical_line_when_the_second_weight_is_zero():
+    ax = plot_decision_line([2.0, 0.0], -1.0)
+    (line,) = ax.lines
+    assert np.allclose(line.get_xdata(), 0.5)
+
+
+def test_no_line_when_both_weights_are_zero():
+    ax = plot_decision_line([0.0, 0.0], 1.0)
+    assert len(ax.lines) == 0
+
+
+def test_points_are_grouped_by_class():
+    X, y = logic_gate("XOR")
+    ax = plot_points(X, y, class_names=("zero", "one"))
+    assert [c.get_label() for c in ax.collections] == ["zero", "one"]
+    assert [len(c.get_offsets()) for c in ax.collections] == [2, 2]
+
+
+def test_points_reject_a_label_vector_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"plot_points: y must have shape \(4,\)"):
+        plot_points(np.zeros((4, 2)), [0, 1])
+
+
+def test_gate_unit_title_counts_the_points_right():
+    ax = plot_gate_unit("AND", [1.0, 1.0], -0.5)  # this is OR: (0,1) and (1,0) are wrong
+    assert "2/4 points right" in ax.get_title()
+    ax = plot_gate_unit("AND", [1.0, 1.0], -1.5)
+    assert "4/4 points right" in ax.get_title()
+
+
+def test_decision_regions_colour_the_plane_by_the_predicted_class():
+    X, y = make_blobs(n=40, seed=0)
+    ax = plot_decision_regions(lambda P: (P.sum(axis=1) > 0).astype(int), X, y)
+    assert len(ax.collections) >= 3  # the filled regions plus one scatter per class
+    with pytest.raises(ValueError, match="give xlim and ylim"):
+        plot_decision_regions(lambda P: P[:, 0] > 0)
+
+
+def test_explorer_has_a_slider_for_each_parameter_and_redraws():
+    widget = decision_line_explorer(gate="OR", w1=0.5, w2=0.5, b=-0.2)
+    names = [getattr(child, "description", None) for child in widget.children]
+    assert names[:4] == ["gate", "w1", "w2", "b"]
+    widget.children[3].value = -2.0  # moving a slider must run the drawing without error
+    assert widget.result is None
