@@ -56,7 +56,7 @@ def _gate_verdict(outputs, target, rows, w, b, wanted, known):
     raise Reject("wrong-rows", "Some rows of the truth table are wrong:\n" + "\n".join(wrong) + tip)
 
 
-@checker("Exercise 1: weights for NAND")
+@checker("Weights for NAND")
 def nand_weights(w1, w2, b):
     """Check that the threshold unit with these weights computes NAND."""
     w = [require_number(w1, "w1"), require_number(w2, "w2")]
@@ -79,7 +79,7 @@ _THREE_INPUT_GATES = {
 }
 
 
-@checker("Exercise 2: a majority vote of three inputs")
+@checker("A majority vote of three inputs")
 def majority_weights(w, b):
     """Check a unit with three weights that outputs 1 when at least two inputs are 1."""
     require_started(w, "w")
@@ -122,7 +122,7 @@ def _unit_cases(rng):
     yield np.array([[2.0, -1.0, 0.5]]), np.array([0.5, 1.0, 0.0]), 0.0  # z = 0 exactly
 
 
-@checker("Exercise 3: the unit's output for a batch")
+@checker("The unit's output for a batch")
 def unit_output(func):
     """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
     rng = np.random.default_rng(0)
@@ -184,7 +184,7 @@ def _step_cases():
     yield np.array([0.2, 0.3, -0.1]), 0.1, np.array([-1.0, 2.0, 0.5]), 0, 0.25
 
 
-@checker("Exercise 4: one step of the learning rule")
+@checker("One step of the learning rule")
 def perceptron_step(func):
     """Check `func(w, b, x, y, lr) -> (new_w, new_b)` against the perceptron rule."""
     for w, b, x, y, lr in _step_cases():
@@ -255,7 +255,7 @@ def perceptron_step(func):
     return "Your update matches the perceptron rule on every case, and leaves w untouched."
 
 
-@checker("Exercise 5: how many epochs does AND take?")
+@checker("How many epochs does AND take?")
 def and_epochs(answer):
     """Check the number of passes the rule needs on AND from w = (0, 0), b = 0, lr = 1."""
     require_started(answer, "epochs_for_and")
