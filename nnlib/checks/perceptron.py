@@ -65,8 +65,8 @@ def nand_weights(w1, w2, b):
     outputs = step(X @ np.array(w) + b)
     _gate_verdict(outputs, target, _TWO_INPUT_ROWS, w, b, "NAND", GATES)
     return (
-        f"w1={w[0]:g}, w2={w[1]:g}, b={b:g} compute NAND on all four inputs. "
-        "Notice that your numbers are those of an AND unit times -1."
+        f"w1={w[0]:g}, w2={w[1]:g}, b={b:g} compute NAND on all four inputs: the line leaves "
+        "(1, 1) alone on the side that outputs 0."
     )
 
 
@@ -127,7 +127,16 @@ def unit_output(func):
     """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
     rng = np.random.default_rng(0)
     for X, w, b in _unit_cases(rng):
-        got = call_student(func, "unit_output", X.copy(), w.copy(), b)
+        try:
+            got = call_student(func, "unit_output", X.copy(), w.copy(), b)
+        except Reject as verdict:
+            if "matmul" in verdict.message:
+                raise Reject(
+                    verdict.code,
+                    verdict.message + "\nEach row of X is one example, so the weighted sums "
+                    "are X @ w, of shape (m,): check the order of the product.",
+                ) from None
+            raise
         z = X @ w + b
         expected = step(z)
         try:
