@@ -1,0 +1,220 @@
+"""Loss functions for a batch, each with its gradient with respect to its first argument.
+
+Derived in: Loss functions (chapters/05_losses).
+
+Conventions. A batch has m examples. Every loss returns the cost `J = (1/m) Σ_i L_i`, the
+mean over the batch of the per-example losses L_i; for vector outputs L_i sums over the
+outputs. Every `*_grad` returns ∂J/∂(first argument), with the 1/m already included, in the
+shape and floating dtype of that argument. Class labels are integer indices 0..k-1.
+
+Losses that take probabilities clip them into [eps, 1 − eps] (eps of the array's dtype),
+so a probability of exactly 0 or 1 gives a large but finite loss. The `_with_logits` and
+`softmax_` losses take raw scores and never form a probability that could round to 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.activations import sigmoid, softmax
+
+
+def _pair(func, pred, target):
+    """Float prediction and target of the same shape, with a batch axis first."""
+    pred = np.asarray(pred)
+    if not np.issubdtype(pred.dtype, np.floating):
+        pred = pred.astype(float)
+    target = np.asarray(target, dtype=pred.dtype)
+    if pred.ndim == 0 or pred.shape != target.shape:
+        raise ValueError(
+            f"{func}: the prediction and the target must have the same shape (m,) or (m, k), "
+            f"got {pred.shape} and {target.shape}"
+        )
+    return pred, target
+
+
+def _per_example_sum(values):
+    return values if values.ndim == 1 else values.reshape(values.shape[0], -1).sum(axis=1)
+
+
+def _labels(func, scores, y):
+    """Class scores (m, k) and integer labels (m,) with 0 <= y < k."""
+    scores = np.asarray(scores)
+    if not np.issubdtype(scores.dtype, np.floating):
+        scores = scores.astype(float)
+    if scores.ndim != 2:
+        raise ValueError(f"{func}: scores must have shape (m, k), got {scores.shape}")
+    y = np.asarray(y)
+    if y.shape != (scores.shape[0],):
+        raise ValueError(
+            f"{func}: y must hold one class index per row of scores, shape ({scores.shape[0]},), "
+            f"got {y.shape}"
+        )
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{func}: y must hold integer class indices, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= scores.shape[1]):
+        raise ValueError(
+            f"{func}: class indices must lie in 0..{scores.shape[1] - 1}, "
+            f"got values from {y.min()} to {y.max()}"
+        )
+    return scores, y
+
+
+def _binary_targets(func, target, allowed=(0, 1)):
+    if not np.all(np.isin(target, allowed)):
+        raise ValueError(f"{func}: targets must be {allowed[0]} or {allowed[1]}")
+
+
+def _clip(p):
+    eps = np.finfo(p.dtype).eps
+    return np.clip(p, eps, 1 - eps)
+
+
+def one_hot(y, n_classes):
+    """Rows of the identity: `one_hot([2, 0], 3) = [[0, 0, 1], [1, 0, 0]]`."""
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"one_hot: y must be a 1-D array of integer labels, got {y!r}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"one_hot: labels must lie in 0..{n_classes - 1}, got {y.tolist()}")
+    return np.eye(n_classes)[y]
+
+
+# Regression -------------------------------------------------------------------------------
+
+
+def mse(y_hat, y):
+    """Squared error: `J = (1/m) Σ_i Σ_c (ŷ_ic − y_ic)²`."""
+    y_hat, y = _pair("mse", y_hat, y)
+    return float(np.mean(_per_example_sum((y_hat - y) ** 2)))
+
+
+def mse_grad(y_hat, y):
+    """∂J/∂ŷ = 2 (ŷ − y) / m."""
+    y_hat, y = _pair("mse_grad", y_hat, y)
+    return 2 * (y_hat - y) / y_hat.shape[0]
+
+
+def mae(y_hat, y):
+    """Absolute error: `J = (1/m) Σ_i Σ_c |ŷ_ic − y_ic|`."""
+    y_hat, y = _pair("mae", y_hat, y)
+    return float(np.mean(_per_example_sum(np.abs(y_hat - y))))
+
+
+def mae_grad(y_hat, y):
+    """∂J/∂ŷ = sign(ŷ − y) / m (0 where ŷ = y)."""
+    y_hat, y = _pair("mae_grad", y_hat, y)
+    return np.sign(y_hat - y) / y_hat.shape[0]
+
+
+# Two classes ------------------------------------------------------------------------------
+
+
+def binary_cross_entropy(p, y):
+    """`J = −(1/m) Σ_i [y_i log p_i + (1 − y_i) log(1 − p_i)]` for probabilities p of class 1."""
+    p, y = _pair("binary_cross_entropy", p, y)
+    _binary_targets("binary_cross_entropy", y)
+    p = _clip(p)
+    return float(np.mean(_per_example_sum(-(y * np.log(p) + (1 - y) * np.log1p(-p)))))
+
+
+def binary_cross_entropy_grad(p, y):
+    """∂J/∂p = (−y/p + (1 − y)/(1 − p)) / m."""
+    p, y = _pair("binary_cross_entropy_grad", p, y)
+    _binary_targets("binary_cross_entropy_grad", y)
+    p = _clip(p)
+    return (-y / p + (1 - y) / (1 - p)) / p.shape[0]
+
+
+def binary_cross_entropy_with_logits(z, y):
+    """Binary cross-entropy of p = σ(z), computed from the score z itself:
+    `L = log(1 + e^z) − y z`, finite for any z."""
+    z, y = _pair("binary_cross_entropy_with_logits", z, y)
+    _binary_targets("binary_cross_entropy_with_logits", y)
+    return float(np.mean(_per_example_sum(np.logaddexp(np.zeros((), z.dtype), z) - y * z)))
+
+
+def binary_cross_entropy_with_logits_grad(z, y):
+    """∂J/∂z = (σ(z) − y) / m: the prediction error itself."""
+    z, y = _pair("binary_cross_entropy_with_logits_grad", z, y)
+    _binary_targets("binary_cross_entropy_with_logits_grad", y)
+    return (sigmoid(z) - y) / z.shape[0]
+
+
+def hinge(s, y):
+    """Hinge loss for labels y in {−1, +1} and scores s: `J = (1/m) Σ_i max(0, 1 − y_i s_i)`."""
+    s, y = _pair("hinge", s, y)
+    _binary_targets("hinge", y, allowed=(-1, 1))
+    return float(np.mean(_per_example_sum(np.maximum(0, 1 - y * s))))
+
+
+def hinge_grad(s, y):
+    """∂J/∂s = −y / m where the margin y s is below 1, else 0."""
+    s, y = _pair("hinge_grad", s, y)
+    _binary_targets("hinge_grad", y, allowed=(-1, 1))
+    return np.where(y * s < 1, -y, 0).astype(s.dtype) / s.shape[0]
+
+
+# Many classes -----------------------------------------------------------------------------
+
+
+def cross_entropy(probs, y):
+    """`J = −(1/m) Σ_i log p_{i, y_i}`: minus the log-probability of the right class
+    (the same as `−Σ_c y_c log p_c` with one-hot targets)."""
+    probs, y = _labels("cross_entropy", probs, y)
+    picked = _clip(probs[np.arange(len(y)), y])
+    return float(-np.mean(np.log(picked)))
+
+
+def cross_entropy_grad(probs, y):
+    """∂J/∂p: −1/(m p_{i,y_i}) at the right class of each row, 0 elsewhere."""
+    probs, y = _labels("cross_entropy_grad", probs, y)
+    grad = np.zeros_like(probs)
+    rows = np.arange(len(y))
+    grad[rows, y] = -1 / (len(y) * _clip(probs[rows, y]))
+    return grad
+
+
+def log_softmax(scores):
+    """`s_k − log Σ_j e^{s_j}` for each row, by the log-sum-exp trick (shift by the max)."""
+    scores = np.asarray(scores)
+    shifted = scores - np.max(scores, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(scores, y):
+    """Cross-entropy of softmax(scores), from the scores: `J = −(1/m) Σ_i log softmax(s_i)_{y_i}`.
+    Finite for scores of any size."""
+    scores, y = _labels("softmax_cross_entropy", scores, y)
+    return float(-np.mean(log_softmax(scores)[np.arange(len(y)), y]))
+
+
+def softmax_cross_entropy_grad(scores, y):
+    """∂J/∂s = (softmax(s) − one_hot(y)) / m."""
+    scores, y = _labels("softmax_cross_entropy_grad", scores, y)
+    grad = softmax(scores)
+    grad[np.arange(len(y)), y] -= 1
+    return grad / len(y)
+
+
+def multiclass_hinge(scores, y):
+    """`J = (1/m) Σ_i Σ_{j ≠ y_i} max(0, s_ij − s_{i y_i} + 1)`: every wrong class should score
+    at least 1 below the right one."""
+    margins = _hinge_margins("multiclass_hinge", scores, y)
+    return float(np.mean(margins.sum(axis=1)))
+
+
+def multiclass_hinge_grad(scores, y):
+    """∂J/∂s: +1/m for each wrong class inside the margin, and minus their count at y."""
+    scores, y = _labels("multiclass_hinge_grad", scores, y)
+    active = (_hinge_margins("multiclass_hinge_grad", scores, y) > 0).astype(scores.dtype)
+    active[np.arange(len(y)), y] = -active.sum(axis=1)
+    return active / len(y)
+
+
+def _hinge_margins(func, scores, y):
+    scores, y = _labels(func, scores, y)
+    rows = np.arange(len(y))
+    margins = np.maximum(0, scores - scores[rows, y][:, None] + 1)
+    margins[rows, y] = 0
+    return margins
