@@ -66,7 +66,8 @@ def book(args):
     command = [BIN / "jupyter-book", "build", ROOT]
     if args.strict:
         command += ["-W", "-n", "--keep-going"]
-    if run(*command):
+    # Progress bars are for people running a notebook, not for the pages of the book.
+    if run(*command, env=os.environ | {"NNLIB_PROGRESS": "0"}):
         sys.exit("The book did not build; the messages above say why.")
     say(f"the book is at {BOOK_INDEX.as_uri()}")
     if not args.no_open and not os.environ.get("CI"):

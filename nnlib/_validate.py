@@ -81,6 +81,19 @@ def as_class_labels(func: str, name: str, value, n_classes: int, length: int) ->
     return arr.astype(int)
 
 
+def layer_sizes(func, sizes):
+    """Layer widths [n_0, n_1, ..., n_L] as ints: at least two, all positive."""
+    sizes = list(sizes)
+    if len(sizes) < 2 or any(
+        isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1 for n in sizes
+    ):
+        raise ValueError(
+            f"{func}: sizes must list at least two positive integers, the input size then each "
+            f"layer's width, e.g. [2, 3, 1]; got {sizes}"
+        )
+    return [int(n) for n in sizes]
+
+
 def positive_int(func: str, name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{func}: {name} must be a positive integer, got {value!r}")

@@ -17,20 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib._validate import layer_sizes
 from nnlib.activations import get_activation
+from nnlib.init import INITIALIZERS, normal
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
-
-
-def _check_sizes(func, sizes):
-    sizes = list(sizes)
-    if len(sizes) < 2 or any(
-        isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1 for n in sizes
-    ):
-        raise ValueError(
-            f"{func}: sizes must list at least two positive integers, the input size then each "
-            f"layer's width, e.g. [2, 3, 1]; got {sizes}"
-        )
-    return [int(n) for n in sizes]
 
 
 def count_parameters(sizes):
@@ -40,25 +30,30 @@ def count_parameters(sizes):
     connection, `Σ_l n_(l-1) n_l`, and one bias per non-input unit, `Σ_l n_l`; for
     [3, 4, 4, 1] that is 32 weights and 9 biases. Returns `(n_weights, n_biases)`.
     """
-    sizes = _check_sizes("count_parameters", sizes)
+    sizes = layer_sizes("count_parameters", sizes)
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     return weights, sum(sizes[1:])
 
 
-def init_mlp(sizes, seed=0, std=None):
+def init_mlp(sizes, seed=0, init="lecun_normal", std=None):
     """Random parameters for an MLP with layer widths `sizes` (input size first).
 
-    Weights are drawn from N(0, std²), with std = 1/sqrt(n_in) by default so that the
-    weighted sums neither grow nor shrink with the width (the initialisation chapter
-    discusses better choices); biases start at 0. Seeded: the same seed gives the same
-    numbers on every machine.
+    Each layer's weights come from the initialiser named `init` in `nnlib.init` (by
+    default N(0, 1/n_in), so that weighted sums neither grow nor shrink with the width;
+    the initialisation chapter compares the choices), or from N(0, std²) when `std` is
+    given. Biases start at 0. Seeded: the same seed gives the same numbers everywhere.
     """
-    sizes = _check_sizes("init_mlp", sizes)
+    sizes = layer_sizes("init_mlp", sizes)
+    if init not in INITIALIZERS:
+        raise ValueError(f"init_mlp: unknown init {init!r}; expected one of {sorted(INITIALIZERS)}")
     rng = np.random.default_rng(seed)
     params = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        scale = 1 / np.sqrt(n_in) if std is None else std
-        params.append({"W": scale * rng.standard_normal((n_in, n_out)), "b": np.zeros(n_out)})
+        if std is None:
+            W = INITIALIZERS[init](n_in, n_out, rng)
+        else:
+            W = normal(n_in, n_out, rng, std=std)
+        params.append({"W": W, "b": np.zeros(n_out)})
     return params
 
 

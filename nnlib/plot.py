@@ -133,3 +133,29 @@ def plot_gate_unit(gate, w, b, ax=None, lim=(-0.5, 1.5)):
     correct = int((perceptron_predict(X, w, b) == y).sum())
     ax.set_title(f"{gate}: w = ({w1:g}, {w2:g}), b = {b:g}\n{correct}/4 points right")
     return ax
+
+
+def plot_activation(f, f_prime, axes=None, z=None, label=None, **line_kw):
+    """Draw an activation `f` on `axes[0]` and its derivative `f_prime` on `axes[1]`.
+
+    Both are evaluated on the grid `z` (by default 401 points from -6 to 6). Call it once
+    per activation on the same pair of axes to compare several. Returns the two axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    if len(axes) != 2:
+        raise ValueError(f"plot_activation: axes must be a pair (function, derivative), got {axes}")
+    z = np.linspace(-6, 6, 401) if z is None else np.asarray(z, dtype=float)
+    style = {"linewidth": 2} | line_kw
+    ax_f, ax_d = axes
+    ax_f.plot(z, f(z), label=label, **style)
+    ax_d.plot(z, f_prime(z), label=label, **style)
+    for ax, what in ((ax_f, "f(z)"), (ax_d, "f'(z)")):
+        ax.axhline(0, color="grey", linewidth=0.6, zorder=0)
+        ax.axvline(0, color="grey", linewidth=0.6, zorder=0)
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel(what)
+        ax.grid(alpha=0.3)
+    ax_f.set_title("the activation")
+    ax_d.set_title("its derivative")
+    return axes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,10 @@ settings.load_profile("book")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))  # the exercise generator, tested here too
 
+# Progress bars stay quiet in tests, here and in the notebook kernels nbval starts (they
+# inherit this environment).
+os.environ["NNLIB_PROGRESS"] = "0"
+
 matplotlib.use("Agg")  # figures in unit tests are drawn, never shown
 
 
@@ -29,18 +34,3 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, what="value"):
     assert np.allclose(actual, expected, rtol=rtol, atol=atol), (
         f"{what}: got {actual}, expected {expected} (rtol={rtol}, atol={atol})"
     )
-
-
-def numerical_gradient(f, x, h=1e-6):
-    """Central differences of a scalar function f at x (float64), one entry at a time."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        up = f(x)
-        x[index] = old - h
-        down = f(x)
-        x[index] = old
-        grad[index] = (up - down) / (2 * h)
-    return grad

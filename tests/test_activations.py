@@ -4,11 +4,12 @@ jax.grad), and finite values at extreme inputs in float32."""
 import jax
 import numpy as np
 import pytest
-from conftest import assert_close, numerical_gradient
+from conftest import assert_close
 from hypothesis import given
 from strategies import away_from_kinks, batches
 
 from nnlib import activations as act
+from nnlib.gradcheck import numerical_gradient
 
 jax.config.update("jax_enable_x64", True)
 

@@ -1,25 +1,15 @@
 """The perceptron exercise checkers: they accept the reference solution, reject the stub
 with a helpful message, and name each typical mistake correctly."""
 
-import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT
+from exercise_harness import ExerciseNotebook
 
-from exercises import parse_exercises, setup_code
 from nnlib.checks import perceptron as check
 
-SOURCE = ROOT / "exercises" / "solutions" / "02_perceptron.ipynb"
-NOTEBOOK = nbformat.read(SOURCE, as_version=4)
-EXERCISES = {ex.label: ex for ex in parse_exercises(NOTEBOOK)}
-
-
-def run_exercise(label, answer_code):
-    """Run the notebook's set-up, then `answer_code`, then the exercise's check cell."""
-    namespace = {}
-    exec(setup_code(NOTEBOOK), namespace)
-    exec(answer_code, namespace)
-    return eval(EXERCISES[label].check.strip(), namespace)
+BOOK = ExerciseNotebook("02_perceptron.ipynb")
+EXERCISES = BOOK.exercises
+run_exercise = BOOK.run
 
 
 def test_every_exercise_is_parsed():

@@ -5,11 +5,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import assert_close, numerical_gradient
+from conftest import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import batches
 
+from nnlib.gradcheck import numerical_gradient
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from nnlib.losses import mse, mse_grad
 from nnlib.model import count_parameters, init_mlp, mlp_backward, mlp_forward

@@ -5,13 +5,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import assert_close, numerical_gradient
+from conftest import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from strategies import batches, scores_and_labels
 
 from nnlib import losses
+from nnlib.gradcheck import numerical_gradient
 
 jax.config.update("jax_enable_x64", True)
 

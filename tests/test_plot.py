@@ -66,3 +66,28 @@ def test_explorer_has_a_slider_for_each_parameter_and_redraws():
     assert names[:4] == ["gate", "w1", "w2", "b"]
     widget.children[3].value = -2.0  # moving a slider must run the drawing without error
     assert widget.result is None
+
+
+def test_activation_plot_draws_the_function_and_its_derivative():
+    from nnlib.activations import sigmoid, sigmoid_derivative
+    from nnlib.plot import plot_activation
+
+    z = np.linspace(-3, 3, 7)
+    ax_f, ax_d = plot_activation(sigmoid, sigmoid_derivative, z=z, label="sigmoid")
+    assert np.allclose(ax_f.lines[0].get_ydata(), sigmoid(z))
+    assert np.allclose(ax_d.lines[0].get_ydata(), sigmoid_derivative(z))
+    assert ax_f.lines[0].get_label() == "sigmoid"
+    with pytest.raises(ValueError, match="axes must be a pair"):
+        plot_activation(sigmoid, sigmoid_derivative, axes=[ax_f])
+
+
+def test_activation_explorer_has_menus_and_slope_slider_and_redraws():
+    from nnlib.widgets import activation_explorer
+
+    widget = activation_explorer(first="tanh", second="leaky_relu", alpha=0.2)
+    names = [getattr(child, "description", None) for child in widget.children]
+    assert names[:4] == ["first", "second", "leaky α", "z range"]
+    assert widget.children[0].value == "tanh" and widget.children[2].value == 0.2
+    widget.children[2].value = 0.05  # moving the slope slider must redraw without error
+    widget.children[0].value = "step"
+    assert widget.result is None

@@ -1,0 +1,554 @@
+"""Checkers for the activation-function exercises (exercises/04_activations.ipynb).
+
+Usage in the notebook: `from nnlib.checks import activations as check`, then for example
+`check.softmax_rows(softmax_rows)`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from nnlib.activations import leaky_relu, relu, sigmoid, softmax
+from nnlib.checks import Reject, call_student, checker, require_number, require_started
+
+
+def _quiet_call(func, name, *args):
+    """`call_student` with NumPy's overflow/invalid warnings silenced: the checker reports
+    a nan or an inf itself, in a sentence, instead of a warning above the feedback."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return call_student(func, name, *args)
+
+
+def _as_array(value, name, expected_shape):
+    """The student's result as a float array of `expected_shape`, or a Reject saying why not."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type",
+            f"`{name}` should return an array of numbers, but it returned {_summary(value)}.",
+        ) from None
+    if arr.shape != expected_shape:
+        hint = ""
+        if arr.shape == expected_shape[::-1] and len(expected_shape) == 2:
+            hint = " It looks transposed: keep one row per example."
+        elif arr.ndim < len(expected_shape):
+            hint = " Did a sum or a max lose an axis? Keep the input's shape."
+        raise Reject(
+            "wrong-shape",
+            f"For an input of shape {expected_shape} the result should have the same shape, "
+            f"but `{name}` returned shape {arr.shape}.{hint}",
+        )
+    return arr
+
+
+def _summary(value):
+    """A short description of a value for a message: arrays by shape, others by repr."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
+
+
+def _unchanged(original, passed, name):
+    if not np.array_equal(original, passed, equal_nan=True):
+        raise Reject(
+            "changed-input",
+            f"`{name}` changed the array it was given (an in-place operation such as `-=` or "
+            "an assignment into it). Compute a new array instead, so the caller's data stay "
+            "as they were.",
+        )
+
+
+# --- Exercise 1: a numerically stable softmax -------------------------------------------
+
+
+def _softmax_cases():
+    """(description, scores) pairs, from easy to hard; the order matters for the diagnosis."""
+    rng = np.random.default_rng(7)
+    yield "small random scores (3 rows, 4 classes)", rng.normal(size=(3, 4))
+    yield (
+        "large float32 scores",
+        np.array([[1000.0, 999.0, 990.0], [1000.0, 1000.0, 1000.0]], dtype=np.float32),
+    )
+    yield (
+        "float32 rows far apart",
+        np.array([[1000.0, 999.0, 990.0], [-5.0, -6.0, -10.0]], dtype=np.float32),
+    )
+
+
+def _is(got, candidate):
+    with np.errstate(all="ignore"):
+        return got.shape == np.shape(candidate) and np.allclose(
+            got, candidate, rtol=1e-4, atol=1e-7
+        )
+
+
+@checker("A softmax that survives large scores")
+def softmax_rows(func):
+    """Check `func(S)` returns the softmax of every row of S (m, k), without overflow."""
+    for described, S in _softmax_cases():
+        passed = S.copy()
+        try:
+            got = _quiet_call(func, "softmax_rows", passed)
+        except Reject as verdict:
+            if verdict.code == "raised" and "broadcast" in verdict.message:
+                raise Reject(
+                    "missing-keepdims",
+                    verdict.message + "\nS.max(axis=1) has shape (m,), which does not line up "
+                    "with S of shape (m, k). Keep the axis: S.max(axis=1, keepdims=True) has "
+                    "shape (m, 1) and subtracts one number from each row (the same for .sum).",
+                ) from None
+            raise
+        _unchanged(S, passed, "softmax_rows")
+        got = _as_array(got, "softmax_rows", S.shape)
+        S64 = S.astype(float)
+        expected = softmax(S64, axis=1)
+        if _is(got, expected):
+            continue
+        if not np.all(np.isfinite(got)):
+            if described == "float32 rows far apart":
+                raise Reject(
+                    "global-max",
+                    "Right until two rows have very different scores: then a row comes out as "
+                    "nan. You subtracted the largest score of the whole batch; a row far below "
+                    "it underflows to exp(...) = 0 everywhere, and 0/0 = nan. Subtract each "
+                    "row's own maximum: S.max(axis=1, keepdims=True).",
+                )
+            raise Reject(
+                "overflow",
+                f"On {described} like {S[0].tolist()} your result contains nan or inf. exp(1000) "
+                "overflows (float32 overflows above about 88.7), and inf/inf is nan. Subtract "
+                "each row's largest score before exponentiating: it changes nothing "
+                "mathematically and keeps every exp between 0 and 1.",
+            )
+        if _is(got, softmax(S64, axis=0)):
+            raise Reject(
+                "wrong-axis",
+                "Your columns sum to 1, not your rows. Each row holds the scores of one "
+                "example, so take the max and the sum along axis=1 (with keepdims=True).",
+            )
+        with np.errstate(all="ignore"):
+            log_p = np.log(expected)
+        if _is(got, log_p):
+            raise Reject(
+                "log-probabilities",
+                "These are the log-probabilities, log softmax(S): they are negative and do not "
+                "sum to 1. Return the probabilities themselves, exp(shifted) / sum.",
+            )
+        with np.errstate(all="ignore"):
+            unnormalised = [np.exp(S64), np.exp(S64 - S64.max(axis=1, keepdims=True))]
+            unnormalised.append(np.exp(S64 - S64.max()))
+        if any(_is(got, e) for e in unnormalised):
+            raise Reject(
+                "not-normalised",
+                f"Your rows sum to {np.round(got.sum(axis=1), 4).tolist()} instead of 1: the "
+                "exponentials are right but not yet divided by their row's total. Divide by "
+                "e.sum(axis=1, keepdims=True).",
+            )
+        ratio = got / expected
+        if np.all(got > 0) and np.allclose(ratio, ratio[:, :1], rtol=1e-4):
+            if np.isclose(got.sum(), 1.0):
+                raise Reject(
+                    "whole-batch-sum",
+                    "The whole array sums to 1, but each row should. Divide by the sum of "
+                    "each row: e.sum(axis=1, keepdims=True).",
+                )
+            raise Reject(
+                "wrong-denominator",
+                f"Within each row the proportions are right, but the rows sum to "
+                f"{np.round(got.sum(axis=1), 4).tolist()} instead of 1. Divide the "
+                "exponentials by exactly their row's total, e.sum(axis=1, keepdims=True).",
+            )
+        row = int(np.argmax(np.abs(got - expected).max(axis=1)))
+        raise Reject(
+            "wrong-values",
+            f"On {described}, row {row}, {np.round(S64[row], 4).tolist()}: the probabilities "
+            f"should be {np.round(expected[row], 4).tolist()}, but yours are "
+            f"{np.round(got[row], 4).tolist()}.",
+        )
+    return (
+        "Right on small scores, on float32 scores near 1000, and on rows far apart: every "
+        "row sums to 1 and nothing overflows."
+    )
+
+
+# --- Exercise 2: the sigmoid's derivative -----------------------------------------------
+
+_SIGMOID_POINTS = np.array([-10.0, -3.0, -0.5, 0.0, 0.7, 2.0, 8.0])
+
+
+@checker("The sigmoid's derivative")
+def sigmoid_derivative(func):
+    """Check `func(z)` returns σ(z)(1 − σ(z)) elementwise, for 1-D and 2-D arrays."""
+    for z in (_SIGMOID_POINTS, _SIGMOID_POINTS[1:].reshape(2, 3)):
+        passed = z.copy()
+        got = _quiet_call(func, "sigmoid_derivative", passed)
+        _unchanged(z, passed, "sigmoid_derivative")
+        got = _as_array(got, "sigmoid_derivative", z.shape)
+        s = sigmoid(z)
+        expected = s * (1 - s)
+        if _is(got, expected):
+            continue
+        if not np.all(np.isfinite(got)):
+            raise Reject(
+                "not-finite",
+                f"For z = {z.ravel().tolist()} your result contains nan or inf: "
+                f"{np.array2string(got.ravel(), precision=4)}. The derivative is a number "
+                "between 0 and 1/4 everywhere.",
+            )
+        if _is(got, z * (1 - z)):
+            raise Reject(
+                "used-z-not-sigma",
+                "You computed z (1 - z). The formula is σ(z) (1 - σ(z)): first compute "
+                "s = sigmoid(z), then return s * (1 - s). (The product s (1 - s) is written in "
+                "terms of the sigmoid's output, not of its input.)",
+            )
+        if _is(got, s):
+            raise Reject(
+                "returned-sigmoid",
+                "You returned σ(z) itself. The derivative is the slope of σ: σ(z) (1 - σ(z)), "
+                "which is 1/4 at z = 0 and small for large |z|.",
+            )
+        if _is(got, -expected):
+            raise Reject(
+                "sign-error",
+                "Right size, wrong sign. σ is increasing everywhere, so its slope is positive: "
+                "σ(z) (1 - σ(z)), with no minus in front.",
+            )
+        if _is(got, 1 - s**2):
+            raise Reject(
+                "tanh-formula",
+                "You computed 1 - σ(z)², which is the pattern of tanh's derivative "
+                "(1 - tanh²). The sigmoid's is σ(z) (1 - σ(z)).",
+            )
+        if _is(got, 1 - np.tanh(z) ** 2):
+            raise Reject(
+                "used-tanh",
+                "That is the derivative of tanh, 1 - tanh(z)². This exercise asks for the "
+                "sigmoid's: σ(z) (1 - σ(z)).",
+            )
+        index = int(np.argmax(np.abs(got - expected)))
+        raise Reject(
+            "wrong-values",
+            f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
+            f"but yours is {got.ravel()[index]:.6g}. The formula is σ(z) (1 - σ(z)).",
+        )
+    value_at_0 = 0.25
+    return (
+        f"Right everywhere, including the largest slope, {value_at_0} at z = 0, and the tiny "
+        "slopes of a saturated unit at |z| = 10."
+    )
+
+
+# --- Exercise 3: ReLU's derivative ------------------------------------------------------
+
+_RELU_POINTS = np.array([[-3.0, -0.2, 0.0, 0.1, 2.5], [4.0, 0.0, -1e-3, 1e-3, -7.0]])
+
+
+@checker("ReLU's derivative")
+def relu_derivative(func):
+    """Check `func(z)`: 1 for z > 0, 0 for z < 0; at exactly z = 0 any value in [0, 1]."""
+    z = _RELU_POINTS
+    passed = z.copy()
+    got = _quiet_call(func, "relu_derivative", passed)
+    _unchanged(z, passed, "relu_derivative")
+    got = _as_array(got, "relu_derivative", z.shape)
+    expected = (z > 0).astype(float)
+    away = z != 0
+    at_zero = got[~away]
+    if np.array_equal(got[away], expected[away]):
+        if np.all((at_zero >= 0) & (at_zero <= 1)):
+            return (
+                "1 for every positive input, 0 for every negative one, and a value in [0, 1] "
+                f"at z = 0 (yours: {sorted(set(at_zero.tolist()))}; nnlib uses 0)."
+            )
+        raise Reject(
+            "wrong-at-zero",
+            f"Right away from 0, but at z = 0 you return {at_zero.tolist()}. ReLU has a "
+            "corner there; any value between 0 and 1 is accepted (nnlib uses 0), but not "
+            "nan or a value outside [0, 1]. Use a comparison such as z > 0.",
+        )
+    if np.allclose(got[away], relu(z)[away]):
+        raise Reject(
+            "returned-relu",
+            "You returned ReLU itself, max(0, z). Its derivative is the slope: 1 where "
+            "z > 0 and 0 where z < 0, e.g. (z > 0).astype(float).",
+        )
+    if np.array_equal(got[away], 1 - expected[away]):
+        raise Reject(
+            "inverted",
+            "Your 0s and 1s are swapped: you return 1 for negative inputs and 0 for positive "
+            "ones. ReLU passes positive inputs through with slope 1 and flattens negative "
+            "ones (slope 0).",
+        )
+    if np.array_equal(got[away], np.sign(z)[away]):
+        raise Reject(
+            "sign-function",
+            "You return -1 for negative inputs (np.sign). ReLU is flat, slope 0, for z < 0, "
+            "not decreasing.",
+        )
+    if np.all(got[away] == got[away].flat[0]):
+        raise Reject(
+            "constant",
+            f"You return {got[away].flat[0]:g} for every input. The slope depends on the "
+            "sign of z: 1 for z > 0, 0 for z < 0.",
+        )
+    index = int(np.flatnonzero(away.ravel() & (got.ravel() != expected.ravel()))[0])
+    raise Reject(
+        "wrong-values",
+        f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:g}, but "
+        f"yours is {got.ravel()[index]:g}.",
+    )
+
+
+# --- Exercise 4: the dead fraction of a ReLU layer --------------------------------------
+
+
+def _dead_cases():
+    """Pre-activation batches Z (m examples, n units) whose mistakes give distinct answers.
+
+    In the first: units 0-2 are negative for every example, unit 3 is exactly 0 for every
+    example (dead too: ReLU's slope is 0 there), unit 4 is negative except for one example
+    (alive), units 5-7 are mixed, and example 2 is <= 0 at every unit.
+    """
+    Z = np.array(
+        [
+            [-1.0, -2.0, -0.5, 0.0, -1.0, 1.0, 2.0, -1.0],
+            [-3.0, -1.0, -0.1, 0.0, -2.0, 0.5, -1.0, 1.0],
+            [-0.5, -0.2, -2.0, 0.0, -0.3, -1.0, -2.0, -0.5],
+            [-2.0, -4.0, -1.0, 0.0, 0.7, 2.0, 1.0, 3.0],
+            [-1.0, -1.0, -3.0, 0.0, -1.0, -0.4, 0.2, 0.8],
+        ]
+    )
+    yield Z
+    rng = np.random.default_rng(11)
+    X, W = rng.normal(size=(200, 6)), rng.normal(size=(6, 40)) / np.sqrt(6)
+    yield X @ W - 2.5
+
+
+def _expected_dead(Z):
+    return float(np.mean(np.all(Z <= 0, axis=0)))
+
+
+@checker("How many units are dead?")
+def dead_fraction(func):
+    """Check `func(Z)` returns the fraction of columns of Z that are <= 0 in every row."""
+    for Z in _dead_cases():
+        passed = Z.copy()
+        got = _quiet_call(func, "dead_fraction", passed)
+        _unchanged(Z, passed, "dead_fraction")
+        expected = _expected_dead(Z)
+        arr = np.asarray(got) if isinstance(got, np.ndarray | list | tuple) else None
+        if arr is not None and arr.ndim >= 1:
+            raise Reject(
+                "returned-array",
+                f"`dead_fraction` should return one number, the fraction of dead units, but it "
+                f"returned an array of shape {arr.shape}. Take the mean of your per-unit "
+                "True/False answers.",
+            )
+        if isinstance(got, bool | np.bool_) or not isinstance(
+            got, int | float | np.integer | np.floating | np.ndarray
+        ):
+            raise Reject(
+                "not-a-number",
+                f"`dead_fraction` should return a number between 0 and 1, but it returned "
+                f"{_summary(got)} (of type {type(got).__name__}).",
+            )
+        value = float(got)
+        if np.isclose(value, expected):
+            continue
+        n_units = Z.shape[1]
+        mistakes = [
+            (
+                "count-not-fraction",
+                expected * n_units,
+                f"You returned the number of dead units ({expected * n_units:g}); the exercise "
+                f"asks for the fraction, the number divided by the {n_units} units.",
+            ),
+            (
+                "percent",
+                100 * expected,
+                "That is a percentage; return a fraction between 0 and 1 instead.",
+            ),
+            (
+                "alive-fraction",
+                1 - expected,
+                "That is the fraction of units that are *alive*: the dead ones are those "
+                "whose pre-activation is <= 0 for every example.",
+            ),
+            (
+                "counted-entries",
+                float(np.mean(Z <= 0)),
+                "You counted the entries of Z that are <= 0, but a unit is dead only when its "
+                "whole column is <= 0: np.all(Z <= 0, axis=0) gives one True/False per unit.",
+            ),
+            (
+                "per-example",
+                float(np.mean(np.all(Z <= 0, axis=1))),
+                "You looked along the wrong axis: that is the fraction of *examples* for which "
+                "every unit is off. A unit is a column of Z, so test each column: "
+                "np.all(Z <= 0, axis=0).",
+            ),
+            (
+                "any-not-all",
+                float(np.mean(np.any(Z <= 0, axis=0))),
+                "You counted units that are off for *some* example. That is normal for a ReLU "
+                "unit; it is dead only when it is off for *every* example: use np.all, not "
+                "np.any.",
+            ),
+            (
+                "strict-inequality",
+                float(np.mean(np.all(Z < 0, axis=0))),
+                "Close: a unit whose pre-activation is exactly 0 for every example is dead "
+                "too (ReLU's output and slope are 0 there). Use <= 0, not < 0.",
+            ),
+        ]
+        for code, wrong, message in mistakes:
+            if not np.isclose(wrong, expected) and np.isclose(value, wrong):
+                raise Reject(code, message)
+        raise Reject(
+            "wrong-values",
+            f"For a batch of {Z.shape[0]} examples and {n_units} units the dead fraction is "
+            f"{expected:g}, but yours is {value:g}. A unit (a column of Z) is dead when all "
+            "its entries are <= 0.",
+        )
+    return (
+        "Right: a unit is dead when its whole column of Z is <= 0 (exact zeros included), "
+        "and the answer is a fraction of the units."
+    )
+
+
+@checker("When is half of the layer dead?")
+def half_dead_shift(answer, X, W, b):
+    """Check the smallest bias shift (a multiple of 0.5) that kills at least half of the
+    units of the layer (X, W, b)."""
+    require_started(answer, "half_dead_shift")
+    value = require_number(answer, "half_dead_shift")
+    X, W, b = (np.asarray(a, dtype=float) for a in (X, W, b))
+    Z = X @ W + b
+    shifts = np.arange(0, 20.5, 0.5)
+    fractions = np.array([_expected_dead(Z - shift) for shift in shifts])
+    right = float(shifts[np.argmax(fractions >= 0.5)])
+    if np.isclose(value, right):
+        return (
+            f"Lowering every bias by {right:g} leaves {fractions[shifts == right][0]:.0%} of "
+            f"the units dead; by {right - 0.5:g}, only "
+            f"{fractions[shifts == right - 0.5][0]:.0%}. A shift of a few units is enough to "
+            "silence a ReLU layer."
+        )
+    if value < 0:
+        raise Reject(
+            "wrong-direction",
+            "The shift is the amount by which every bias is *lowered*: use Z - shift with a "
+            "positive shift. Raising the biases makes units more active, not dead.",
+        )
+    if not np.isclose(value * 2, round(value * 2)):
+        raise Reject(
+            "off-grid",
+            f"Try the shifts 0, 0.5, 1, 1.5, ... in turn; {value:g} is not one of them.",
+        )
+    if value == 0:
+        raise Reject(
+            "zero-shift",
+            "With the biases as they are (shift 0) no unit is dead: every unit is positive for "
+            "some example. If your dead_fraction says otherwise, it probably counts entries of Z "
+            "or uses np.any instead of np.all: check it with the exercise above.",
+        )
+    at_value = _expected_dead(Z - value)
+    if at_value < 0.5:
+        raise Reject(
+            "too-small",
+            f"At a shift of {value:g} only {at_value:.0%} of the units are dead, less than half. "
+            "Lower the biases further.",
+        )
+    raise Reject(
+        "not-the-first",
+        f"At a shift of {value:g}, {at_value:.0%} of the units are dead, but a smaller shift "
+        "already kills half of them. Look for the first shift, trying 0, 0.5, 1, ... in order.",
+    )
+
+
+# --- Exercise 5: maxout weights that make a Leaky ReLU ----------------------------------
+
+
+def _maxout_cases():
+    rng = np.random.default_rng(5)
+    for alpha in (0.2, 0.01, 0.5):
+        yield rng.normal(size=(4, 3)), rng.normal(size=3), alpha, rng.normal(size=(9, 4))
+
+
+def _parameter(value, name, shape):
+    """One returned parameter as a float array of the given shape, or a Reject."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type", f"`{name}` should be an array of numbers, got {value!r}."
+        ) from None
+    if arr.shape != shape:
+        raise Reject(
+            "wrong-shape",
+            f"`{name}` should have shape {shape}, the shape of {name[0]}1, so that the second "
+            f"piece has one weighted sum per unit; yours has shape {arr.shape}.",
+        )
+    return arr
+
+
+@checker("Maxout that computes a Leaky ReLU")
+def leaky_pieces(func):
+    """Check `func(W1, b1, alpha) -> (W2, b2)` with max(X W1 + b1, X W2 + b2) = leaky ReLU."""
+    for W1, b1, alpha, X in _maxout_cases():
+        W1_in, b1_in = W1.copy(), b1.copy()
+        got = _quiet_call(func, "leaky_pieces", W1_in, b1_in, alpha)
+        _unchanged(W1, W1_in, "leaky_pieces")
+        _unchanged(b1, b1_in, "leaky_pieces")
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Reject(
+                "not-a-pair",
+                f"`leaky_pieces` should return the pair (W2, b2), but it returned "
+                f"{_summary(got)}. End it with `return W2, b2`.",
+            )
+        W2, b2 = (_parameter(got[0], "W2", W1.shape), _parameter(got[1], "b2", b1.shape))
+        Z1 = X @ W1 + b1
+        out = np.maximum(Z1, X @ W2 + b2)
+        if np.allclose(out, leaky_relu(Z1, alpha)):
+            continue
+        if np.allclose(out, relu(Z1)):
+            raise Reject(
+                "built-relu",
+                "These pieces make a plain ReLU: the second piece is 0, so negative inputs "
+                f"give 0 instead of alpha z. Scale the first piece by alpha = {alpha}: "
+                "W2 = alpha W1 and b2 = alpha b1.",
+            )
+        if np.allclose(W2, alpha * W1) and not np.allclose(b2, alpha * b1):
+            raise Reject(
+                "bias-not-scaled",
+                "W2 = alpha W1 is right, but the bias must be scaled too: the second piece "
+                "has to be alpha (x W1 + b1) = x (alpha W1) + alpha b1, so b2 = alpha b1.",
+            )
+        if np.allclose(W2, -alpha * W1) and np.allclose(b2, -alpha * b1):
+            raise Reject(
+                "sign-flipped",
+                "The second piece is -alpha z, so for negative z it wins with a positive "
+                "value: max(z, -alpha z) is not Leaky ReLU. Drop the minus sign.",
+            )
+        if np.allclose(W2, W1 / alpha) and np.allclose(b2, b1 / alpha):
+            raise Reject(
+                "slope-inverted",
+                f"The second piece is z / alpha, a slope of {1 / alpha:g}, which wins for "
+                "positive z. Multiply by alpha instead of dividing.",
+            )
+        raise Reject(
+            "wrong-values",
+            f"With alpha = {alpha} the maximum of your two pieces differs from Leaky ReLU of "
+            "the first piece, z = X W1 + b1. The second piece must equal alpha z for every "
+            "input x.",
+        )
+    return (
+        "max(z, alpha z) with z = x W1 + b1 is Leaky ReLU for every slope 0 <= alpha <= 1: "
+        "maxout contains it, at the price of a second set of weights."
+    )

@@ -1,0 +1,706 @@
+"""Checkers for the loss-function exercises (exercises/05_losses.ipynb).
+
+Usage in the notebook: `from nnlib.checks import losses as check`, then for example
+`check.binary_cross_entropy(binary_cross_entropy)`.
+
+Each checker runs the student's function on a few cases, compares with `nnlib.losses`, and
+when the answer is wrong tries the typical mistakes one by one: a mistake is named only
+when it reproduces the student's numbers on every case.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from nnlib import losses
+from nnlib.activations import sigmoid, sigmoid_derivative, softmax
+from nnlib.checks import Reject, call_student, checker
+
+_RTOL, _ATOL = 1e-6, 1e-9
+
+
+def _quiet_call(func, name, *args):
+    """Call the student's function on copies of the arguments, without NumPy's warnings
+    about overflow or log(0): the checker explains those itself."""
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call_student(func, name, *copies)
+
+
+def _as_array(got, name, returned=True):
+    """The student's result as a float array, or a verdict saying what it should be.
+
+    `name` is the student's function (`returned=True`) or variable (`returned=False`)."""
+    said = f"`{name}` returned {got!r}" if returned else f"`{name}` is {got!r}"
+    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
+        raise Reject("wrong-type", f"{said}, but it should be made of real numbers.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject("wrong-type", f"{said}, but it should be made of real numbers.") from None
+
+
+def _as_scalar(got, name, per_example=None):
+    """The student's result as one float. An array of per-example losses gets its own hint."""
+    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
+        raise Reject("not-a-number", f"`{name}` should return one number (a float), got {got!r}.")
+    values = _as_array(got, name)
+    if values.size == 1:
+        return float(values.reshape(()))
+    if per_example is not None and values.shape == per_example.shape:
+        with np.errstate(all="ignore"):
+            matches = np.allclose(values, per_example, rtol=_RTOL, atol=_ATOL)
+        if matches:
+            raise Reject(
+                "per-example",
+                f"`{name}` returned one loss per example (shape {values.shape}). The cost is "
+                "their mean over the batch: finish with `np.mean(...)`.",
+            )
+    raise Reject(
+        "not-a-number",
+        f"`{name}` should return one number, the mean loss of the batch, but it returned an "
+        f"array of shape {values.shape}.",
+    )
+
+
+def _close(a, b):
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
+
+
+def _first_mismatch(got, expected):
+    return next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
+
+
+def _named_mistake(got, cases, mistakes):
+    """Return the first (code, message) whose formula reproduces `got` on every case."""
+    for code, message, formula in mistakes:
+        with np.errstate(all="ignore"):
+            expected = [formula(*case) for case in cases]
+        if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+            return code, message
+    return None
+
+
+def _describe(array):
+    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
+
+
+# 1. Binary cross-entropy --------------------------------------------------------------------
+
+
+def _bce_terms(p, y, log=np.log):
+    return -(y * log(p) + (1 - y) * log(1 - p))
+
+
+def _bce_cases():
+    rng = np.random.default_rng(5)
+    yield np.array([0.9, 0.2, 0.6, 0.3]), np.array([1, 0, 0, 1])
+    yield rng.uniform(0.05, 0.95, size=7), np.array([1, 1, 0, 1, 0, 0, 1])
+
+
+_BCE_MISTAKES = [
+    (
+        "summed",
+        "Your loss is m times too large (m is the number of examples): it looks like the sum "
+        "of the per-example losses. The cost is their mean: use `np.mean`, or divide the sum "
+        "by `len(y)`.",
+        lambda p, y: np.sum(_bce_terms(p, y)),
+    ),
+    (
+        "missing-minus",
+        "Your loss has the right size but the wrong sign: it is negative. The logarithm of a "
+        "probability is at most 0, so the formula starts with a minus sign: "
+        "-(y log p + (1 - y) log(1 - p)).",
+        lambda p, y: -np.mean(_bce_terms(p, y)),
+    ),
+    (
+        "summed-and-negative",
+        "Two things: your loss is negative (the formula starts with a minus sign) and m "
+        "times too large (take the mean over the batch, not the sum).",
+        lambda p, y: -np.sum(_bce_terms(p, y)),
+    ),
+    (
+        "swapped-terms",
+        "y and 1 - y are swapped: your loss rewards p for being close to the wrong label. "
+        "The term y log p belongs to class 1 (p is the probability of class 1), and "
+        "(1 - y) log(1 - p) to class 0.",
+        lambda p, y: np.mean(_bce_terms(p, 1 - y)),
+    ),
+    (
+        "missing-class-0-term",
+        "Your loss only has the term for class 1, -y log p, so examples with y = 0 cost "
+        "nothing. Add the term for class 0: -(1 - y) log(1 - p).",
+        lambda p, y: np.mean(-y * np.log(p)),
+    ),
+    (
+        "missing-class-1-term",
+        "Your loss only has the term for class 0, -(1 - y) log(1 - p), so examples with "
+        "y = 1 cost nothing. Add the term for class 1: -y log p.",
+        lambda p, y: np.mean(-(1 - y) * np.log(1 - p)),
+    ),
+    (
+        "wrong-log",
+        "Your loss is the right one measured with a logarithm in another base (log10 or "
+        "log2). Use the natural logarithm, `np.log`.",
+        lambda p, y: np.mean(_bce_terms(p, y, np.log10)),
+    ),
+    (
+        "wrong-log",
+        "Your loss is the right one measured with a logarithm in another base (log10 or "
+        "log2). Use the natural logarithm, `np.log`.",
+        lambda p, y: np.mean(_bce_terms(p, y, np.log2)),
+    ),
+]
+
+
+@checker("Binary cross-entropy for a batch")
+def binary_cross_entropy(func):
+    """Check `func(p, y)`: the batch mean of -(y log p + (1 - y) log(1 - p)), clipped."""
+    name = "binary_cross_entropy"
+    cases = list(_bce_cases())
+    got = []
+    for p, y in cases:
+        per_example = _bce_terms(p, y)
+        value = _as_scalar(_quiet_call(func, name, p, y), name, per_example)
+        if not np.isfinite(value):
+            raise Reject(
+                "not-finite",
+                f"For p = {_describe(p)} and y = {_describe(y)} your function returned "
+                f"{value}, although no probability here is near 0 or 1.",
+            )
+        got.append(value)
+    expected = [losses.binary_cross_entropy(p, y) for p, y in cases]
+    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        found = _named_mistake(got, cases, _BCE_MISTAKES)
+        if found:
+            raise Reject(*found)
+        i = _first_mismatch(got, expected)
+        p, y = cases[i]
+        raise Reject(
+            "wrong-values",
+            f"For p = {_describe(p)} and y = {_describe(y)} the mean binary cross-entropy is "
+            f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
+            "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (If you "
+            "clip p, clip it into [1e-12, 1 - 1e-12] only: a wider band changes ordinary "
+            "probabilities.)",
+        )
+
+    # Probabilities of exactly 0 and 1: perfect predictions first, then a confident mistake.
+    perfect_p, perfect_y = np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1])
+    value = _as_scalar(_quiet_call(func, name, perfect_p, perfect_y), name)
+    if not np.isfinite(value):
+        raise Reject(
+            "no-clipping",
+            f"For p = {_describe(perfect_p)} and y = {_describe(perfect_y)} (two perfect "
+            f"predictions and one of 0.7) your function returned {value}. With p exactly 1, "
+            "log(1 - p) is log(0) = -inf, and 0 * (-inf) is nan even though its factor is 0. "
+            "Clip first: `p = np.clip(p, 1e-12, 1 - 1e-12)`.",
+        )
+    if abs(value + np.log(0.7) / 3) > 1e-5:
+        raise Reject(
+            "wrong-values",
+            f"For p = {_describe(perfect_p)} and y = {_describe(perfect_y)} the two perfect "
+            f"predictions should cost (almost) nothing, so the mean is -log(0.7) / 3 = "
+            f"{-np.log(0.7) / 3:.6f}, but your function returned {value:.6f}.",
+        )
+    wrong_p, wrong_y = np.array([0.0, 0.4]), np.array([1, 0])
+    value = _as_scalar(_quiet_call(func, name, wrong_p, wrong_y), name)
+    if not np.isfinite(value):
+        raise Reject(
+            "no-clipping",
+            f"For p = {_describe(wrong_p)} and y = {_describe(wrong_y)} your function returned "
+            f"{value}: p = 0 for an example of class 1 gives -log(0) = inf. Clip p into "
+            "[1e-12, 1 - 1e-12] before taking logs, so a certain mistake costs a large but "
+            "finite amount.",
+        )
+    if value < 5:
+        raise Reject(
+            "clipped-too-far",
+            f"For p = {_describe(wrong_p)} and y = {_describe(wrong_y)} your loss is only "
+            f"{value:.3f}: a certain mistake should cost a lot. Clip p into "
+            "[1e-12, 1 - 1e-12], not into a wider band.",
+        )
+    return (
+        "Right on every batch, and probabilities of exactly 0 and 1 give finite losses: "
+        "perfect predictions cost nothing, a certain mistake costs a lot."
+    )
+
+
+# 2. Softmax cross-entropy ---------------------------------------------------------------
+
+
+def _log_softmax_rows(scores):
+    return losses.log_softmax(scores)
+
+
+def _picked(values, y):
+    return values[np.arange(len(y)), y]
+
+
+def _sce_cases():
+    rng = np.random.default_rng(6)
+    yield (
+        np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [-1.0, 2.0, 0.0], [1.0, -2.0, 0.3]]),
+        np.array([0, 2, 2, 1]),
+    )
+    yield rng.normal(size=(6, 5)) * 2, np.array([4, 0, 1, 1, 3, 2])
+
+
+def _naive_log_softmax(scores, axis):
+    e = np.exp(scores)
+    return np.log(e / e.sum(axis=axis, keepdims=axis is not None))
+
+
+_SCE_MISTAKES = [
+    (
+        "summed",
+        "Your loss is m times too large (m is the number of rows): it looks like the sum of "
+        "the per-example losses. The cost is their mean: use `np.mean`.",
+        lambda s, y: -np.sum(_picked(_log_softmax_rows(s), y)),
+    ),
+    (
+        "missing-minus",
+        "Your loss has the right size but it is negative: a log-probability is at most 0, "
+        "and the cross-entropy is *minus* the log-probability of the right class. Without "
+        "the minus sign, minimising the loss would make the right class less likely.",
+        lambda s, y: np.mean(_picked(_log_softmax_rows(s), y)),
+    ),
+    (
+        "probability-not-log",
+        "You used the probability of the right class where its logarithm belongs. The loss "
+        "of an example is -log p_y: take `np.log` of the probability (or, better, compute "
+        "the log-probabilities directly with the log-sum-exp trick).",
+        lambda s, y: -np.mean(_picked(softmax(s), y)),
+    ),
+    (
+        "probability-not-log",
+        "You used 1 - p_y, the probability of the right class subtracted from 1, where the "
+        "loss is -log p_y. Take the logarithm of the probability.",
+        lambda s, y: np.mean(1 - _picked(softmax(s), y)),
+    ),
+    (
+        "probability-not-log",
+        "You used the probability of the right class where minus its logarithm belongs. The "
+        "loss of an example is -log p_y.",
+        lambda s, y: np.mean(_picked(softmax(s), y)),
+    ),
+    (
+        "not-normalised",
+        "Your loss is minus the score of the right class, -s_y: the scores were never turned "
+        "into log-probabilities. Subtract log(sum_j exp(s_j)) from each row's scores first "
+        "(log-softmax), then pick the right class.",
+        lambda s, y: -np.mean(_picked(s, y)),
+    ),
+    (
+        "not-normalised",
+        "You subtracted each row's maximum (good: that is the first half of the log-sum-exp "
+        "trick) but forgot the second half: also subtract log(sum_j exp(s_j - max)).",
+        lambda s, y: -np.mean(_picked(s - s.max(axis=1, keepdims=True), y)),
+    ),
+    (
+        "wrong-indexing",
+        "You picked the wrong entries. `logp[:, y]` takes whole columns, an (m, m) block, "
+        "not one entry per row. Pick the right class of each row with "
+        "`logp[np.arange(len(y)), y]`.",
+        lambda s, y: -np.mean(_log_softmax_rows(s)[:, y]),
+    ),
+    (
+        "wrong-axis",
+        "Your softmax normalises down the columns (over the examples) instead of along each "
+        "row (over the classes). Sum with `axis=1, keepdims=True`.",
+        lambda s, y: -np.mean(_picked(_naive_log_softmax(s, 0), y)),
+    ),
+    (
+        "wrong-axis",
+        "Your softmax divides by the sum over the whole batch. Each row (example) needs its "
+        "own sum over the classes: `np.sum(..., axis=1, keepdims=True)`.",
+        lambda s, y: -np.mean(_picked(_naive_log_softmax(s, None), y)),
+    ),
+]
+
+
+@checker("Softmax cross-entropy from scores")
+def softmax_cross_entropy(func):
+    """Check `func(scores, y)`: the batch mean of -log softmax(s_i)[y_i], stable."""
+    name = "softmax_cross_entropy"
+    cases = list(_sce_cases())
+    got = []
+    for scores, y in cases:
+        per_example = -_picked(_log_softmax_rows(scores), y)
+        value = _as_scalar(_quiet_call(func, name, scores, y), name, per_example)
+        if not np.isfinite(value):
+            raise Reject(
+                "not-finite",
+                f"For the scores {_describe(scores)} and labels {_describe(y)} your function "
+                f"returned {value}, although these scores are small.",
+            )
+        got.append(value)
+    expected = [losses.softmax_cross_entropy(s, y) for s, y in cases]
+    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        found = _named_mistake(got, cases, _SCE_MISTAKES)
+        if found:
+            raise Reject(*found)
+        i = _first_mismatch(got, expected)
+        scores, y = cases[i]
+        raise Reject(
+            "wrong-values",
+            f"For the scores {_describe(scores)} and labels {_describe(y)} the loss is "
+            f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. Each row's loss is "
+            "-(s_y - log sum_j exp(s_j)); the result is their mean.",
+        )
+
+    big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 990.0], [-1000.0, -1200.0, -1100.0]])
+    y_big = np.array([1, 2, 0])
+    value = _as_scalar(_quiet_call(func, name, big, y_big), name)
+    right = losses.softmax_cross_entropy(big, y_big)
+    if not np.isfinite(value):
+        raise Reject(
+            "overflow",
+            f"For the large scores {_describe(big)} your function returned {value}. "
+            "exp(1000) overflows to inf (and exp(-1000) underflows to 0), so the softmax "
+            "becomes inf/inf = nan or its log becomes log(0). Use the log-sum-exp trick: "
+            "subtract each row's own maximum, `s - s.max(axis=1, keepdims=True)`, then "
+            "log-softmax = shifted - log(sum(exp(shifted))).",
+        )
+    if not _close(value, right):
+        raise Reject(
+            "wrong-values",
+            f"Small scores work, but for the large scores {_describe(big)} with labels "
+            f"{_describe(y_big)} the loss is {right:.4f} and yours is {value:.4f}. Shift "
+            "each row by its own maximum (axis=1), not by one number for the whole batch.",
+        )
+    return (
+        "Right on every batch, including scores of ±1000 where a naive softmax overflows: "
+        "the log-sum-exp trick keeps every exponent at most 0."
+    )
+
+
+# 3. The gradient of logistic regression with respect to its scores -------------------------
+
+
+def _logistic_cases():
+    rng = np.random.default_rng(7)
+    yield rng.normal(size=(5, 3)), np.array([0.8, -1.2, 0.5]), 0.3, np.array([1, 0, 0, 1, 1])
+    yield rng.normal(size=(4, 2)) * 2, np.array([-0.4, 1.1]), -0.7, np.array([0, 1, 0, 1])
+
+
+def _a(X, w, b):
+    return sigmoid(X @ w + b)
+
+
+_LOGISTIC_MISTAKES = [
+    (
+        "missing-1/m",
+        "Your gradient is m times too large: it is a - y for each example, the gradient of "
+        "the loss L. The exercise asks for the gradient of the cost J = (1/m) sum of L, so "
+        "each entry is (a - y) / m.",
+        lambda X, w, b, y: _a(X, w, b) - y,
+    ),
+    (
+        "sign-flipped",
+        "Your gradient has the wrong sign: it is y - a, but the derivation gives "
+        "dL/dz = a - y (the predicted probability minus the label).",
+        lambda X, w, b, y: (y - _a(X, w, b)) / len(y),
+    ),
+    (
+        "sign-flipped",
+        "Your gradient has the wrong sign (y - a instead of a - y) and it is m times too "
+        "large (divide by m: the cost is the mean loss).",
+        lambda X, w, b, y: y - _a(X, w, b),
+    ),
+    (
+        "extra-sigmoid-factor",
+        "Your gradient carries an extra factor sigma'(z) = a (1 - a): that is the pattern of "
+        "squared error through a sigmoid. With cross-entropy the factor cancels: "
+        "dL/da = -y/a + (1 - y)/(1 - a) times da/dz = a (1 - a) is just a - y.",
+        lambda X, w, b, y: (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b) / len(y),
+    ),
+    (
+        "extra-sigmoid-factor",
+        "Your gradient carries an extra factor sigma'(z) = a (1 - a) (and is not divided by "
+        "m). With cross-entropy the factor cancels: dL/dz = a - y; for the cost, divide by m.",
+        lambda X, w, b, y: (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b),
+    ),
+    (
+        "mse-gradient",
+        "This is the gradient of the squared error (a - y)^2 through the sigmoid, "
+        "2 (a - y) a (1 - a) / m. The exercise's loss is the binary cross-entropy, whose "
+        "gradient with respect to z is (a - y) / m.",
+        lambda X, w, b, y: 2 * (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b) / len(y),
+    ),
+    (
+        "gradient-wrt-a",
+        "This is the gradient with respect to the output a, (-y/a + (1 - y)/(1 - a)) / m. "
+        "Go one link further down the chain: multiply by da/dz = a (1 - a), and it "
+        "simplifies to (a - y) / m.",
+        lambda X, w, b, y: (-y / _a(X, w, b) + (1 - y) / (1 - _a(X, w, b))) / len(y),
+    ),
+    (
+        "returned-a",
+        "You returned the outputs a = sigmoid(z) (perhaps divided by m) without subtracting "
+        "the labels: the gradient is (a - y) / m.",
+        lambda X, w, b, y: _a(X, w, b) / len(y),
+    ),
+    (
+        "returned-a",
+        "You returned the outputs a = sigmoid(z) themselves. The gradient is (a - y) / m.",
+        lambda X, w, b, y: _a(X, w, b),
+    ),
+    (
+        "missing-bias",
+        "Your gradient matches z = X @ w without the bias. The score is z = X @ w + b.",
+        lambda X, w, b, y: (sigmoid(X @ w) - y) / len(y),
+    ),
+    (
+        "returned-z",
+        "You returned something built from the score z itself rather than from a = "
+        "sigmoid(z). The gradient is (sigmoid(z) - y) / m.",
+        lambda X, w, b, y: (X @ w + b - y) / len(y),
+    ),
+]
+
+
+@checker("The gradient of logistic regression")
+def logistic_grad_z(func):
+    """Check `func(X, w, b, y)`: dJ/dz = (sigmoid(X w + b) - y) / m, shape (m,)."""
+    name = "logistic_grad_z"
+    cases = list(_logistic_cases())
+    got = []
+    for X, w, b, y in cases:
+        value = _as_array(_quiet_call(func, name, X, w, b, y), name)
+        m = len(y)
+        if value.shape != (m,):
+            if value.size == m:
+                raise Reject(
+                    "wrong-shape",
+                    f"For a batch of m = {m} examples the gradient should have shape ({m},), "
+                    f"one entry per example, but yours has shape {value.shape}. Use a 1-D w "
+                    "and y, or `.ravel()` the result.",
+                )
+            if value.size == 1:
+                raise Reject(
+                    "summed-over-batch",
+                    "You returned one number, but dJ/dz has one entry per example: "
+                    f"shape ({m},). Do not sum or average over the batch; divide each "
+                    "entry by m.",
+                )
+            raise Reject(
+                "wrong-shape",
+                f"For a batch of m = {m} examples the gradient should have shape ({m},), "
+                f"but yours has shape {value.shape}.",
+            )
+        got.append(value)
+    expected = [losses.binary_cross_entropy_with_logits_grad(X @ w + b, y) for X, w, b, y in cases]
+    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        return (
+            "Right: dJ/dz = (a - y) / m for every example of the batch. The chain rule's "
+            "factors a (1 - a) cancel, which is why cross-entropy and the sigmoid go together."
+        )
+    found = _named_mistake(got, cases, _LOGISTIC_MISTAKES)
+    if found:
+        raise Reject(*found)
+    i = _first_mismatch(got, expected)
+    X, w, b, y = cases[i]
+    raise Reject(
+        "wrong-values",
+        f"For a test batch of m = {len(y)} examples with y = {_describe(y)} the gradient is "
+        f"{_describe(expected[i])}, but yours is {_describe(got[i])}. Compute z = X @ w + b, "
+        "a = sigmoid(z), and return (a - y) / m.",
+    )
+
+
+# 4. Multi-class hinge loss of one example -------------------------------------------------
+
+
+def _hinge_cases():
+    yield np.array([1.5, 2.0, -1.0]), 0
+    yield np.array([0.2, 3.0, 2.9, -4.0]), 1
+    yield np.array([-1.0, 0.5, 4.0]), 2
+    yield np.array([2.0, -0.5, 2.0, 1.0]), 3
+
+
+def _without(values, y):
+    return np.delete(values, y)
+
+
+_HINGE_MISTAKES = [
+    (
+        "included-true-class",
+        "Your loss is 1 too large on every example: the sum includes j = y, whose term is "
+        "always max(0, s_y - s_y + 1) = 1. Leave the true class out of the sum.",
+        lambda s, y: np.sum(np.maximum(0, s - s[y] + 1)),
+    ),
+    (
+        "missing-margin",
+        "You left out the margin +1: your loss is zero as soon as the true class is ahead "
+        "at all. The hinge asks for a lead of at least 1: max(0, s_j - s_y + 1).",
+        lambda s, y: np.sum(_without(np.maximum(0, s - s[y]), y)),
+    ),
+    (
+        "sign-swapped",
+        "Your terms are max(0, s_y - s_j + 1): they punish the true class for being ahead. "
+        "A wrong class j should cost something when its score comes close to the true one: "
+        "max(0, s_j - s_y + 1).",
+        lambda s, y: np.sum(_without(np.maximum(0, s[y] - s + 1), y)),
+    ),
+    (
+        "no-max",
+        "Your terms go negative: without the max(0, ...) a wrong class far below the true "
+        "one lowers the loss. Each term is max(0, s_j - s_y + 1).",
+        lambda s, y: np.sum(_without(s - s[y] + 1, y)),
+    ),
+    (
+        "max-not-sum",
+        "You took the largest term instead of adding them up. This exercise's multi-class "
+        "hinge adds max(0, s_j - s_y + 1) over every wrong class j.",
+        lambda s, y: np.max(_without(np.maximum(0, s - s[y] + 1), y)),
+    ),
+]
+
+_SLIDE_FORM = (
+    "This looks like the form max(0, y - s_j + 1) that appears on some slides, with the "
+    "label y where the true class's score s_y belongs. A class index is not a score: "
+    "renaming the classes would change that loss. Compare each wrong class with the true "
+    "class's score: max(0, s_j - s_y + 1), summed over j != y."
+)
+_HINGE_MISTAKES += [
+    ("slide-form", _SLIDE_FORM, formula)
+    for formula in (
+        lambda s, y: np.sum(np.maximum(0, y - s + 1)),
+        lambda s, y: np.sum(_without(np.maximum(0, y - s + 1), y)),
+        lambda s, y: np.sum(np.maximum(0, np.eye(len(s))[y] - s + 1)),
+        lambda s, y: np.sum(_without(np.maximum(0, np.eye(len(s))[y] - s + 1), y)),
+    )
+]
+
+
+@checker("Multi-class hinge loss")
+def multiclass_hinge_one(func):
+    """Check `func(s, y)`: sum over j != y of max(0, s_j - s_y + 1), for one example."""
+    name = "multiclass_hinge_one"
+    cases = list(_hinge_cases())
+    got = []
+    for s, y in cases:
+        result = _quiet_call(func, name, s, y)
+        values = _as_array(result, name)
+        if values.shape == s.shape:
+            terms = np.maximum(0, s - s[y] + 1)
+            if _close(np.delete(values, y), np.delete(terms, y)):
+                raise Reject(
+                    "not-summed",
+                    f"You returned the terms for each class ({_describe(values)}) instead of "
+                    "their sum over the wrong classes. Add them up (leaving out the true "
+                    "class) and return one number.",
+                )
+        got.append(_as_scalar(result, name))
+    expected = [losses.multiclass_hinge(s[None], np.array([y])) for s, y in cases]
+    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        return (
+            "Right on every example, including one where the true class already wins by more "
+            "than the margin and the loss is 0."
+        )
+    found = _named_mistake(got, cases, _HINGE_MISTAKES)
+    if found:
+        raise Reject(*found)
+    index = _first_mismatch(got, expected)
+    s, y = cases[index]
+    raise Reject(
+        "wrong-values",
+        f"For the scores {_describe(s)} with true class y = {y} the loss is "
+        f"{expected[index]:g}, but yours is {got[index]:g}. Add max(0, s_j - s_y + 1) over "
+        "every class j except y.",
+    )
+
+
+# 5. Logistic regression as a two-class softmax ---------------------------------------------
+
+
+def _two_class_cases():
+    yield np.array([1.5, -2.0, 0.5]), 0.25
+    yield np.array([-0.7, 0.3]), -1.0
+
+
+@checker("Logistic regression as a two-class softmax")
+def logistic_as_softmax(func):
+    """Check `func(w, b) -> (W, b2)`: softmax(X W + b2)[:, 1] == sigmoid(X w + b)."""
+    name = "logistic_as_softmax"
+    rng = np.random.default_rng(8)
+    for w, b in _two_class_cases():
+        n = len(w)
+        got = _quiet_call(func, name, w, b)
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            shown = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else repr(got)
+            raise Reject(
+                "not-a-pair",
+                f"`{name}` should return the pair (W, b2), as in `return W, b2`, but it "
+                f"returned {shown}.",
+            )
+        W, b2 = _as_array(got[0], "W", False), _as_array(got[1], "b2", False)
+        if W.shape == (2, n) and n != 2:
+            raise Reject(
+                "transposed",
+                f"W has shape (2, {n}); in this book W has one row per input and one column "
+                f"per class, shape ({n}, 2), so that the scores are X @ W. Transpose it.",
+            )
+        if W.shape != (n, 2):
+            raise Reject(
+                "wrong-shape",
+                f"For w with {n} entries, W should have shape ({n}, 2), one column of "
+                f"weights per class; yours has shape {W.shape}.",
+            )
+        if b2.size != 2:
+            raise Reject(
+                "wrong-shape",
+                f"b2 should hold one bias per class, two numbers; yours has shape {b2.shape}.",
+            )
+        b2 = b2.reshape(2)
+        X = rng.normal(size=(12, n))
+        with np.errstate(all="ignore"):
+            p1 = softmax(X @ W + b2)[:, 1]
+        z = X @ w + b
+        if _close(p1, sigmoid(z)):
+            continue
+        if _close(p1, 1 - sigmoid(z)):
+            raise Reject(
+                "columns-swapped",
+                "Your classifier gives class 1 the probability that logistic regression "
+                "gives class 0: the two columns (and biases) are swapped. Class 1 is the "
+                "second column, W[:, 1].",
+            )
+        if _close(p1, 0.5):
+            raise Reject(
+                "same-columns",
+                "Your classifier says 0.5 for every input: both classes get the same score. "
+                "Softmax only sees the difference of the two scores, and that difference "
+                "must be z = x w + b.",
+            )
+        if _close(p1, sigmoid(X @ w)):
+            raise Reject(
+                "missing-bias",
+                "Right weights, but the biases do not carry b: the difference b2[1] - b2[0] "
+                "must equal b.",
+            )
+        if _close(p1, sigmoid(2 * z)):
+            raise Reject(
+                "difference-doubled",
+                "Your scores differ by 2 z instead of z: softmax only sees the difference "
+                "s_1 - s_0. If you put -w in one column and w in the other, halve both "
+                "(or put zeros in column 0).",
+            )
+        raise Reject(
+            "wrong-values",
+            f"For w = {_describe(w)} and b = {b:g}, softmax(X @ W + b2)[:, 1] should equal "
+            "sigmoid(X @ w + b) for every input x, but it does not. Hint: give class 0 the "
+            "score 0 (zeros in its column and bias).",
+        )
+    return (
+        "Right: softmax(X @ W + b2)[:, 1] equals sigmoid(X @ w + b). Any W whose columns "
+        "differ by w (and biases that differ by b) works: adding the same vector to both "
+        "columns changes no probability, which is the redundancy of the two-class softmax."
+    )

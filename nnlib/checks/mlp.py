@@ -1,0 +1,250 @@
+"""Checkers for the exercises on multi-layer perceptrons (exercises/03_mlp.ipynb).
+
+Usage in the notebook: `from nnlib.checks import mlp as check`, then for example
+`check.two_layer_forward(two_layer_forward)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.activations import relu
+from nnlib.checks import Reject, call_student, checker, require_started
+from nnlib.data import GATES, logic_gate
+from nnlib.model import count_parameters
+from nnlib.perceptron import step
+
+
+def _as_array(value, name, what):
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject("wrong-type", f"`{name}` should be {what}, got {value!r}.") from None
+
+
+def _forward_cases():
+    """(X, W1, b1, W2, b2) cases: square weights (a transpose runs but gives other numbers)
+    and rectangular ones (every shape different, as in real networks)."""
+    rng = np.random.default_rng(3)
+    yield (
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(3, 3)),
+        rng.normal(size=3),
+        rng.normal(size=(3, 3)),
+        rng.normal(size=3),
+    )
+    yield (
+        rng.normal(size=(5, 2)),
+        rng.normal(size=(2, 4)),
+        rng.normal(size=4),
+        rng.normal(size=(4, 3)),
+        rng.normal(size=3),
+    )
+
+
+@checker("The forward pass of a 2-layer network")
+def two_layer_forward(func):
+    """Check `func(X, W1, b1, W2, b2)` = relu(X W1 + b1) W2 + b2 for a batch."""
+    for X, W1, b1, W2, b2 in _forward_cases():
+        try:
+            got = call_student(func, "two_layer_forward", X, W1, b1, W2, b2)
+        except Reject as verdict:
+            if "matmul" in verdict.message or "shapes" in verdict.message:
+                raise Reject(
+                    verdict.code,
+                    verdict.message + f"\nWith X of shape {X.shape}, W1 {W1.shape} and W2 "
+                    f"{W2.shape}, the products are X @ W1 and then H @ W2: each weight matrix "
+                    "has shape (inputs, outputs) and comes second.",
+                ) from None
+            raise
+        got = _as_array(got, "the result", "an array of output scores")
+        expected = relu(X @ W1 + b1) @ W2 + b2
+        if got.shape != expected.shape:
+            raise Reject(
+                "wrong-shape",
+                f"For X of shape {X.shape} the output should have shape {expected.shape}, one "
+                f"row per example and one column per output unit; yours has shape {got.shape}.",
+            )
+        if np.allclose(got, expected):
+            continue
+        mistakes = {
+            "missing-hidden-activation": (
+                (X @ W1 + b1) @ W2 + b2,
+                "Your output is (X W1 + b1) W2 + b2: the hidden layer has no activation. "
+                "Apply ReLU, np.maximum(0, ...), to the hidden layer's weighted sums.",
+            ),
+            "activation-on-output": (
+                relu(relu(X @ W1 + b1) @ W2 + b2),
+                "You applied ReLU to the output layer as well. The exercise asks for raw "
+                "scores at the output: no activation after W2.",
+            ),
+            "transposed-weights": (
+                relu(X @ W1.T + b1) @ W2.T + b2,
+                "Your result matches X W1ᵀ and H W2ᵀ: the weight matrices are used "
+                "transposed. In this book W has shape (inputs, outputs) and a layer is "
+                "A @ W, with no transpose.",
+            ),
+            "missing-bias": (
+                relu(X @ W1) @ W2 + b2,
+                "Your result matches relu(X W1) W2 + b2: the hidden layer's bias b1 is missing.",
+            ),
+            "missing-output-bias": (
+                relu(X @ W1 + b1) @ W2,
+                "Your result matches relu(X W1 + b1) W2: the output bias b2 is missing.",
+            ),
+        }
+        for code, (wrong, message) in mistakes.items():
+            if np.allclose(got, wrong):
+                raise Reject(code, message)
+        raise Reject(
+            "wrong-values",
+            f"For X of shape {X.shape} your outputs differ from relu(X W1 + b1) W2 + b2; the "
+            f"first row should be {np.round(expected[0], 4).tolist()}, yours is "
+            f"{np.round(got[0], 4).tolist()}.",
+        )
+    return "Right for square and rectangular weight matrices alike."
+
+
+@checker("Counting weights and biases")
+def weights_and_biases(func):
+    """Check `func(sizes) -> (n_weights, n_biases)` on several layer-size lists."""
+    for sizes in ([3, 4, 4, 1], [2, 3, 1], [784, 256, 128, 10], [5, 2]):
+        got = call_student(func, "weights_and_biases", list(sizes))
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Reject(
+                "not-a-pair",
+                f"`weights_and_biases` should return a pair (n_weights, n_biases), got {got!r}.",
+            )
+        weights, biases = count_parameters(sizes)
+        if tuple(got) == (weights, biases):
+            continue
+        if tuple(got) == (biases, weights):
+            raise Reject("swapped", "The two numbers are swapped: return (weights, biases).")
+        if got[0] == weights and got[1] == sum(sizes):
+            raise Reject(
+                "input-biases",
+                f"For {sizes} you count {got[1]} biases, which includes the input layer. Input "
+                "units only hold the data; only the units of the other layers have a bias.",
+            )
+        if got[0] == weights - sizes[-2] * sizes[-1] and len(sizes) > 2:
+            raise Reject(
+                "missed-a-layer",
+                f"For {sizes} you count {got[0]} weights, missing the last layer's "
+                f"{sizes[-2]} x {sizes[-1]}. Check the range of your loop over pairs of layers.",
+            )
+        if got[0] == sum(n * n for n in sizes[1:]) or got[0] == sum(sizes) ** 2:
+            raise Reject(
+                "wrong-weight-formula",
+                "Each layer has one weight per connection between it and the layer before: "
+                "n_(l-1) x n_l, summed over the layers.",
+            )
+        raise Reject(
+            "wrong-count",
+            f"For {sizes} the network has {weights} weights and {biases} biases; "
+            f"you returned {tuple(got)}.",
+        )
+    return "Right, including the 784-256-128-10 network of the MNIST chapter."
+
+
+@checker("XOR with weights of your own")
+def xor_network(W1, b1, w2, b2):
+    """Check a 2-2-1 network of step units, step(step(X W1 + b1) w2 + b2), computes XOR."""
+    for value, name in ((W1, "W1"), (b1, "b1"), (w2, "w2"), (b2, "b2")):
+        require_started(value, name)
+    W1 = _as_array(W1, "W1", "a 2 x 2 array")
+    b1 = _as_array(b1, "b1", "two numbers")
+    w2 = _as_array(w2, "w2", "two numbers")
+    b2 = _as_array(b2, "b2", "a number")
+    for arr, name, shape in (
+        (W1, "W1", (2, 2)),
+        (b1, "b1", (2,)),
+        (w2, "w2", (2,)),
+        (b2, "b2", ()),
+    ):
+        if arr.shape != shape:
+            raise Reject(
+                "wrong-shape",
+                f"`{name}` should have shape {shape}, got {arr.shape}. W1 has one column of "
+                "weights per hidden unit.",
+            )
+    if not np.all(np.isfinite(W1)) or not np.all(np.isfinite([*b1, *w2, b2])):
+        raise Reject("not-a-number", "Every weight and bias must be a finite number.")
+    X, target = logic_gate("XOR")
+    hidden = step(X @ W1 + b1)
+    out = step(hidden @ w2 + b2)
+    if np.array_equal(out, target):
+        return "Your network computes XOR on all four inputs."
+    known = dict(GATES, XNOR=1 - GATES["XOR"])
+    for name, table in known.items():
+        if name != "XOR" and np.array_equal(out, table):
+            hint = (
+                " Your output is exactly inverted: flip the signs of w2 and b2."
+                if name == "XNOR"
+                else ""
+            )
+            raise Reject(f"computes-{name.lower()}", f"Your network computes {name}.{hint}")
+    if np.array_equal(hidden[:, 0], hidden[:, 1]):
+        raise Reject(
+            "identical-hidden-units",
+            "Your two hidden units give the same outputs on all four inputs, so together they "
+            "still draw only one line. Make them different, e.g. one OR and one NAND.",
+        )
+    rows = [
+        f"  input {tuple(int(v) for v in x)}: hidden {h.astype(int).tolist()}, output {o}, "
+        f"XOR needs {t}"
+        for x, h, o, t in zip(X, hidden, out, target, strict=True)
+        if o != t
+    ]
+    raise Reject("wrong-rows", "Some rows are wrong:\n" + "\n".join(rows))
+
+
+@checker("Two linear layers are one")
+def collapse(func):
+    """Check `func(W1, b1, W2, b2) -> (W, b)` with X W + b = (X W1 + b1) W2 + b2."""
+    rng = np.random.default_rng(4)
+    cases = [
+        (rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=(3, 3)), rng.normal(size=3)),
+        (rng.normal(size=(2, 4)), rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)),
+    ]
+    for W1, b1, W2, b2 in cases:
+        got = call_student(func, "collapse", W1, b1, W2, b2)
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Reject("not-a-pair", f"`collapse` should return a pair (W, b), got {got!r}.")
+        W = _as_array(got[0], "W", "a matrix")
+        b = _as_array(got[1], "b", "a vector")
+        if W.shape != (W1.shape[0], W2.shape[1]):
+            raise Reject(
+                "wrong-shape",
+                f"With W1 {W1.shape} and W2 {W2.shape}, the merged W maps {W1.shape[0]} inputs "
+                f"to {W2.shape[1]} outputs, shape {(W1.shape[0], W2.shape[1])}; yours has "
+                f"shape {W.shape}.",
+            )
+        W_right, b_right = W1 @ W2, b1 @ W2 + b2
+        if not np.allclose(W, W_right):
+            if W1.shape == W2.shape and np.allclose(W, W2 @ W1):
+                raise Reject(
+                    "wrong-order",
+                    "Your W is W2 W1, the order of the column-vector convention. With rows, "
+                    "X passes W1 first: (X W1) W2 = X (W1 W2).",
+                )
+            raise Reject("wrong-weights", "The merged weights are W1 @ W2.")
+        if b.shape != b_right.shape:
+            raise Reject("wrong-shape", f"b should have shape {b_right.shape}, got {b.shape}.")
+        if np.allclose(b, b_right):
+            continue
+        if np.allclose(b, b1 + b2) and b1.shape == b2.shape:
+            raise Reject(
+                "bias-not-through-w2",
+                "b1 + b2 adds the first bias as it is, but b1 also passes through the second "
+                "layer: it becomes b1 W2.",
+            )
+        if np.allclose(b, b2):
+            raise Reject("dropped-b1", "Your b leaves out the first layer's bias (as b1 W2).")
+        if np.allclose(b, b1 @ W2):
+            raise Reject("dropped-b2", "Your b leaves out the second layer's bias b2.")
+        raise Reject(
+            "wrong-bias",
+            "Expand (X W1 + b1) W2 + b2 and collect what does not "
+            "involve X: that is the merged bias.",
+        )
+    return "Right: W = W1 W2 and b = b1 W2 + b2, one linear layer doing the work of two."

@@ -1,0 +1,210 @@
+"""Small loss surfaces for watching gradient descent, each a function with its gradient.
+
+Introduced in: Gradient descent (chapters/06_gradient_descent); the optimisers chapter
+races its optimisers on the same surfaces.
+
+Every surface is a pair of plain functions, `f(x)` and `grad(x)`:
+
+- a 1-D surface takes a number, or an array of numbers and works entry by entry;
+- a 2-D surface takes an array whose last axis holds the two coordinates: shape (2,) for
+  one point, (..., 2) for many (a grid). `f` returns one value per point, shape
+  `x.shape[:-1]`, and `grad` returns an array of x's shape.
+
+`SURFACES` lists them by name with a window to draw them in and a starting point, for the
+figures and the widget of the chapter.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+def _numbers(func, x):
+    """`x` as a float array, or a clear error naming the surface."""
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: x must be a number or an array of numbers, got {x!r}") from None
+
+
+def _points(func, x):
+    """`x` as a float array whose last axis holds the two coordinates (x, y)."""
+    x = _numbers(func, x)
+    if x.ndim == 0 or x.shape[-1] != 2:
+        raise ValueError(
+            f"{func}: x must hold two coordinates on its last axis, shape (2,) or (..., 2), "
+            f"got shape {x.shape}"
+        )
+    return x[..., 0], x[..., 1]
+
+
+# 1-D: a double well with a deep valley and a poor one -------------------------------------
+
+
+def double_well(x):
+    """`f(x) = (x² − 1)² + 0.3 x³`: a deep valley at x ≈ −1.119 (f ≈ −0.357) and a poor one at
+    x ≈ 0.894 (f ≈ 0.255), with a hump at x = 0 between them. Non-convex, one variable."""
+    x = _numbers("double_well", x)
+    return (x**2 - 1) ** 2 + 0.3 * x**3
+
+
+def double_well_grad(x):
+    """`f'(x) = 4x (x² − 1) + 0.9 x²`."""
+    x = _numbers("double_well_grad", x)
+    return 4 * x * (x**2 - 1) + 0.9 * x**2
+
+
+# The zeros of f'(x) = x (4x² + 0.9x − 4): the hump at 0 and the two valleys.
+DOUBLE_WELL_MINIMA = ((-0.9 - np.sqrt(64.81)) / 8, (-0.9 + np.sqrt(64.81)) / 8)
+
+
+# 2-D: an elongated bowl ------------------------------------------------------------------
+
+# Curvatures along x and y: the bowl is ten times steeper across than along.
+BOWL_CURVATURES = (1.0, 10.0)
+
+
+def elongated_bowl(x):
+    """`f(x, y) = (x² + 10 y²) / 2`: a quadratic bowl with its minimum 0 at the origin,
+    curvature 1 along x and 10 along y. Gradient descent is stable for α < 2/10."""
+    u, v = _points("elongated_bowl", x)
+    a, b = BOWL_CURVATURES
+    return (a * u**2 + b * v**2) / 2
+
+
+def elongated_bowl_grad(x):
+    """`∇f = (x, 10 y)`."""
+    u, v = _points("elongated_bowl_grad", x)
+    a, b = BOWL_CURVATURES
+    return np.stack([a * u, b * v], axis=-1)
+
+
+# 2-D: the Rosenbrock valley --------------------------------------------------------------
+
+
+def rosenbrock(x):
+    """`f(x, y) = (1 − x)² + 100 (y − x²)²` (Rosenbrock, 1960): a curved, flat-bottomed
+    valley along y = x², with its minimum 0 at (1, 1)."""
+    u, v = _points("rosenbrock", x)
+    return (1 - u) ** 2 + 100 * (v - u**2) ** 2
+
+
+def rosenbrock_grad(x):
+    """`∇f = (−2 (1 − x) − 400 x (y − x²), 200 (y − x²))`."""
+    u, v = _points("rosenbrock_grad", x)
+    return np.stack([-2 * (1 - u) - 400 * u * (v - u**2), 200 * (v - u**2)], axis=-1)
+
+
+# 2-D: two minima and a saddle point ------------------------------------------------------
+
+
+def two_minima(x):
+    """`f(x, y) = (x² − 1)² + 0.3 x³ + y²`, the double well along x times a bowl along y:
+    a deep minimum at (−1.119, 0), a poor one at (0.894, 0), and a saddle point at the
+    origin, where the gradient is zero but the surface falls away to both sides in x."""
+    u, v = _points("two_minima", x)
+    return (u**2 - 1) ** 2 + 0.3 * u**3 + v**2
+
+
+def two_minima_grad(x):
+    """`∇f = (4x (x² − 1) + 0.9 x², 2y)`."""
+    u, v = _points("two_minima_grad", x)
+    return np.stack([4 * u * (u**2 - 1) + 0.9 * u**2, 2 * v], axis=-1)
+
+
+class Surface(NamedTuple):
+    """A surface with what is needed to draw it: `limits` has one (low, high) pair per
+    variable, `start` is a starting point that shows the surface's character, and
+    `minimum` is where its lowest value lies."""
+
+    f: object
+    grad: object
+    dim: int
+    limits: tuple
+    start: tuple
+    minimum: tuple
+
+
+SURFACES = {
+    "double_well": Surface(
+        double_well, double_well_grad, 1, ((-2.2, 2.2),), (2.0,), (DOUBLE_WELL_MINIMA[0],)
+    ),
+    "elongated_bowl": Surface(
+        elongated_bowl, elongated_bowl_grad, 2, ((-3.0, 3.0), (-1.5, 1.5)), (-2.5, 1.0), (0, 0)
+    ),
+    "rosenbrock": Surface(
+        rosenbrock, rosenbrock_grad, 2, ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.0), (1.0, 1.0)
+    ),
+    "two_minima": Surface(
+        two_minima,
+        two_minima_grad,
+        2,
+        ((-2.0, 2.0), (-1.5, 1.5)),
+        (0.05, 1.2),
+        (DOUBLE_WELL_MINIMA[0], 0.0),
+    ),
+}
+
+
+def plot_descent(name, paths, ax=None, labels=None):
+    """Draw the surface `name` of `SURFACES` and the gradient-descent `paths` on it.
+
+    A 1-D surface is drawn as its curve with each path's points on it; a 2-D surface as
+    contour lines with each path as a line of dots. Each path is an array of points as
+    `nnlib.optim.minimize` returns it; points outside the window (a run that diverged)
+    are cut off. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from nnlib.plot import CLASS_COLOURS
+
+    surface = SURFACES[name]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    labels = [None] * len(paths) if labels is None else labels
+    (x_low, x_high), *rest = surface.limits
+    if surface.dim == 1:
+        grid = np.linspace(x_low, x_high, 400)
+        ax.plot(grid, surface.f(grid), color="0.3", linewidth=1.5)
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("$f(x)$")
+    else:
+        (y_low, y_high) = rest[0]
+        X, Y = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
+        Z = surface.f(np.stack([X, Y], axis=-1))
+        levels = np.quantile(Z, np.linspace(0, 1, 22) ** 2)[1:]  # denser near the bottom
+        ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.6", linewidths=0.8)
+        ax.plot(*surface.minimum, marker="*", color="black", markersize=12, linestyle="none")
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("$y$")
+        ax.set_ylim(y_low, y_high)
+    ax.set_xlim(x_low, x_high)
+    for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
+        colour = CLASS_COLOURS[index % len(CLASS_COLOURS)]
+        path = _inside(np.asarray(path, dtype=float), surface)
+        if surface.dim == 1:
+            xs = path.reshape(-1)
+            with np.errstate(all="ignore"):
+                ax.plot(xs, surface.f(xs), "o-", color=colour, markersize=4, linewidth=1,
+                        alpha=0.85, label=label)
+        else:
+            ax.plot(path[:, 0], path[:, 1], "o-", color=colour, markersize=3, linewidth=1,
+                    alpha=0.85, label=label)
+        ax.plot(*(path[0] if surface.dim == 2 else (path[0, 0], surface.f(path[0, 0]))),
+                marker="s", color=colour, markersize=7, markeredgecolor="black")
+    return ax
+
+
+def _inside(path, surface):
+    """The points of a path up to the first one that leaves a wide margin around the
+    window (or is not finite): a diverging run is drawn until it flies off."""
+    path = path.reshape(len(path), surface.dim)
+    margin = np.array([(high - low) for low, high in surface.limits])
+    low = np.array([low for low, _ in surface.limits]) - margin
+    high = np.array([high for _, high in surface.limits]) + margin
+    with np.errstate(invalid="ignore"):
+        ok = np.all(np.isfinite(path) & (path >= low) & (path <= high), axis=1)
+    stop = len(path) if ok.all() else int(np.argmin(ok))
+    return path[: max(stop, 1)]

@@ -1,0 +1,348 @@
+"""The activation-function exercise checkers: they accept the reference solution, reject
+the stub with a helpful message, and name each typical mistake correctly."""
+
+import nbformat
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from exercises import _EXERCISE, parse_exercises, setup_code, tags
+from nnlib.checks import activations as check
+
+SOURCE = ROOT / "exercises" / "solutions" / "04_activations.ipynb"
+NOTEBOOK = nbformat.read(SOURCE, as_version=4)
+EXERCISES = {ex.label: ex for ex in parse_exercises(NOTEBOOK)}
+
+
+def _given_code():
+    """Untagged code cells inside an exercise (data the exercise hands the student)."""
+    given, label = {}, None
+    for cell in NOTEBOOK.cells:
+        found = _EXERCISE.match(cell.source.strip()) if cell.cell_type == "markdown" else None
+        if found:
+            label = next(ex.label for ex in EXERCISES.values() if ex.title in found["title"])
+        elif cell.cell_type == "code" and label and not tags(cell):
+            given[label] = given.get(label, "") + cell.source + "\n"
+    return given
+
+
+GIVEN = _given_code()
+# An exercise that builds on an earlier one runs that one's reference solution first.
+NEEDS = {"ex-activations-half-dead": "ex-activations-dead-fraction"}
+
+
+def run_exercise(label, answer_code):
+    """Run the notebook's set-up, the exercise's given data, `answer_code`, then the check."""
+    namespace = {}
+    exec(setup_code(NOTEBOOK), namespace)
+    if label in NEEDS:
+        exec(EXERCISES[NEEDS[label]].solution, namespace)
+    exec(GIVEN.get(label, ""), namespace)
+    exec(answer_code, namespace)
+    return eval(EXERCISES[label].check.strip(), namespace)
+
+
+def test_every_exercise_is_parsed():
+    assert list(EXERCISES) == [
+        "ex-activations-softmax",
+        "ex-activations-sigmoid-derivative",
+        "ex-activations-relu-derivative",
+        "ex-activations-dead-fraction",
+        "ex-activations-half-dead",
+        "ex-activations-maxout-leaky",
+    ]
+    assert "X_layer" in GIVEN["ex-activations-half-dead"]
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_reference_solution_passes(label):
+    feedback = run_exercise(label, EXERCISES[label].solution)
+    assert feedback.passed, str(feedback)
+    assert feedback.code == "ok"
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_untouched_stub_is_rejected_with_a_pointer_to_the_cell(label):
+    feedback = run_exercise(label, EXERCISES[label].stub)
+    assert not feedback.passed
+    assert feedback.code == "not-started", str(feedback)
+    assert "`...`" in feedback.message and "run this check again" in feedback.message
+
+
+def _softmax(body):
+    return "def softmax_rows(S):\n" + body
+
+
+def _sig(body):
+    return "def sigmoid_derivative(z):\n    s = sigmoid(z)\n" + body
+
+
+def _relu(body):
+    return "def relu_derivative(z):\n" + body
+
+
+def _dead(body):
+    return "def dead_fraction(Z):\n" + body
+
+
+def _pieces(body):
+    return "def leaky_pieces(W1, b1, alpha):\n" + body
+
+
+WRONG_ANSWERS = [
+    # (exercise, the student's code, the diagnosis it must get)
+    (
+        "ex-activations-softmax",
+        _softmax("    e = np.exp(S)\n    return e / e.sum(axis=1, keepdims=True)"),
+        "overflow",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    e = np.exp(S - S.max(axis=0, keepdims=True))\n"
+            "    return e / e.sum(axis=0, keepdims=True)"
+        ),
+        "wrong-axis",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax("    return np.exp(S - S.max(axis=1, keepdims=True))"),
+        "not-normalised",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    s = S - S.max(axis=1, keepdims=True)\n"
+            "    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))"
+        ),
+        "log-probabilities",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax("    e = np.exp(S - S.max())\n    return e / e.sum(axis=1, keepdims=True)"),
+        "global-max",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax("    e = np.exp(S - S.max(axis=1))\n    return e / e.sum(axis=1)"),
+        "missing-keepdims",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax("    e = np.exp(S - S.max(axis=1, keepdims=True))\n    return e / e.sum()"),
+        "whole-batch-sum",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    S -= S.max(axis=1, keepdims=True)\n"
+            "    return np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)"
+        ),
+        "changed-input",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    e = np.exp(S - S.max(axis=1, keepdims=True))\n"
+            "    return (e / e.sum(axis=1, keepdims=True)).T"
+        ),
+        "wrong-shape",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    e = np.exp(S - S.max(axis=1, keepdims=True))\n"
+            "    return e / (e.sum(axis=1, keepdims=True) + 1)"
+        ),
+        "wrong-denominator",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    e = np.exp(S - S.max(axis=1, keepdims=True)) ** 2\n"
+            "    return e / e.sum(axis=1, keepdims=True)"
+        ),
+        "wrong-values",
+    ),
+    ("ex-activations-sigmoid-derivative", _sig("    return z * (1 - z)"), "used-z-not-sigma"),
+    ("ex-activations-sigmoid-derivative", _sig("    return s"), "returned-sigmoid"),
+    ("ex-activations-sigmoid-derivative", _sig("    return -s * (1 - s)"), "sign-error"),
+    ("ex-activations-sigmoid-derivative", _sig("    return 1 - s**2"), "tanh-formula"),
+    (
+        "ex-activations-sigmoid-derivative",
+        _sig("    return 1 - np.tanh(z) ** 2"),
+        "used-tanh",
+    ),
+    ("ex-activations-sigmoid-derivative", _sig("    return s * (1 + s)"), "wrong-values"),
+    ("ex-activations-sigmoid-derivative", _sig("    return s.sum()"), "wrong-shape"),
+    (
+        "ex-activations-sigmoid-derivative",
+        _sig("    return s * (1 - s) / (z != 0)"),
+        "not-finite",
+    ),
+    ("ex-activations-relu-derivative", _relu("    return np.maximum(z, 0)"), "returned-relu"),
+    ("ex-activations-relu-derivative", _relu("    return (z < 0).astype(float)"), "inverted"),
+    ("ex-activations-relu-derivative", _relu("    return np.sign(z)"), "sign-function"),
+    ("ex-activations-relu-derivative", _relu("    return np.ones_like(z)"), "constant"),
+    (
+        "ex-activations-relu-derivative",
+        _relu("    return z / np.abs(z) / 2 + 0.5"),
+        "wrong-at-zero",
+    ),
+    (
+        "ex-activations-relu-derivative",
+        _relu("    z[z > 0] = 1\n    z[z < 0] = 0\n    return z"),
+        "changed-input",
+    ),
+    ("ex-activations-relu-derivative", _relu("    return (z > 1).astype(float)"), "wrong-values"),
+    ("ex-activations-dead-fraction", _dead("    return float(np.mean(Z <= 0))"), "counted-entries"),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return float(np.mean(np.all(Z < 0, axis=0)))"),
+        "strict-inequality",
+    ),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return float(np.mean(np.all(Z <= 0, axis=1)))"),
+        "per-example",
+    ),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return float(np.mean(np.any(Z <= 0, axis=0)))"),
+        "any-not-all",
+    ),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return int(np.sum(np.all(Z <= 0, axis=0)))"),
+        "count-not-fraction",
+    ),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return float(np.mean(~np.all(Z <= 0, axis=0)))"),
+        "alive-fraction",
+    ),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return 100 * np.mean(np.all(Z <= 0, axis=0))"),
+        "percent",
+    ),
+    ("ex-activations-dead-fraction", _dead("    return np.all(Z <= 0, axis=0)"), "returned-array"),
+    ("ex-activations-dead-fraction", _dead("    return 'half'"), "not-a-number"),
+    ("ex-activations-half-dead", "half_dead_shift = 2.5", "too-small"),
+    ("ex-activations-half-dead", "half_dead_shift = 4.0", "not-the-first"),
+    ("ex-activations-half-dead", "half_dead_shift = -3.0", "wrong-direction"),
+    ("ex-activations-half-dead", "half_dead_shift = 0", "zero-shift"),
+    ("ex-activations-half-dead", "half_dead_shift = 2.8", "off-grid"),
+    ("ex-activations-half-dead", "half_dead_shift = '3'", "not-a-number"),
+    (
+        "ex-activations-maxout-leaky",
+        _pieces("    return np.zeros_like(W1), np.zeros_like(b1)"),
+        "built-relu",
+    ),
+    ("ex-activations-maxout-leaky", _pieces("    return alpha * W1, b1"), "bias-not-scaled"),
+    (
+        "ex-activations-maxout-leaky",
+        _pieces("    return -alpha * W1, -alpha * b1"),
+        "sign-flipped",
+    ),
+    (
+        "ex-activations-maxout-leaky",
+        _pieces("    return W1 / alpha, b1 / alpha"),
+        "slope-inverted",
+    ),
+    ("ex-activations-maxout-leaky", _pieces("    return alpha * W1"), "not-a-pair"),
+    (
+        "ex-activations-maxout-leaky",
+        _pieces("    return alpha * W1.T, alpha * b1"),
+        "wrong-shape",
+    ),
+    (
+        "ex-activations-maxout-leaky",
+        _pieces("    W1 *= alpha\n    b1 *= alpha\n    return W1, b1"),
+        "changed-input",
+    ),
+    ("ex-activations-maxout-leaky", _pieces("    return 0.5 * W1, 0.5 * b1"), "wrong-values"),
+]
+
+
+@pytest.mark.parametrize("label, code, diagnosis", WRONG_ANSWERS)
+def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
+    feedback = run_exercise(label, code)
+    assert not feedback.passed, f"accepted a wrong answer:\n{code}"
+    assert feedback.code == diagnosis, f"expected {diagnosis!r}, got:\n{feedback}"
+    assert feedback.message.strip()
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_every_exercise_has_at_least_two_named_mistakes(label):
+    diagnoses = {d for lab, _, d in WRONG_ANSWERS if lab == label}
+    assert len(diagnoses) >= 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    return (z >= 0).astype(float)",  # the other convention at exactly 0
+        "    return (np.sign(z) + 1) / 2",  # 1/2 at 0: a valid subgradient
+        "    return z > 0",  # booleans are 0/1
+    ],
+)
+def test_relu_derivative_accepts_any_value_in_0_1_at_zero(body):
+    feedback = run_exercise("ex-activations-relu-derivative", _relu(body))
+    assert feedback.passed, str(feedback)
+
+
+def test_softmax_accepts_float32_output_and_other_correct_forms():
+    code = _softmax(
+        "    shifted = S - np.max(S, axis=-1, keepdims=True)\n"
+        "    return np.exp(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))"
+    )
+    assert run_exercise("ex-activations-softmax", code).passed
+
+
+def test_softmax_feedback_prints_no_numpy_warning(recwarn):
+    run_exercise("ex-activations-softmax", WRONG_ANSWERS[0][1])
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+ODD_ANSWERS = [
+    None,
+    "text",
+    3,
+    [1, 2],
+    np.zeros((2, 2)),
+    np.nan,
+    lambda *a: 1 / 0,
+    lambda *a: "oops",
+    lambda *a: (None, None),
+    lambda *a: np.full((2, 2), np.nan),
+    lambda *a: (np.zeros(2), "b"),
+    lambda *a: [[1, 2], [3]],
+    lambda *a: np.nan,
+    lambda *a: {"W2": 0},
+]
+
+
+@pytest.mark.parametrize("answer", ODD_ANSWERS)
+def test_nothing_a_student_passes_makes_a_checker_raise(answer):
+    for func in (
+        check.softmax_rows,
+        check.sigmoid_derivative,
+        check.relu_derivative,
+        check.dead_fraction,
+        check.leaky_pieces,
+    ):
+        feedback = func(answer)
+        assert not feedback.passed
+        assert feedback.message
+    X, W, b = np.ones((3, 2)), np.ones((2, 4)), np.zeros(4)
+    for args in [(answer, X, W, b), (1.0, answer, W, b), (1.0, X, answer, b)]:
+        feedback = check.half_dead_shift(*args)
+        assert not feedback.passed
+        assert feedback.message
+
+
+def test_feedback_renders_as_text_and_html():
+    feedback = check.relu_derivative(lambda z: (z > 0).astype(float))
+    assert str(feedback).startswith("[PASSED]")
+    assert "Passed" in feedback._repr_html_()

@@ -1,0 +1,349 @@
+"""The loss-function exercise checkers: they accept the reference solution, reject the stub
+with a helpful message, and name each typical mistake correctly."""
+
+import nbformat
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from exercises import parse_exercises, setup_code
+from nnlib.checks import losses as check
+
+SOURCE = ROOT / "exercises" / "solutions" / "05_losses.ipynb"
+NOTEBOOK = nbformat.read(SOURCE, as_version=4)
+EXERCISES = {ex.label: ex for ex in parse_exercises(NOTEBOOK)}
+
+
+def run_exercise(label, answer_code):
+    """Run the notebook's set-up, then `answer_code`, then the exercise's check cell."""
+    namespace = {}
+    exec(setup_code(NOTEBOOK), namespace)
+    exec(answer_code, namespace)
+    return eval(EXERCISES[label].check.strip(), namespace)
+
+
+def test_every_exercise_is_parsed():
+    assert list(EXERCISES) == [
+        "ex-losses-bce",
+        "ex-losses-softmax-ce",
+        "ex-losses-logistic-grad",
+        "ex-losses-hinge",
+        "ex-losses-two-class",
+    ]
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_reference_solution_passes(label):
+    feedback = run_exercise(label, EXERCISES[label].solution)
+    assert feedback.passed, str(feedback)
+    assert feedback.code == "ok"
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_untouched_stub_is_rejected_with_a_pointer_to_the_cell(label):
+    feedback = run_exercise(label, EXERCISES[label].stub)
+    assert not feedback.passed
+    assert feedback.code == "not-started", str(feedback)
+    assert "`...`" in feedback.message and "run this check again" in feedback.message
+
+
+def bce(body):
+    return "def binary_cross_entropy(p, y):\n" + body
+
+
+def sce(body):
+    return "def softmax_cross_entropy(scores, y):\n" + body
+
+
+def grad(body):
+    return "def logistic_grad_z(X, w, b, y):\n    a = 1 / (1 + np.exp(-(X @ w + b)))\n" + body
+
+
+def hinge(body):
+    return "def multiclass_hinge_one(s, y):\n" + body
+
+
+def two(body):
+    return "def logistic_as_softmax(w, b):\n" + body
+
+
+CLIP = "    p = np.clip(p, 1e-12, 1 - 1e-12)\n"
+LOG_SOFTMAX = (
+    "    sh = scores - scores.max(axis=1, keepdims=True)\n"
+    "    lp = sh - np.log(np.exp(sh).sum(axis=1, keepdims=True))\n"
+)
+NAIVE_PROBS = "    e = np.exp(scores)\n    pr = e / e.sum(axis=1, keepdims=True)\n"
+
+WRONG_ANSWERS = [
+    # (exercise, the student's code, the diagnosis it must get)
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.sum(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"),
+        "summed",
+    ),
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+        "missing-minus",
+    ),
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.mean(-((1 - y) * np.log(p) + y * np.log(1 - p)))"),
+        "swapped-terms",
+    ),
+    (
+        "ex-losses-bce",
+        bce("    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"),
+        "no-clipping",
+    ),
+    (
+        "ex-losses-bce",
+        bce("    return np.mean(np.where(y == 1, -np.log(p), -np.log(1 - p)))"),
+        "no-clipping",
+    ),
+    ("ex-losses-bce", bce(CLIP + "    return np.mean(-y * np.log(p))"), "missing-class-0-term"),
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.mean(-(y * np.log10(p) + (1 - y) * np.log10(1 - p)))"),
+        "wrong-log",
+    ),
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return -(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+        "per-example",
+    ),
+    (
+        "ex-losses-bce",
+        bce(
+            "    p = np.clip(p, 0.1, 0.9)\n"
+            "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
+        ),
+        "wrong-values",
+    ),
+    ("ex-losses-bce", bce("    return 'loss'"), "not-a-number"),
+    (
+        "ex-losses-softmax-ce",
+        sce(NAIVE_PROBS + "    return -np.mean(np.log(pr[np.arange(len(y)), y]))"),
+        "overflow",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(LOG_SOFTMAX + "    return np.mean(lp[np.arange(len(y)), y])"),
+        "missing-minus",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(LOG_SOFTMAX + "    return -np.sum(lp[np.arange(len(y)), y])"),
+        "summed",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(NAIVE_PROBS + "    return -np.mean(pr[np.arange(len(y)), y])"),
+        "probability-not-log",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(LOG_SOFTMAX + "    return -np.mean(lp[:, y])"),
+        "wrong-indexing",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce("    return -np.mean(scores[np.arange(len(y)), y])"),
+        "not-normalised",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(
+            "    e = np.exp(scores)\n    return -np.mean(np.log(e / e.sum())[np.arange(len(y)), y])"
+        ),
+        "wrong-axis",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(
+            "    sh = scores - scores.max()\n"
+            "    lp = np.log(np.exp(sh) / np.exp(sh).sum(axis=1, keepdims=True))\n"
+            "    return -np.mean(lp[np.arange(len(y)), y])"
+        ),
+        "overflow",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(LOG_SOFTMAX + "    return -lp[np.arange(len(y)), y]"),
+        "per-example",
+    ),
+    ("ex-losses-logistic-grad", grad("    return a - y"), "missing-1/m"),
+    ("ex-losses-logistic-grad", grad("    return (y - a) / len(y)"), "sign-flipped"),
+    (
+        "ex-losses-logistic-grad",
+        grad("    return (a - y) * a * (1 - a) / len(y)"),
+        "extra-sigmoid-factor",
+    ),
+    (
+        "ex-losses-logistic-grad",
+        grad("    return 2 * (a - y) * a * (1 - a) / len(y)"),
+        "mse-gradient",
+    ),
+    (
+        "ex-losses-logistic-grad",
+        grad("    return (-y / a + (1 - y) / (1 - a)) / len(y)"),
+        "gradient-wrt-a",
+    ),
+    (
+        "ex-losses-logistic-grad",
+        "def logistic_grad_z(X, w, b, y):\n    a = 1 / (1 + np.exp(-(X @ w)))\n"
+        "    return (a - y) / len(y)",
+        "missing-bias",
+    ),
+    ("ex-losses-logistic-grad", grad("    return np.mean(a - y)"), "summed-over-batch"),
+    (
+        "ex-losses-logistic-grad",
+        grad("    return ((a - y) / len(y)).reshape(-1, 1)"),
+        "wrong-shape",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    return np.sum(np.maximum(0, s - s[y] + 1))"),
+        "included-true-class",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    return np.sum(np.maximum(0, y - s + 1))"),
+        "slide-form",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = np.maximum(0, np.eye(len(s))[y] - s + 1)\n    t[y] = 0\n    return t.sum()"),
+        "slide-form",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = np.maximum(0, s - s[y])\n    t[y] = 0\n    return t.sum()"),
+        "missing-margin",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = np.maximum(0, s[y] - s + 1)\n    t[y] = 0\n    return t.sum()"),
+        "sign-swapped",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = s - s[y] + 1\n    t[y] = 0\n    return t.sum()"),
+        "no-max",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = np.maximum(0, s - s[y] + 1)\n    t[y] = 0\n    return t.max()"),
+        "max-not-sum",
+    ),
+    (
+        "ex-losses-hinge",
+        hinge("    t = np.maximum(0, s - s[y] + 1)\n    t[y] = 0\n    return t"),
+        "not-summed",
+    ),
+    (
+        "ex-losses-two-class",
+        two("    return np.column_stack([w, np.zeros_like(w)]), np.array([b, 0.0])"),
+        "columns-swapped",
+    ),
+    (
+        "ex-losses-two-class",
+        two("    return np.column_stack([w, w]), np.array([b, b])"),
+        "same-columns",
+    ),
+    (
+        "ex-losses-two-class",
+        two("    return np.column_stack([-w, w]), np.array([-b, b])"),
+        "difference-doubled",
+    ),
+    (
+        "ex-losses-two-class",
+        two("    return np.column_stack([np.zeros_like(w), w]), np.zeros(2)"),
+        "missing-bias",
+    ),
+    (
+        "ex-losses-two-class",
+        two("    return np.vstack([np.zeros_like(w), w]), np.array([0.0, b])"),
+        "transposed",
+    ),
+    ("ex-losses-two-class", two("    return np.zeros((len(w), 2))"), "not-a-pair"),
+]
+
+
+@pytest.mark.parametrize("label, code, diagnosis", WRONG_ANSWERS)
+def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
+    feedback = run_exercise(label, code)
+    assert not feedback.passed, f"accepted a wrong answer:\n{code}"
+    assert feedback.code == diagnosis, f"expected {diagnosis!r}, got:\n{feedback}"
+    assert feedback.message.strip()
+
+
+@pytest.mark.parametrize("label", list(EXERCISES))
+def test_every_exercise_has_at_least_two_named_mistakes(label):
+    diagnoses = {d for lab, _, d in WRONG_ANSWERS if lab == label}
+    assert len(diagnoses) >= 2
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        (
+            "ex-losses-two-class",
+            two("    return np.column_stack([-w / 2, w / 2]), np.array([-b / 2, b / 2])"),
+        ),
+        (
+            "ex-losses-two-class",
+            two("    return np.column_stack([w - 3, 2 * w - 3]), np.array([1.0, 1.0 + b])"),
+        ),
+        (
+            "ex-losses-bce",
+            bce(
+                "    p = np.clip(p, 1e-15, 1 - 1e-15)\n"
+                "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
+            ),
+        ),
+        (
+            "ex-losses-hinge",
+            hinge("    return sum(max(0, s[j] - s[y] + 1) for j in range(len(s)) if j != y)"),
+        ),
+    ],
+)
+def test_other_right_answers_pass_too(label, code):
+    feedback = run_exercise(label, code)
+    assert feedback.passed, str(feedback)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        None,
+        "text",
+        3,
+        [1, 2],
+        np.zeros((2, 2)),
+        lambda *a: 1 / 0,
+        lambda *a: "oops",
+        lambda *a: None,
+        lambda *a: float("nan"),
+        lambda *a: np.full(100, np.inf),
+        lambda *a: [1, [2, 3]],
+        lambda *a: (None, None),
+        lambda *a: (np.zeros(2), "b"),
+        lambda *a: ("W", np.zeros(2)),
+        lambda *a: 1j,
+        lambda *a: {"loss": 1.0},
+        lambda *a: True,
+    ],
+)
+def test_nothing_a_student_passes_makes_a_checker_raise(answer):
+    for func in (
+        check.binary_cross_entropy,
+        check.softmax_cross_entropy,
+        check.logistic_grad_z,
+        check.multiclass_hinge_one,
+        check.logistic_as_softmax,
+    ):
+        feedback = func(answer)
+        assert not feedback.passed
+        assert feedback.code != "checker-error", str(feedback)
+        assert feedback.message

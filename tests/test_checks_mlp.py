@@ -1,0 +1,146 @@
+"""The MLP exercise checkers: reference passes, stub is rejected, mistakes are named."""
+
+import numpy as np
+import pytest
+from exercise_harness import ExerciseNotebook
+
+from nnlib.checks import mlp as check
+
+BOOK = ExerciseNotebook("03_mlp.ipynb")
+LABELS = ["ex-mlp-forward", "ex-mlp-count", "ex-mlp-xor", "ex-mlp-collapse"]
+
+
+def test_every_exercise_is_parsed():
+    assert list(BOOK.exercises) == LABELS
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_reference_solution_passes(label):
+    feedback = BOOK.run(label, BOOK.exercises[label].solution)
+    assert feedback.passed, str(feedback)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_untouched_stub_is_rejected(label):
+    feedback = BOOK.run(label, BOOK.exercises[label].stub)
+    assert not feedback.passed and feedback.code == "not-started", str(feedback)
+
+
+FORWARD = "def two_layer_forward(X, W1, b1, W2, b2):\n    return {}"
+COUNT = "def weights_and_biases(sizes):\n{}"
+COLLAPSE = "def collapse(W1, b1, W2, b2):\n    return {}"
+WRONG_ANSWERS = [
+    ("ex-mlp-forward", FORWARD.format("(X @ W1 + b1) @ W2 + b2"), "missing-hidden-activation"),
+    (
+        "ex-mlp-forward",
+        FORWARD.format("np.maximum(0, np.maximum(0, X @ W1 + b1) @ W2 + b2)"),
+        "activation-on-output",
+    ),
+    (
+        "ex-mlp-forward",
+        FORWARD.format("np.maximum(0, X @ W1.T + b1) @ W2.T + b2"),
+        "transposed-weights",
+    ),
+    ("ex-mlp-forward", FORWARD.format("np.maximum(0, X @ W1) @ W2 + b2"), "missing-bias"),
+    ("ex-mlp-forward", FORWARD.format("np.maximum(0, X @ W1 + b1) @ W2"), "missing-output-bias"),
+    ("ex-mlp-forward", FORWARD.format("np.maximum(0, W1 @ X + b1) @ W2 + b2"), "raised"),
+    (
+        "ex-mlp-forward",
+        FORWARD.format("(np.maximum(0, X @ W1 + b1) @ W2 + b2).ravel()"),
+        "wrong-shape",
+    ),
+    ("ex-mlp-count", COUNT.format("    return sum(sizes[1:]), 0"), "wrong-count"),
+    (
+        "ex-mlp-count",
+        COUNT.format(
+            "    w = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n    return w, sum(sizes)"
+        ),
+        "input-biases",
+    ),
+    (
+        "ex-mlp-count",
+        COUNT.format(
+            "    w = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n"
+            "    return sum(sizes[1:]), w"
+        ),
+        "swapped",
+    ),
+    (
+        "ex-mlp-count",
+        COUNT.format(
+            "    w = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 2))\n"
+            "    return w, sum(sizes[1:])"
+        ),
+        "missed-a-layer",
+    ),
+    (
+        "ex-mlp-count",
+        COUNT.format("    return sum(n * n for n in sizes[1:]), sum(sizes[1:])"),
+        "wrong-weight-formula",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.array([[1.0, 1.0], [1.0, 1.0]])\nb1 = np.array([-0.5, -0.5])\n"
+        "w2 = np.array([1.0, 1.0])\nb2 = -0.5",
+        "computes-or",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.array([[1.0, -1.0], [-1.0, 1.0]])\nb1 = np.array([-0.5, -0.5])\n"
+        "w2 = np.array([-1.0, -1.0])\nb2 = 0.5",
+        "computes-xnor",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.array([[1.0, 1.0], [-1.0, -1.0]])\nb1 = np.array([-0.5, -0.5])\n"
+        "w2 = np.array([1.0, 1.0])\nb2 = -1.5",
+        "identical-hidden-units",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.ones((3, 2))\nb1 = np.zeros(2)\nw2 = np.ones(2)\nb2 = 0.0",
+        "wrong-shape",
+    ),
+    ("ex-mlp-collapse", COLLAPSE.format("W2 @ W1, b1 @ W2 + b2"), "wrong-order"),
+    ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b1 + b2"), "bias-not-through-w2"),
+    ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b2"), "dropped-b1"),
+    ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b1 @ W2"), "dropped-b2"),
+]
+
+
+@pytest.mark.parametrize("label, code, diagnosis", WRONG_ANSWERS)
+def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
+    feedback = BOOK.run(label, code)
+    assert not feedback.passed, f"accepted a wrong answer:\n{code}"
+    assert feedback.code == diagnosis, f"expected {diagnosis!r}, got:\n{feedback}"
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_every_exercise_has_at_least_two_named_mistakes(label):
+    assert len({d for lab, _, d in WRONG_ANSWERS if lab == label}) >= 2
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        None,
+        "text",
+        3,
+        [1, 2],
+        np.full((2, 2), np.nan),
+        lambda *a: 1 / 0,
+        lambda *a: "oops",
+        lambda *a: (None, None),
+        lambda *a: (np.zeros(2), "b"),
+        lambda *a: [[1, 2], [3]],
+    ],
+)
+def test_nothing_a_student_passes_makes_a_checker_raise(answer):
+    for feedback in (
+        check.two_layer_forward(answer),
+        check.weights_and_biases(answer),
+        check.collapse(answer),
+        check.xor_network(answer, answer, answer, answer),
+        check.xor_network(np.eye(2), answer, np.ones(2), 0.0),
+    ):
+        assert not feedback.passed and feedback.message
