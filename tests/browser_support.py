@@ -1,0 +1,213 @@
+"""What the browser test needs: the built book, offline copies of its CDN scripts, a local
+HTTP server, and headless Chromium.
+
+The published book loads MathJax and the ipywidgets HTML manager from CDNs. The test runs
+offline, so the server rewrites those addresses in every HTML page it serves to local
+copies of the same npm packages (fetched once with `npm pack` into `.offline-assets/`).
+The built files themselves are never changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+from pathlib import Path
+
+import yaml
+
+_OFFLINE_SCRIPT = re.compile(r"<script[^>]*/__offline__/[^>]*>")
+_INTEGRITY = re.compile(r'\s(integrity|crossorigin)="[^"]*"')
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / ".offline-assets"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# npm package -> folder name under /__offline__/
+PACKAGES = {
+    "mathjax@3.2.2": "mathjax",
+    "@jupyter-widgets/html-manager@1.0.6": "html-manager",
+    "requirejs@2.3.4": "requirejs",
+}
+# CDN address in the built HTML -> local address served by the test server
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
+WIDGETS_CDN = "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@1.0.6/dist/"
+REQUIRE_CDN = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js"
+REWRITES = {
+    MATHJAX_CDN: "/__offline__/mathjax/es5/",
+    WIDGETS_CDN: "/__offline__/html-manager/dist/",
+    REQUIRE_CDN: "/__offline__/requirejs/require.js",
+}
+
+
+def missing_tools():
+    """Names of the programs the browser test needs and this machine lacks."""
+    return [
+        name
+        for name, path in (("chromium", CHROMIUM), ("npm", shutil.which("npm")))
+        if path is None
+    ]
+
+
+def offline_assets():
+    """Unpack the npm packages the book loads from CDNs into .offline-assets/ (once)."""
+    for package, folder in PACKAGES.items():
+        target = ASSETS / folder
+        if (target / "package.json").exists():
+            continue
+        ASSETS.mkdir(exist_ok=True)
+        result = subprocess.run(
+            ["npm", "pack", "--silent", package], cwd=ASSETS, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"npm pack {package} failed:\n{result.stderr}")
+        tarball = ASSETS / result.stdout.strip().splitlines()[-1]
+        with tarfile.open(tarball) as archive:
+            archive.extractall(ASSETS / f".{folder}", filter="data")
+        shutil.rmtree(target, ignore_errors=True)
+        (ASSETS / f".{folder}" / "package").rename(target)
+        shutil.rmtree(ASSETS / f".{folder}")
+        tarball.unlink()
+    return ASSETS
+
+
+def build_book(output):
+    """Build the book into `output` with warnings as errors; return the HTML folder."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    env = os.environ | {"NNLIB_PROGRESS": "0"}
+    env.pop("MPLBACKEND", None)
+    result = subprocess.run(
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(output),
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"the book did not build:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
+        )
+    return Path(output) / "_build" / "html"
+
+
+def book_pages():
+    """The HTML pages of the book, from _toc.yml, plus Sphinx's index and search pages."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("parts", []))
+    walk(toc.get("chapters", []))
+    return [f"{page}.html" for page in pages] + ["genindex.html", "search.html"]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the book, with CDN addresses in HTML pages pointed at the offline copies."""
+
+    def __init__(self, *args, book, assets, **kwargs):
+        self.book, self.assets = book, assets
+        super().__init__(*args, directory=str(book), **kwargs)
+
+    def translate_path(self, path):
+        path = path.split("?")[0]
+        if path.startswith("/__offline__/"):
+            return str(self.assets / path[len("/__offline__/") :])
+        if "/@jupyter-widgets/html-manager/dist/" in path:  # fonts the widget bundle asks for
+            return str(self.assets / "html-manager" / "dist" / path.rsplit("/", 1)[1])
+        return super().translate_path(path)
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.suffix != ".html" or not path.is_file():
+            return super().send_head()
+        text = path.read_text(encoding="utf-8")
+        for cdn, local in REWRITES.items():
+            text = text.replace(cdn, local)
+        # The CDN's require.min.js carries a subresource-integrity hash; the npm package
+        # ships the same release unminified, so its tag loses the hash here (and only here).
+        text = _OFFLINE_SCRIPT.sub(lambda m: _INTEGRITY.sub("", m.group(0)), text)
+        body = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class BookServer:
+    """`with BookServer(html, assets) as url:` serves the book on 127.0.0.1."""
+
+    def __init__(self, book, assets):
+        handler = functools.partial(_Handler, book=Path(book), assets=Path(assets))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Run in the page once MathJax has finished: the visible text outside code and formulas,
+# the images that failed, and the exercise solutions that are open.
+PAGE_REPORT_JS = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const main = document.querySelector('main') || document.body;
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, .MathJax, textarea')
+      .forEach(node => node.remove());
+  const images = [...document.querySelectorAll('main img')];
+  const solutions = [...document.querySelectorAll('.solution.dropdown')];
+  return {
+    text: copy.innerText,
+    formulas: document.querySelectorAll('mjx-container').length,
+    brokenImages: images.filter(img => !(img.complete && img.naturalWidth > 0))
+                        .map(img => img.getAttribute('src')),
+    images: images.length,
+    openSolutions: solutions.filter(s => {
+        const body = [...s.children].filter(c => !c.classList.contains('admonition-title'));
+        return body.some(c => c.offsetHeight > 0 && !c.classList.contains('toggle-button'));
+    }).map(s => (s.querySelector('.admonition-title') || s).innerText.slice(0, 80)),
+    solutions: solutions.length,
+    widgets: document.querySelectorAll('.jupyter-widgets').length,
+  };
+}
+"""

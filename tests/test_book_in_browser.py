@@ -1,0 +1,130 @@
+"""The book as a reader sees it: every page opened in headless Chromium.
+
+A page fails when it shows untypeset math, an image that did not load, a JavaScript error
+or a failed request, an exercise solution that is open by default, or a link to a page or
+anchor that does not exist. A full-page screenshot of every page goes to
+test-artifacts/screenshots/.
+
+The book is the one in $NNLIB_BOOK_HTML when set (CI builds it once, strictly, before the
+tests); otherwise the test builds it, which takes a minute or two. Without Chromium and npm
+the test is skipped on a student's machine, and fails in CI (CI=true).
+"""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_REPORT_JS,
+    ROOT,
+    BookServer,
+    book_pages,
+    build_book,
+    missing_tools,
+    offline_assets,
+)
+
+PAGES = book_pages()
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    missing = missing_tools()
+    if missing:
+        message = f"the browser test needs {', '.join(missing)} (see README)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    html = os.environ.get("NNLIB_BOOK_HTML")
+    html = Path(html) if html else build_book(tmp_path_factory.mktemp("book"))
+    assert (html / "index.html").exists(), f"no built book in {html}"
+    return html
+
+
+@pytest.fixture(scope="module")
+def browser_page(book):
+    from playwright.sync_api import sync_playwright
+
+    with BookServer(book, offline_assets()) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        problems = []
+
+        def refuse_outside(route):
+            if urlparse(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                problems.append(f"request to the outside world: {route.request.url}")
+                route.abort()
+
+        context.route("**/*", refuse_outside)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
+        page.on(
+            "response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}")
+        )
+        yield url, page, problems
+        browser.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reads_well_in_a_browser(browser_page, name):
+    url, page, problems = browser_page
+    problems.clear()
+    page.goto(f"{url}/{name}", wait_until="load")
+    report = page.evaluate(PAGE_REPORT_JS)
+    page.wait_for_timeout(300)  # let late console messages arrive
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / (name.replace("/", "__") + ".png"), full_page=True)
+
+    raw = [m.group(0) for m in RAW_MATH.finditer(report["text"])]
+    context = [
+        report["text"][max(0, m.start() - 40) : m.end() + 40].replace("\n", " ")
+        for m in RAW_MATH.finditer(report["text"])
+    ][:3]
+    assert not raw, f"{name}: untypeset math {raw[:5]} in the visible text, e.g. {context}"
+    assert not report["brokenImages"], f"{name}: images that did not load: {report['brokenImages']}"
+    assert not report["openSolutions"], (
+        f"{name}: solutions open by default: {report['openSolutions']}"
+    )
+    assert not problems, f"{name}: " + "\n".join(problems)
+    if name.startswith("exercises/"):
+        assert report["solutions"] >= 4, f"{name}: expected the exercise solutions"
+    if name.startswith("chapters/"):
+        assert report["images"] >= 1, f"{name}: a chapter without a single figure"
+
+
+def _ids(path, cache={}):  # noqa: B006 - a deliberate per-run cache
+    if path not in cache:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        cache[path] = {tag.get("id") for tag in soup.find_all(id=True)}
+    return cache[path]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_internal_links_lead_somewhere(book, name):
+    page = book / name
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    broken = []
+    for anchor in soup.find_all("a", href=True):
+        href = anchor["href"]
+        if urlparse(href).scheme in ("http", "https", "mailto", "javascript"):
+            continue
+        target, fragment = urldefrag(urljoin(f"/{name}", href))
+        target_path = book / unquote(target.lstrip("/")) if target != f"/{name}" else page
+        if target_path.is_dir():
+            target_path = target_path / "index.html"
+        if not target_path.exists():
+            broken.append(f"{href} (no page {target})")
+        elif fragment and target_path.suffix == ".html" and fragment not in _ids(target_path):
+            broken.append(f"{href} (no anchor #{fragment})")
+    assert not broken, f"{name}: broken internal links: {broken}"
