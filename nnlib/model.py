@@ -21,6 +21,7 @@ from nnlib._validate import layer_sizes
 from nnlib.activations import get_activation
 from nnlib.init import INITIALIZERS, normal
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
+from nnlib.regularization import dropout_backward, dropout_forward
 
 
 def count_parameters(sizes):
@@ -57,16 +58,28 @@ def init_mlp(sizes, seed=0, init="lecun_normal", std=None):
     return params
 
 
-def mlp_forward(params, X, activation="relu", output_activation="identity"):
+def mlp_forward(params, X, activation="relu", output_activation="identity", dropout=0.0, rng=None):
     """Run the batch X (m, n_0) through the network; return the output (m, n_L) and the
-    list of caches that `mlp_backward` needs."""
+    list of caches that `mlp_backward` needs, one `(dense_cache, activation_cache)` per
+    layer.
+
+    With `dropout = p > 0` (training only), every hidden layer's activations pass through
+    inverted dropout with drop probability p, drawn from `rng`; the layer's activation
+    cache then also holds the dropout mask. Evaluate without dropout.
+    """
     get_activation(activation), get_activation(output_activation)  # fail early on a typo
+    if dropout and rng is None:
+        raise ValueError("mlp_forward: dropout needs rng, a numpy Generator or an integer seed")
+    rng = None if not dropout else np.random.default_rng(rng)
     A = np.asarray(X)
     caches = []
     for index, layer in enumerate(params):
         last = index == len(params) - 1
         Z, dense_cache = dense_forward(A, layer["W"], layer["b"])
         A, act_cache = activation_forward(Z, output_activation if last else activation)
+        if dropout and not last:
+            A, mask = dropout_forward(A, dropout, rng)
+            act_cache = (*act_cache, mask)
         caches.append((dense_cache, act_cache))
     return A, caches
 
@@ -79,6 +92,9 @@ def mlp_backward(d_out, caches):
     grads = []
     dA = d_out
     for dense_cache, act_cache in reversed(caches):
+        if len(act_cache) == 3:  # the layer's output went through dropout
+            dA = dropout_backward(dA, act_cache[2])
+            act_cache = act_cache[:2]
         dZ = activation_backward(dA, act_cache)
         dA, dW, db = dense_backward(dZ, dense_cache)
         grads.append({"W": dW, "b": db})

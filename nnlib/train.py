@@ -61,6 +61,7 @@ def train_mlp(
     progress=False,
     optimizer=None,
     l2=0.0,
+    dropout=0.0,
 ):
     """Train a copy of `params` by mini-batch gradient descent; return `(params, history)`.
 
@@ -69,6 +70,8 @@ def train_mlp(
     gradient descent). `optimizer` is an `nnlib.optim.Optimizer`; by default plain
     gradient descent, `nnlib.optim.sgd(lr)`. `l2 = λ > 0` adds the penalty λ Σ W² over the
     weight matrices (not the biases) to the cost, so each weight gradient gains 2 λ W.
+    `dropout = p > 0` drops hidden units with probability p in every training step
+    (inverted dropout); the recorded accuracy is measured without dropout.
     The input `params` are left unchanged.
     `progress=True` shows a progress bar over the epochs, unless the environment sets
     NNLIB_PROGRESS=0 (as the test suite does).
@@ -96,7 +99,9 @@ def train_mlp(
         total = 0.0
         for start in range(0, m, batch_size):
             rows = order[start : start + batch_size]
-            out, caches = mlp_forward(params, X[rows], activation=activation)
+            out, caches = mlp_forward(
+                params, X[rows], activation=activation, dropout=dropout, rng=rng
+            )
             total += loss_fn(out, y[rows]) * len(rows)
             grads = mlp_backward(loss_grad(out, y[rows]), caches)
             if l2:

@@ -125,3 +125,31 @@ def test_mlp_backward_matches_jax_grad(seed, activation, sizes, m):
 def test_mlp_forward_rejects_an_unknown_activation():
     with pytest.raises(ValueError, match="unknown activation 'rleu'"):
         mlp_forward(init_mlp([2, 2]), np.zeros((1, 2)), activation="rleu")
+
+
+def test_dropout_in_the_forward_pass_and_its_backward_match_finite_differences():
+    rng = np.random.default_rng(5)
+    params = init_mlp([3, 6, 5, 2], seed=5)
+    X, Y = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    out, caches = mlp_forward(params, X, activation="tanh", dropout=0.5, rng=11)
+    masks = [act_cache[2] for _, act_cache in caches[:-1]]
+    assert len(caches[-1][1]) == 2  # no dropout on the output layer
+    assert all(set(np.unique(mask)) <= {0.0, 2.0} for mask in masks)
+    grads = mlp_backward(mse_grad(out, Y), caches)
+
+    def cost(W, layer):
+        saved = params[layer]["W"]
+        params[layer]["W"] = W
+        try:  # the same seed draws the same masks, so the cost is a fixed function of W
+            return mse(mlp_forward(params, X, activation="tanh", dropout=0.5, rng=11)[0], Y)
+        finally:
+            params[layer]["W"] = saved
+
+    for layer in range(3):
+        numeric = numerical_gradient(lambda W, layer=layer: cost(W, layer), params[layer]["W"])
+        assert_close(grads[layer]["W"], numeric, rtol=1e-6, atol=1e-9, what=f"dW{layer + 1}")
+
+
+def test_dropout_needs_a_random_generator():
+    with pytest.raises(ValueError, match="dropout needs rng"):
+        mlp_forward(init_mlp([2, 2, 2]), np.zeros((1, 2)), dropout=0.5)

@@ -77,3 +77,12 @@ def test_l2_shrinks_the_weights_but_not_the_biases():
     one_step, _ = train_mlp(zero, X, y, activation="identity", lr=1.0, epochs=1, l2=10.0)
     no_decay, _ = train_mlp(zero, X, y, activation="identity", lr=1.0, epochs=1)
     assert np.array_equal(one_step[0]["b"], no_decay[0]["b"])
+
+
+def test_dropout_training_is_seeded_and_still_learns():
+    X, y = make_moons(n=128, seed=4)
+    start = init_mlp([2, 32, 2], seed=1)
+    a, hist_a = train_mlp(start, X, y, activation="relu", lr=0.5, epochs=150, dropout=0.3)
+    b, hist_b = train_mlp(start, X, y, activation="relu", lr=0.5, epochs=150, dropout=0.3)
+    assert hist_a.loss == hist_b.loss
+    assert hist_a.accuracy[-1] > 0.85
