@@ -65,7 +65,9 @@ def draw_network(sizes, ax=None, weights=None, layer_names=None, unit_labels=Tru
 GRAPH_COLOURS = {"value": "#0072B2", "grad": "#D55E00"}
 
 
-def draw_graph(nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt="{:g}"):
+def draw_graph(
+    nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt="{:g}", fontsize=10
+):
     """Draw a computational graph with its forward values and backward gradients.
 
     `nodes` maps each name to `(x, y)` for an input or `(x, y, op)` for an operation, where
@@ -74,7 +76,8 @@ def draw_graph(nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt=
     the value of `source` flows into `target`. `values[name]`, the forward value of a node,
     is written in blue above every arrow that leaves it; `grads[name]`, the gradient of the
     output with respect to that node, in red below. A node that feeds nothing (the output)
-    gets an arrow out of the graph that carries its value and gradient. Returns the axes.
+    gets an arrow out of the graph that carries its value and gradient. `radius` is the
+    size of a node in data units, `fmt` formats the numbers. Returns the axes.
 
     Used in: Backpropagation (chapters/07_backprop).
     """
@@ -101,7 +104,11 @@ def draw_graph(nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt=
 
     feeds = {source for source, _ in edges}
     arrows = [(spec[s][:2], spec[t][:2], s, True) for s, t in edges]
-    arrows += [(spec[n][:2], (spec[n][0] + 1.3, spec[n][1]), n, False) for n in spec if n not in feeds]
+    arrows += [
+        (spec[n][:2], (spec[n][0] + radius + 1.5, spec[n][1]), n, False)
+        for n in spec
+        if n not in feeds
+    ]
     for start, end, source, into_node in arrows:
         (x0, y0), (x1, y1) = start, end
         length = np.hypot(x1 - x0, y1 - y0)
@@ -112,17 +119,19 @@ def draw_graph(nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt=
             FancyArrowPatch(tail, head, arrowstyle="-|>", mutation_scale=12, color="0.35", zorder=1)
         )
         nx, ny = (-uy, ux) if ux > 1e-9 or (abs(ux) <= 1e-9 and uy < 0) else (uy, -ux)
-        # Labels sit nearer the tail, where arrows that meet at one node are still apart.
-        mx, my = 0.62 * tail[0] + 0.38 * head[0], 0.62 * tail[1] + 0.38 * head[1]
+        # Labels sit a little before the middle, where arrows that meet at one node are
+        # still apart.
+        mx, my = 0.55 * tail[0] + 0.45 * head[0], 0.55 * tail[1] + 0.45 * head[1]
         for table, sign, colour in ((values, 1, "value"), (grads, -1, "grad")):
             if source in table:
-                ax.text(
-                    mx + sign * 0.17 * nx,
-                    my + sign * 0.17 * ny,
+                ax.annotate(
                     fmt.format(table[source]).replace("-", "\u2212"),
+                    xy=(mx, my),
+                    xytext=(sign * 8 * nx, sign * 8 * ny),  # points: the same gap at any size
+                    textcoords="offset points",
                     ha="center",
                     va="center",
-                    fontsize=10,
+                    fontsize=fontsize,
                     color=GRAPH_COLOURS[colour],
                     fontweight="bold",
                     zorder=3,
@@ -148,7 +157,7 @@ def draw_graph(nodes, edges, values=None, grads=None, ax=None, radius=0.28, fmt=
             fontsize=9,
             frameon=False,
         )
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 1.6)
+    ax.set_xlim(min(xs) - radius - 0.3, max(xs) + radius + 1.6)
     ax.set_ylim(min(ys) - 0.75, max(ys) + 0.55)
     ax.set_aspect("equal")
     ax.axis("off")

@@ -115,9 +115,10 @@ def two_minima_grad(x):
 
 
 class Surface(NamedTuple):
-    """A surface with what is needed to draw it: `limits` has one (low, high) pair per
-    variable, `start` is a starting point that shows the surface's character, and
-    `minimum` is where its lowest value lies."""
+    """A surface with what is needed to draw it: `limits` holds the (low, high) ranges of
+    the picture's x and y axes (for a 1-D surface, y is the value f(x)), `start` is a
+    starting point that shows the surface's character, and `minimum` is where its lowest
+    value lies."""
 
     f: object
     grad: object
@@ -129,7 +130,12 @@ class Surface(NamedTuple):
 
 SURFACES = {
     "double_well": Surface(
-        double_well, double_well_grad, 1, ((-2.2, 2.2),), (2.0,), (DOUBLE_WELL_MINIMA[0],)
+        double_well,
+        double_well_grad,
+        1,
+        ((-2.0, 2.0), (-0.6, 3.2)),
+        (1.5,),
+        (DOUBLE_WELL_MINIMA[0],),
     ),
     "elongated_bowl": Surface(
         elongated_bowl, elongated_bowl_grad, 2, ((-3.0, 3.0), (-1.5, 1.5)), (-2.5, 1.0), (0, 0)
@@ -148,13 +154,13 @@ SURFACES = {
 }
 
 
-def plot_descent(name, paths, ax=None, labels=None):
+def plot_descent(name, paths, ax=None, labels=None, colours=None):
     """Draw the surface `name` of `SURFACES` and the gradient-descent `paths` on it.
 
     A 1-D surface is drawn as its curve with each path's points on it; a 2-D surface as
-    contour lines with each path as a line of dots. Each path is an array of points as
-    `nnlib.optim.minimize` returns it; points outside the window (a run that diverged)
-    are cut off. Returns the axes.
+    contour lines with each path as a line of dots (a square marks the start, a star the
+    minimum). Each path is an array of points as `nnlib.optim.minimize` returns it; a run
+    that diverged is drawn until it leaves the picture. Returns the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -164,36 +170,33 @@ def plot_descent(name, paths, ax=None, labels=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
     labels = [None] * len(paths) if labels is None else labels
-    (x_low, x_high), *rest = surface.limits
+    colours = CLASS_COLOURS if colours is None else colours
+    (x_low, x_high), (y_low, y_high) = surface.limits
     if surface.dim == 1:
         grid = np.linspace(x_low, x_high, 400)
         ax.plot(grid, surface.f(grid), color="0.3", linewidth=1.5)
-        ax.set_xlabel("$x$")
         ax.set_ylabel("$f(x)$")
     else:
-        (y_low, y_high) = rest[0]
         X, Y = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
         Z = surface.f(np.stack([X, Y], axis=-1))
         levels = np.quantile(Z, np.linspace(0, 1, 22) ** 2)[1:]  # denser near the bottom
-        ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.6", linewidths=0.8)
+        ax.contour(
+            X, Y, Z, levels=np.unique(levels), colors="0.6", linewidths=0.8, linestyles="solid"
+        )
         ax.plot(*surface.minimum, marker="*", color="black", markersize=12, linestyle="none")
-        ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
-        ax.set_ylim(y_low, y_high)
+    ax.set_xlabel("$x$")
     ax.set_xlim(x_low, x_high)
+    ax.set_ylim(y_low, y_high)  # a diverging run flies off the picture
     for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
-        colour = CLASS_COLOURS[index % len(CLASS_COLOURS)]
+        colour = colours[index % len(colours)]
         path = _inside(np.asarray(path, dtype=float), surface)
         if surface.dim == 1:
-            xs = path.reshape(-1)
             with np.errstate(all="ignore"):
-                ax.plot(xs, surface.f(xs), "o-", color=colour, markersize=4, linewidth=1,
-                        alpha=0.85, label=label)
-        else:
-            ax.plot(path[:, 0], path[:, 1], "o-", color=colour, markersize=3, linewidth=1,
-                    alpha=0.85, label=label)
-        ax.plot(*(path[0] if surface.dim == 2 else (path[0, 0], surface.f(path[0, 0]))),
-                marker="s", color=colour, markersize=7, markeredgecolor="black")
+                path = np.column_stack([path[:, 0], surface.f(path[:, 0])])
+        style = dict(color=colour, linewidth=1, alpha=0.85)
+        ax.plot(path[:, 0], path[:, 1], "o-", markersize=3.5, label=label, **style)
+        ax.plot(*path[0], "s", markersize=7, markeredgecolor="black", **style)
     return ax
 
 
@@ -201,9 +204,9 @@ def _inside(path, surface):
     """The points of a path up to the first one that leaves a wide margin around the
     window (or is not finite): a diverging run is drawn until it flies off."""
     path = path.reshape(len(path), surface.dim)
-    margin = np.array([(high - low) for low, high in surface.limits])
-    low = np.array([low for low, _ in surface.limits]) - margin
-    high = np.array([high for _, high in surface.limits]) + margin
+    ranges = np.array(surface.limits[: surface.dim])
+    margin = ranges[:, 1] - ranges[:, 0]
+    low, high = ranges[:, 0] - margin, ranges[:, 1] + margin
     with np.errstate(invalid="ignore"):
         ok = np.all(np.isfinite(path) & (path >= low) & (path <= high), axis=1)
     stop = len(path) if ok.all() else int(np.argmin(ok))

@@ -126,3 +126,76 @@ def playground(dataset="moons", hidden=8, activation="tanh", epochs=1000, seed=0
             value=0.1, min=0.0, max=0.5, step=0.05, description="noise", continuous_update=False
         ),
     )
+
+
+def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
+    """A choice of loss surface (`nnlib.surfaces.SURFACES`, 1-D and 2-D), a slider for the
+    learning rate α and two for the starting point: redraws the path of gradient descent,
+    `x ← x − α ∇f(x)`, for `steps` steps (left) and the gap f(x_k) − f(x*) to the lowest
+    value along the way (right). The y slider only matters on 2-D surfaces."""
+    import ipywidgets as widgets
+    import numpy as np
+
+    from nnlib.optim import minimize, sgd
+    from nnlib.surfaces import SURFACES, plot_descent
+
+    def show(surface, lr, x0, y0, steps):
+        chosen = SURFACES[surface]
+        start = [x0] if chosen.dim == 1 else [x0, y0]
+        with np.errstate(all="ignore"):
+            path = minimize(chosen.grad, start, sgd(lr), steps).reshape(steps + 1, chosen.dim)
+            points = path if chosen.dim == 2 else path[:, 0]
+            lowest = chosen.f(np.array(chosen.minimum if chosen.dim == 2 else chosen.minimum[0]))
+            values = chosen.f(points)
+        gap = values - lowest
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+        plot_descent(surface, [path], ax=left)
+        finite = np.isfinite(gap) & (np.abs(path).max(axis=1) < 1e6)
+        if finite.all():
+            status = f"after {steps} steps f = {float(values[-1]):.4g}"
+        else:
+            status = f"diverged: thrown out at step {int(np.argmin(finite))}"
+        left.set_title(f"{surface}, α = {lr:.3g}\n{status}", fontsize=10)
+        right.semilogy(np.flatnonzero(finite), np.maximum(gap[finite], 1e-16), "o-", markersize=3)
+        right.set_xlim(0, steps)
+        right.set_xlabel("step k")
+        right.set_ylabel("f(x_k) − lowest value")
+        right.set_title("distance to the lowest value (log scale)", fontsize=10)
+        fig.tight_layout()
+        plt.show()
+
+    names = list(SURFACES)
+    first = SURFACES[surface]
+    coordinate = dict(min=-3.0, max=3.0, step=0.05, continuous_update=False)
+    choice = widgets.Dropdown(options=names, value=surface, description="surface")
+    x_slider = widgets.FloatSlider(
+        value=first.start[0] if x0 is None else x0, description="start x", **coordinate
+    )
+    y_slider = widgets.FloatSlider(
+        value=(first.start[-1] if first.dim == 2 else 0.0) if y0 is None else y0,
+        description="start y",
+        disabled=first.dim == 1,
+        **coordinate,
+    )
+
+    def move_to_start(change):
+        # A new surface starts from its own typical point; y means nothing in 1-D.
+        chosen = SURFACES[change["new"]]
+        y_slider.disabled = chosen.dim == 1
+        x_slider.value = chosen.start[0]
+        if chosen.dim == 2:
+            y_slider.value = chosen.start[1]
+
+    choice.observe(move_to_start, names="value")
+    return widgets.interactive(
+        show,
+        surface=choice,
+        lr=widgets.FloatLogSlider(
+            value=lr, base=10, min=-4, max=0, step=0.05, description="α", continuous_update=False
+        ),
+        x0=x_slider,
+        y0=y_slider,
+        steps=widgets.IntSlider(
+            value=steps, min=1, max=200, description="steps", continuous_update=False
+        ),
+    )

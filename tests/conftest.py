@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pytest
 from hypothesis import settings
 
 # JAX compiles a fresh function for every new array shape, so a single example can take
@@ -34,3 +36,11 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, what="value"):
     assert np.allclose(actual, expected, rtol=rtol, atol=atol), (
         f"{what}: got {actual}, expected {expected} (rtol={rtol}, atol={atol})"
     )
+
+
+@pytest.fixture
+def widget_errors(caplog):
+    """A function listing the exceptions ipywidgets caught while redrawing a widget (it
+    only logs them, so a test must look)."""
+    caplog.set_level(logging.WARNING)
+    return lambda: [r.getMessage() for r in caplog.records if "Exception" in r.getMessage()]

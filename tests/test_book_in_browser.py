@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
-from bs4 import BeautifulSoup
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,6 +27,7 @@ from browser_support import (
     missing_tools,
     offline_assets,
 )
+from bs4 import BeautifulSoup
 
 PAGES = book_pages()
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

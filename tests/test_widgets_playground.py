@@ -5,12 +5,14 @@ import matplotlib.pyplot as plt
 from nnlib.widgets import playground
 
 
-def test_playground_controls_and_redraw():
+def test_playground_controls_and_redraw(widget_errors):
     widget = playground(epochs=20)
     names = [getattr(child, "description", None) for child in widget.children]
     assert names[:4] == ["data", "hidden", "activation", "noise"]
     for dataset in ("spirals", "xor"):
+        drawn = len(plt.get_fignums())
         widget.children[0].value = dataset  # each change trains a network and redraws
+        assert len(plt.get_fignums()) > drawn
     widget.children[2].value = "relu"
-    assert widget.result is None
+    assert not widget_errors()
     plt.close("all")

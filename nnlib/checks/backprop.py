@@ -1,0 +1,629 @@
+"""Checkers for the backpropagation exercises (exercises/07_backprop.ipynb).
+
+Usage in the notebook: `from nnlib.checks import backprop as check`, then for example
+`check.dense_backward(dense_backward)`.
+
+Each checker runs the student's answer on cases whose right answers nnlib computes. When an
+answer is wrong it tries the typical mistakes one by one, and names a mistake only when it
+reproduces the student's numbers on every case.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from nnlib.activations import relu, relu_derivative, sigmoid_derivative, softmax
+from nnlib.checks import Reject, call_student, checker, require_number, require_started
+from nnlib.gradcheck import relative_error
+from nnlib.layers import dense_backward as _dense_backward
+from nnlib.losses import one_hot
+
+_RTOL, _ATOL = 1e-6, 1e-9
+
+
+def _quiet_call(func, name, *args):
+    """Call the student's function on copies of the array arguments, without NumPy's
+    warnings (the checker explains overflow and the like itself)."""
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call_student(func, name, *copies)
+
+
+def _as_array(value, what):
+    """The student's value as a float array, or a verdict naming what it should be."""
+    if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
+        raise Reject("wrong-type", f"{what} should be an array of numbers, got {value!r}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type", f"{what} should be an array of numbers, got {value!r}."
+        ) from None
+
+
+def _close(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
+
+
+def _shape_hint(verdict, hint):
+    """The verdict to give for a crash: with `hint` added when shapes did not fit."""
+    text = verdict.message
+    if verdict.code == "raised" and any(
+        word in text for word in ("matmul", "shape", "broadcast", "aligned")
+    ):
+        return Reject("shape-error", f"{text}\n{hint}")
+    return verdict
+
+
+def _kind(value):
+    """A short description of what the student returned, without printing whole arrays."""
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, np.ndarray):
+        return f"one array of shape {value.shape}"
+    return repr(value) if len(repr(value)) < 80 else type(value).__name__
+
+
+def _describe(array):
+    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
+
+
+# 1. A small graph by hand -------------------------------------------------------------------
+
+_GRAPH_INPUTS = {"a": 2.0, "b": -3.0, "c": 4.0, "d": 3.0}
+
+
+def _graph_answer(a, b, c, d):
+    """f = (a b + c) d and its four partial derivatives, by the rules of the chapter."""
+    p = a * b
+    q = p + c
+    f = q * d
+    df_dq = d  # × sends q the other factor
+    return f, {"a": df_dq * b, "b": df_dq * a, "c": df_dq, "d": q}
+
+
+@checker("The gradients of a small graph")
+def graph_gradients(f_value, grads):
+    """Check f = (a b + c) d at a=2, b=-3, c=4, d=3, and its gradients as a dict."""
+    require_started(f_value, "f_value")
+    require_started(grads, "grads")
+    if not isinstance(grads, dict):
+        raise Reject(
+            "wrong-type",
+            f'`grads` should be a dict like {{"a": ..., "b": ..., "c": ..., "d": ...}}, '
+            f"got {type(grads).__name__}.",
+        )
+    for key, value in grads.items():
+        require_started(value, f'grads["{key}"]')
+    missing = [k for k in _GRAPH_INPUTS if k not in grads]
+    if missing:
+        raise Reject(
+            "missing-keys",
+            f"`grads` has no entry for {', '.join(missing)}: it needs one partial derivative "
+            'per input, with the keys "a", "b", "c" and "d".',
+        )
+    f_right, right = _graph_answer(**_GRAPH_INPUTS)
+    f_value = require_number(f_value, "f_value")
+    got = {k: require_number(grads[k], f'grads["{k}"]') for k in _GRAPH_INPUTS}
+    if not np.isclose(f_value, f_right):
+        p = _GRAPH_INPUTS["a"] * _GRAPH_INPUTS["b"]
+        raise Reject(
+            "forward-wrong",
+            f"f_value = {f_value:g} is not the value of f. Go forward one node at a time: "
+            f"p = a·b = {p:g}, then q = p + c, then f = q·d.",
+        )
+    if all(np.isclose(got[k], right[k]) for k in right):
+        return (
+            f"f = {f_right:g}, and ∂f/∂a = {right['a']:g}, ∂f/∂b = {right['b']:g}, "
+            f"∂f/∂c = {right['c']:g}, ∂f/∂d = {right['d']:g}: each gradient is the one from "
+            "above times the local one."
+        )
+    _graph_mistake(got, right, f_right)
+
+
+def _graph_mistake(got, right, f_right):
+    values = _GRAPH_INPUTS
+    q = values["a"] * values["b"] + values["c"]
+    if all(np.isclose(got[k], values[k]) for k in values) or all(
+        np.isclose(got[k], f_right) for k in values
+    ):
+        raise Reject(
+            "forward-value",
+            "These are forward values, not gradients. A gradient says how much f changes "
+            "when an input moves a little: start at the output with ∂f/∂f = 1 and go back "
+            "through the × and + nodes.",
+        )
+    if all(np.isclose(got[k], -right[k]) for k in right):
+        raise Reject(
+            "sign-error",
+            "Every gradient has the right size but the wrong sign. The local gradients of + "
+            "are +1, and those of × are the other factor itself, with its own sign.",
+        )
+    if np.isclose(got["a"], right["b"]) and np.isclose(got["b"], right["a"]):
+        raise Reject(
+            "product-swapped",
+            "∂f/∂a and ∂f/∂b are swapped. A × node sends each input the *other* factor: "
+            "p = a·b gives ∂p/∂a = b and ∂p/∂b = a.",
+        )
+    if np.isclose(got["d"], values["d"]) and not np.isclose(right["d"], values["d"]):
+        raise Reject(
+            "product-swapped",
+            f"∂f/∂d should be the other factor of f = q·d, which is q = {q:g}, not d itself.",
+        )
+    if np.isclose(got["a"], values["b"]) and np.isclose(got["b"], values["a"]):
+        raise Reject(
+            "missing-upstream",
+            "∂f/∂a = b and ∂f/∂b = a are the local gradients of p = a·b only. Multiply by the "
+            "gradient that arrives from above, ∂f/∂p (which equals ∂f/∂q, through the +).",
+        )
+    if not np.isclose(got["c"], right["c"]) and (
+        np.isclose(got["c"], 1.0) or np.isclose(got["c"], 0.0)
+    ):
+        raise Reject(
+            "add-gate",
+            f"∂f/∂c = {got['c']:g}? The + node q = p + c hands the gradient from above, "
+            "∂f/∂q, unchanged to *both* of its inputs: c receives the same as p.",
+        )
+    flipped = [k for k in right if np.isclose(got[k], -right[k]) and not np.isclose(right[k], 0)]
+    if flipped:
+        raise Reject(
+            "sign-error",
+            f"The gradient for {', '.join(flipped)} has the right size but the wrong sign. "
+            "Check the signs of the values you multiplied.",
+        )
+    wrong = [k for k in right if not np.isclose(got[k], right[k])]
+    raise Reject(
+        "wrong-values",
+        f"The gradients for {', '.join(wrong)} are not right yet. Walk back from the output: "
+        "∂f/∂q and ∂f/∂d from f = q·d, then through the + to p and c, then through the × "
+        "to a and b.",
+    )
+
+
+# 2. The backward pass of a dense layer ------------------------------------------------------
+
+
+def _dense_cases():
+    """(dZ, X, W): square weights first (a missing transpose runs but gives other numbers),
+    then rectangular ones, with every dimension different."""
+    rng = np.random.default_rng(7)
+    yield rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=(3, 3))
+    yield rng.normal(size=(5, 4)), rng.normal(size=(5, 2)), rng.normal(size=(2, 4))
+
+
+def _unpack_triple(got, what):
+    if not isinstance(got, tuple | list) or len(got) != 3:
+        raise Reject(
+            "not-a-triple", f"{what} should return three arrays (dX, dW, db), got {_kind(got)}."
+        )
+    return [_as_array(part, name) for part, name in zip(got, ("dX", "dW", "db"), strict=True)]
+
+
+@checker("The backward pass of a dense layer")
+def dense_backward(func):
+    """Check `func(dZ, X, W) -> (dX, dW, db)` for Z = X W + b."""
+    hint = (
+        "Let the shapes guide you: dW must have W's shape (n_in, n_out), which only X.T @ dZ "
+        "gives; dX must have X's shape (m, n_in), which only dZ @ W.T gives."
+    )
+    for dZ, X, W in _dense_cases():
+        try:
+            got = _quiet_call(func, "dense_backward", dZ, X, W)
+        except Reject as verdict:
+            raise _shape_hint(verdict, hint) from None
+        dX, dW, db = _unpack_triple(got, "`dense_backward`")
+        m = X.shape[0]
+        dX_r, dW_r, db_r = _dense_backward(dZ, (X, W))
+        shapes = f"with dZ {dZ.shape}, X {X.shape} and W {W.shape}"
+        if _close(dX, dW_r) and _close(dW, dX_r):
+            raise Reject(
+                "wrong-order",
+                "dX and dW are swapped: return them in the order (dX, dW, db).",
+            )
+        if not _close(dX, dX_r):
+            if _close(dX, dZ @ W):
+                raise Reject(
+                    "dX-no-transpose",
+                    "Your dX is dZ @ W. Z = X W sends X through W, so the gradient comes back "
+                    "through Wᵀ: dX = dZ @ W.T. (dZ @ W only ran because this W is square.)",
+                )
+            if dX.shape != dX_r.shape:
+                raise Reject(
+                    "wrong-shape",
+                    f"dX should have the shape of X, {X.shape}, but yours has shape {dX.shape}. "
+                    + hint,
+                )
+            if _close(dX, dX_r / m):
+                raise Reject(
+                    "averaged-twice",
+                    "Your dX is m times too small. dZ already holds the 1/m of the mean cost: "
+                    "do not divide by m again.",
+                )
+            raise Reject("wrong-dX", f"dX is not dZ @ W.T {shapes}.")
+        if not _close(dW, dW_r):
+            if _close(dW, dW_r.T):
+                raise Reject(
+                    "dW-transposed",
+                    "Your dW is the transpose of the right one: dZᵀ X instead of Xᵀ dZ. dW must "
+                    f"have the shape of W, {W.shape}, one row per input: dW = X.T @ dZ.",
+                )
+            if _close(dW, dW_r / m):
+                raise Reject(
+                    "averaged-twice",
+                    "Your dW is m times too small: you divided by the batch size. dZ already "
+                    "holds the 1/m of the mean cost, so dW = X.T @ dZ sums over the batch "
+                    "without dividing again.",
+                )
+            if dW.shape != dW_r.shape:
+                raise Reject(
+                    "wrong-shape",
+                    f"dW should have the shape of W, {W.shape}, but yours has shape "
+                    f"{dW.shape}. " + hint,
+                )
+            raise Reject("wrong-dW", f"dW is not X.T @ dZ {shapes}.")
+        if db.shape == (1, db_r.size):
+            db = db.reshape(-1)
+        if not _close(db, db_r):
+            if db.shape == dZ.shape and _close(db, dZ):
+                raise Reject(
+                    "db-not-summed",
+                    f"Your db has shape {db.shape}, one row per example: it is dZ itself. The "
+                    "same bias is added to every row, so its gradient adds up the rows: "
+                    "db = dZ.sum(axis=0).",
+                )
+            if _close(db, db_r / m):
+                raise Reject(
+                    "averaged-twice",
+                    "Your db is m times too small: it looks like dZ.mean(axis=0). dZ already "
+                    "holds the 1/m of the mean cost, so db = dZ.sum(axis=0).",
+                )
+            if db.shape != db_r.shape:
+                raise Reject(
+                    "wrong-shape",
+                    f"db should have one entry per output unit, shape {db_r.shape}; yours has "
+                    f"shape {db.shape}. Sum dZ over its rows, axis=0.",
+                )
+            raise Reject("wrong-db", f"db is not dZ.sum(axis=0) {shapes}.")
+    return "dX = dZ Wᵀ, dW = Xᵀ dZ and db = the row sums of dZ, right for every shape."
+
+
+# 3. Backpropagation through a 2-layer network --------------------------------------------
+
+
+def _two_layer_cases():
+    rng = np.random.default_rng(11)
+    for m, n, hidden, k in ((6, 3, 5, 4), (8, 2, 3, 2)):
+        X = rng.normal(size=(m, n))
+        W1, b1 = rng.normal(size=(n, hidden)), 0.1 * rng.normal(size=hidden)
+        W2, b2 = rng.normal(size=(hidden, k)), 0.1 * rng.normal(size=k)
+        y = np.arange(m) % k
+        yield X, y, W1, b1, W2, b2
+
+
+def _two_layer_variant(X, y, W1, b1, W2, b2, mistake=None):
+    """The gradients of the 2-layer network, right or with one typical mistake."""
+    m = len(y)
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    Z2 = A1 @ W2 + b2
+    P = softmax(Z2)
+    target = 0.0 if mistake == "missing-one-hot" else one_hot(y, W2.shape[1])
+    dZ2 = (P - target) / (1 if mistake == "no-mean" else m)
+    dW2 = (Z1 if mistake == "used-Z-not-A" else A1).T @ dZ2
+    db2 = dZ2.sum(axis=0)
+    dA1 = dZ2 @ W2.T
+    slope = {
+        "sigmoid-derivative": sigmoid_derivative(Z1),
+        "relu-not-derivative": relu(Z1),
+        "missing-derivative": np.ones_like(Z1),
+    }.get(mistake, relu_derivative(Z1))
+    dZ1 = dA1 * slope
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": dW2, "b2": db2}
+
+
+_TWO_LAYER_MISTAKES = {
+    "no-mean": "Every gradient is m times too large (m = the batch size): the cost is the mean "
+    "loss, so the gradient of the scores is (softmax(Z2) − one-hot(y)) / m.",
+    "missing-one-hot": "Your gradient of the scores looks like softmax(Z2) / m: subtract the "
+    "one-hot targets, dZ2 = (softmax(Z2) − one_hot(y)) / m, so that the right class is "
+    "pushed up and the others down.",
+    "used-Z-not-A": "Your dW2 uses the hidden layer's pre-activation Z1. The second layer's "
+    "input is the activation A1 = relu(Z1): dW2 = A1.T @ dZ2.",
+    "sigmoid-derivative": "The hidden layer's slope is the sigmoid's, σ(Z1)(1 − σ(Z1)). The "
+    "hidden units are ReLUs: their slope is 1 where Z1 > 0 and 0 elsewhere.",
+    "relu-not-derivative": "You multiplied dA1 by relu(Z1), the activation itself. The "
+    "backward step needs its derivative: (Z1 > 0), which is 1 or 0.",
+    "missing-derivative": "dZ1 = dA1: the hidden layer's activation step is missing. Multiply "
+    "by the ReLU's slope, dZ1 = dA1 * (Z1 > 0).",
+}
+
+
+@checker("Backpropagation through a 2-layer network")
+def two_layer_backward(func):
+    """Check `func(X, y, W1, b1, W2, b2)` -> {"W1", "b1", "W2", "b2"}: the gradients of the
+    mean softmax cross-entropy of relu(X W1 + b1) W2 + b2."""
+    hint = (
+        "Each weight gradient is (layer input).T @ (its δ), with the shape of the weights; "
+        "the error goes back down through the transposed weights: dA1 = dZ2 @ W2.T."
+    )
+    cases = list(_two_layer_cases())
+    answers = []
+    for case in cases:
+        try:
+            got = _quiet_call(func, "two_layer_backward", *case)
+        except Reject as verdict:
+            raise _shape_hint(verdict, hint) from None
+        if not isinstance(got, dict):
+            raise Reject(
+                "wrong-type",
+                '`two_layer_backward` should return a dict {"W1": ..., "b1": ..., "W2": ..., '
+                f'"b2": ...}}, got {type(got).__name__}.',
+            )
+        missing = [k for k in ("W1", "b1", "W2", "b2") if k not in got]
+        if missing:
+            raise Reject(
+                "missing-keys",
+                f"The dict you return has no {', '.join(missing)}: it needs the keys "
+                '"W1", "b1", "W2" and "b2".',
+            )
+        grads = {k: _as_array(got[k], f'the gradient "{k}"') for k in ("W1", "b1", "W2", "b2")}
+        for k in ("b1", "b2"):
+            if grads[k].ndim == 2 and grads[k].shape[0] == 1:
+                grads[k] = grads[k].reshape(-1)
+        right = _two_layer_variant(*case)
+        for k in ("W1", "b1", "W2", "b2"):
+            if grads[k].shape != right[k].shape:
+                transposed = grads[k].shape == right[k].shape[::-1]
+                raise Reject(
+                    "wrong-shape",
+                    f'The gradient "{k}" should have the shape of {k}, {right[k].shape}, but '
+                    f"yours has shape {grads[k].shape}."
+                    + (" It looks transposed. " + hint if transposed else ""),
+                )
+        answers.append((grads, right))
+    if all(_close(g[k], r[k]) for g, r in answers for k in r):
+        return "All four gradients are right, for two networks of different shapes."
+    for mistake, message in _TWO_LAYER_MISTAKES.items():
+        variants = [_two_layer_variant(*case, mistake=mistake) for case in cases]
+        if all(_close(g[k], v[k]) for (g, _), v in zip(answers, variants, strict=True) for k in v):
+            raise Reject(mistake, message)
+    wrong = [k for k in ("W1", "b1", "W2", "b2") if not all(_close(g[k], r[k]) for g, r in answers)]
+    raise Reject(
+        "wrong-values",
+        f"The gradients {', '.join(wrong)} are not right yet. Go backward one step at a time: "
+        "dZ2 = (softmax(Z2) − one_hot(y)) / m, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), "
+        "dA1 = dZ2 @ W2.T, dZ1 = dA1 * (Z1 > 0), dW1 = X.T @ dZ1, db1 = dZ1.sum(axis=0).",
+    )
+
+
+# 4. A central-difference gradient ----------------------------------------------------------
+
+
+def _smooth(x):
+    """Σ sin(x) x² + ½ (Σ x)²: the last term couples the entries, so a nudge left in one
+    entry shows in the others' derivatives."""
+    return float(np.sum(np.sin(x) * x**2) + 0.5 * np.sum(x) ** 2)
+
+
+def _smooth_gradient(x):
+    return np.cos(x) * x**2 + 2 * x * np.sin(x) + np.sum(x)
+
+
+def _numgrad_cases():
+    rng = np.random.default_rng(13)
+    yield rng.uniform(-2, 2, size=4)
+    yield rng.uniform(-2, 2, size=(2, 3))
+
+
+def _one_sided(f, x, h, sign=1):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    f0 = f(x)
+    for index in np.ndindex(x.shape):
+        shifted = x.copy()
+        shifted[index] += sign * h
+        grad[index] = sign * (f(shifted) - f0) / h
+    return grad
+
+
+def _never_restored(f, x, h):
+    """Central differences that forget to put each entry back after using it."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        x[index] += h
+        f_plus = f(x)
+        x[index] -= 2 * h
+        grad[index] = (f_plus - f(x)) / (2 * h)
+    return grad
+
+
+_H = 1e-5
+
+
+@checker("A gradient checker of your own")
+def numerical_gradient(func):
+    """Check `func(f, x, h)`: the central-difference gradient of f at x, shaped like x."""
+    h = _H
+    worst = 0.0
+    for x in _numgrad_cases():
+        x_given = x.copy()
+        got = call_student(func, "numerical_gradient", _smooth, x_given, h)
+        got = _as_array(got, "The result of `numerical_gradient`")
+        exact = _smooth_gradient(x)
+        changed = not np.allclose(x_given, x, rtol=0, atol=1e-12)
+        if got.shape != x.shape:
+            raise Reject(
+                "wrong-shape",
+                f"For x of shape {x.shape} the gradient should have the same shape, but yours "
+                f"has shape {got.shape}. Loop over every entry, e.g. with "
+                "`for index in np.ndindex(x.shape):`, and store one number per entry.",
+            )
+        if not np.all(np.isfinite(got)):
+            raise Reject("not-finite", "Your gradient contains inf or nan.")
+        if relative_error(got, exact) < 1e-8:
+            worst = max(worst, relative_error(got, exact))
+            if changed:
+                raise Reject(
+                    "modified-input",
+                    "The numbers are right, but the x you were given has changed after the "
+                    "call. Work on a copy, x = np.array(x, dtype=float), or put every entry "
+                    "back exactly.",
+                )
+            continue
+        if changed or _close(got, _never_restored(_smooth, x, h)):
+            raise Reject(
+                "not-restored",
+                "After nudging an entry you do not put it back, so the next entries are "
+                "measured at a shifted point (and the caller's x may be changed). Save the "
+                "entry, set x[i] = saved + h, then saved - h, and finally x[i] = saved.",
+            )
+        for sign in (1, -1):
+            if relative_error(got, _one_sided(_smooth, x, h, sign)) < 1e-8:
+                err = relative_error(got, exact)
+                raise Reject(
+                    "one-sided",
+                    f"This is the one-sided difference (f(x ± h) − f(x)) / h; its relative error "
+                    f"here is {err:.0e}, while the central difference would give about 1e-10. "
+                    "Use both sides: (f(x + h) − f(x − h)) / (2h).",
+                )
+        if relative_error(got, 2 * exact) < 1e-8:
+            raise Reject(
+                "divided-by-h",
+                "Your gradient is twice too large: the two points x + h and x − h are 2h "
+                "apart, so divide their difference by 2 * h.",
+            )
+        if relative_error(got, -exact) < 1e-8:
+            raise Reject(
+                "sign-flipped",
+                "Your gradient has the wrong sign: it is (f(x + h) − f(x − h)) / (2h), "
+                "the upper point first.",
+            )
+        raise Reject(
+            "wrong-values",
+            f"For x = {_describe(x)} the gradient of f(x) = Σ sin(x) x² + ½(Σ x)² is about "
+            f"{_describe(exact)}, but yours is {_describe(got)}.",
+        )
+    return (
+        f"Central differences, entry by entry, shaped like x: with h = {h:g} they agree with "
+        f"the exact gradient of Σ sin(x) x² + ½(Σ x)² to a relative error of {worst:.0e}."
+    )
+
+
+# 5. Full-batch descent with accumulators -------------------------------------------------
+
+
+def _accumulator_cases():
+    rng = np.random.default_rng(17)
+    X = rng.normal(size=(5, 3))
+    Y = rng.normal(size=(5, 2))
+    yield X, Y, rng.normal(size=(3, 2)), rng.normal(size=2), 0.1, 0.05, 4
+    X = rng.normal(size=(7, 2))
+    Y = rng.normal(size=(7, 3))
+    yield X, Y, rng.normal(size=(2, 3)), rng.normal(size=3), 0.2, 0.1, 3
+
+
+def _accumulator_variant(X, Y, W, b, lr, lam, iterations, mistake=None):
+    """Batch descent on ½‖x W + b − y‖² + (λ/2)‖W‖² with accumulators, right or with one
+    typical mistake."""
+    W, b = np.array(W, dtype=float), np.array(b, dtype=float)
+    m = len(X)
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    for _ in range(iterations):
+        if mistake != "no-reset":
+            dW, db = np.zeros_like(W), np.zeros_like(b)
+        for x, y in zip(X, Y, strict=True):
+            delta = x @ W + b - y
+            dW = dW + np.outer(x, delta)
+            db = db + delta
+        scale = 1 if mistake == "no-mean" else 1 / m
+        decay = 0 if mistake == "no-decay" else lam
+        new_W = W - lr * (scale * dW + decay * W)
+        b = b - lr * (scale * db + (lam * b if mistake == "bias-decayed" else 0))
+        W = new_W
+    return W, b
+
+
+_ACCUMULATOR_MISTAKES = {
+    "no-reset": "Your accumulators are set to zero only once, before the loop over the "
+    "iterations, so each step adds up the gradients of all earlier iterations too. Reset "
+    "ΔW and Δb to zero at the start of every iteration.",
+    "bias-decayed": "Your bias is decayed too (b − α[(1/m)Δb + λb]). The penalty covers only "
+    "the weights: b := b − α (1/m) Δb.",
+    "no-decay": "The weight decay is missing: the step for W is α[(1/m)ΔW + λW], the λW being "
+    "the gradient of the penalty (λ/2)ΣW².",
+    "no-mean": "Your steps are m times too large: the accumulators hold sums over the m "
+    "examples, and the cost is the mean, so use (1/m)ΔW and (1/m)Δb.",
+}
+
+
+@checker("Full-batch descent with accumulators")
+def accumulator_descent(func):
+    """Check `func(X, Y, W, b, lr, lam, iterations) -> (W, b)`: batch gradient descent on
+    the mean of ½‖x W + b − y‖² plus (λ/2)‖W‖², with accumulators reset every iteration."""
+    hint = (
+        "For one example x (n_in,) with error delta = x @ W + b − y (n_out,), the gradient of "
+        "½‖x W + b − y‖² with respect to W is np.outer(x, delta), of W's shape."
+    )
+    cases = list(_accumulator_cases())
+    answers = []
+    for X, Y, W, b, lr, lam, iterations in cases:
+        W_given, b_given = W.copy(), b.copy()
+        try:
+            got = call_student(
+                func,
+                "gradient_descent_accumulators",
+                X.copy(),
+                Y.copy(),
+                W_given,
+                b_given,
+                lr,
+                lam,
+                iterations,
+            )
+        except Reject as verdict:
+            raise _shape_hint(verdict, hint) from None
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Reject("not-a-pair", f"Return the pair (W, b) after training, got {_kind(got)}.")
+        new_W = _as_array(got[0], "W")
+        new_b = _as_array(got[1], "b").reshape(-1) if np.size(got[1]) == b.size else None
+        if new_W.shape != W.shape or new_b is None:
+            raise Reject(
+                "wrong-shape",
+                f"W should keep its shape {W.shape} and b its shape {b.shape}; you returned "
+                f"shapes {new_W.shape} and {np.shape(got[1])}.",
+            )
+        answers.append((new_W, new_b))
+    right = [_accumulator_variant(*case) for case in cases]
+    if all(
+        _close(gw, rw) and _close(gb, rb) for (gw, gb), (rw, rb) in zip(answers, right, strict=True)
+    ):
+        return (
+            "Right: fresh accumulators every iteration, the mean gradient, weight decay on W "
+            "and none on b."
+        )
+    for mistake, message in _ACCUMULATOR_MISTAKES.items():
+        variant = [_accumulator_variant(*case, mistake=mistake) for case in cases]
+        if all(
+            _close(gw, vw) and _close(gb, vb)
+            for (gw, gb), (vw, vb) in zip(answers, variant, strict=True)
+        ):
+            raise Reject(mistake, message)
+    X, Y, W, b, lr, lam, iterations = cases[0]
+    raise Reject(
+        "wrong-values",
+        f"After {iterations} iterations from the first case's W and b, W should be "
+        f"{_describe(right[0][0])} and b {_describe(right[0][1])}; yours are "
+        f"{_describe(answers[0][0])} and {_describe(answers[0][1])}. Per iteration: reset "
+        "ΔW, Δb; add np.outer(x, delta) and delta for every example; then "
+        "W -= lr * (ΔW/m + lam W) and b -= lr * Δb/m.",
+    )

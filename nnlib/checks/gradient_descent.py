@@ -1,0 +1,585 @@
+"""Checkers for the gradient-descent exercises (exercises/06_gradient_descent.ipynb).
+
+Usage in the notebook: `from nnlib.checks import gradient_descent as check`, then for
+example `check.line_step(line_step)`.
+
+Each checker runs the student's answer on a few cases whose right answers nnlib computes.
+When an answer is wrong, the typical mistakes are tried one by one, and a mistake is named
+only when it reproduces the student's numbers on every case.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from nnlib.checks import Reject, call_student, checker, require_number
+from nnlib.optim import minimize, sgd
+from nnlib.surfaces import elongated_bowl_grad
+
+
+def _quiet_call(func, name, *args):
+    """Call the student's function on copies of the arguments, without NumPy's warnings:
+    the checker explains overflows itself."""
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call_student(func, name, *copies)
+
+
+def _one_number(value, what):
+    """`value` as a float: a number, or an array holding exactly one number."""
+    if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
+        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.") from None
+    if array.size != 1:
+        raise Reject(
+            "not-a-number",
+            f"{what} should be one number, but it is an array of shape {array.shape}.",
+        )
+    number = float(array.reshape(()))
+    if not np.isfinite(number):
+        raise Reject("not-a-number", f"{what} is {number}; it should be a finite number.")
+    return number
+
+
+def _close(a, b):
+    return bool(np.isclose(a, b, rtol=1e-7, atol=1e-10))
+
+
+def _all_close(got, expected):
+    return all(_close(g, e) for g, e in zip(got, expected, strict=True))
+
+
+# 1. One step of gradient descent for a line -----------------------------------------------
+
+
+def _line_cases():
+    rng = np.random.default_rng(6)
+    yield (
+        0.5,
+        -0.2,
+        np.array([0.3, 1.2, -0.7, 2.0, 0.9]),
+        np.array([1.5, 3.1, -0.2, 5.2, 2.4]),
+        0.1,
+    )
+    x = rng.uniform(0, 2, size=8)
+    yield -1.0, 0.7, x, 2 * x + 1 + rng.normal(0, 0.3, size=8), 0.05
+
+
+def _line_gradients(w, b, x, y):
+    residual = x * w + b - y
+    return np.mean(2 * residual * x), np.mean(2 * residual)
+
+
+def _w_mistakes(w, b, x, y, lr):
+    """The new w that each typical mistake gives."""
+    dw, db = _line_gradients(w, b, x, y)
+    return {
+        "ascent": w + lr * dw,
+        "missing-factor-2": w - lr * dw / 2,
+        "summed": w - lr * len(x) * dw,
+        "w-gradient-missing-x": w - lr * db,
+        "w-not-updated": w,
+    }
+
+
+def _b_mistakes(w, b, x, y, lr):
+    """The new b that each typical mistake gives."""
+    dw, db = _line_gradients(w, b, x, y)
+    new_w = w - lr * dw
+    return {
+        "ascent": b + lr * db,
+        "missing-factor-2": b - lr * db / 2,
+        "summed": b - lr * len(x) * db,
+        "b-not-updated": b,
+        "b-with-w-gradient": b - lr * dw,
+        "b-after-new-w": b - lr * _line_gradients(new_w, b, x, y)[1],
+    }
+
+
+_BOTH = {
+    "ascent": (
+        "Both parameters moved uphill: your step adds the gradient instead of subtracting "
+        "it, which is gradient ascent and makes the loss larger. The rule is "
+        "w := w − α ∂J/∂w (and the same for b)."
+    ),
+    "missing-factor-2": (
+        "Both steps are half as large as they should be: the factor 2 from differentiating "
+        "the square is missing. ∂(r²)/∂w = 2 r ∂r/∂w, so ∂J/∂w = mean(2 r x) and "
+        "∂J/∂b = mean(2 r), with r = x w + b − y."
+    ),
+    "summed": (
+        "Both steps are m times too large (m is the number of examples): you summed the "
+        "per-example gradients instead of averaging them. The cost J is the mean loss, so "
+        "its gradient is the mean of the per-example gradients: use np.mean, or divide the "
+        "sum by len(x)."
+    ),
+}
+
+_W_ONLY = {
+    "ascent": "Your w moved uphill: subtract α ∂J/∂w from w, do not add it.",
+    "missing-factor-2": (
+        "Your step for w is half as large as it should be: ∂J/∂w = mean(2 (x w + b − y) x); "
+        "the 2 comes from differentiating the square."
+    ),
+    "summed": (
+        "Your step for w is m times too large: average the per-example gradients of w "
+        "(np.mean), do not sum them."
+    ),
+    "w-gradient-missing-x": (
+        "Your w moved by the gradient of b, mean(2 r): the gradient of w has an extra factor "
+        "x, because ∂(x w + b − y)/∂w = x. Use mean(2 r x)."
+    ),
+    "w-not-updated": "Your function returns w unchanged: apply w := w − α ∂J/∂w as well.",
+}
+
+_B_ONLY = {
+    "ascent": "Your b moved uphill: subtract α ∂J/∂b from b, do not add it.",
+    "missing-factor-2": (
+        "Your step for b is half as large as it should be: ∂J/∂b = mean(2 (x w + b − y)); "
+        "the 2 comes from differentiating the square."
+    ),
+    "summed": (
+        "Your step for b is m times too large: average the per-example gradients of b "
+        "(np.mean), do not sum them."
+    ),
+    "b-not-updated": (
+        "Your w is right, but b comes back unchanged: the bias learns too. Apply "
+        "b := b − α ∂J/∂b with ∂J/∂b = mean(2 (x w + b − y))."
+    ),
+    "b-with-w-gradient": (
+        "Your b moved by the gradient of w. Each parameter has its own gradient: "
+        "∂J/∂b = mean(2 r), without the factor x that ∂J/∂w has."
+    ),
+    "b-after-new-w": (
+        "Your b's gradient was computed with the already updated w. One step of gradient "
+        "descent uses the gradient at the current point for every parameter: compute both "
+        "gradients first, then change w and b."
+    ),
+}
+
+
+def _pair_of_numbers(got, name):
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        raise Reject(
+            "not-a-pair",
+            f"`{name}` should return the pair (new_w, new_b), but it returned {got!r}.",
+        )
+    values = []
+    for value, label in zip(got, ("new_w", "new_b"), strict=True):
+        array = None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            pass
+        if array is not None and array.ndim == 1 and array.size > 1:
+            raise Reject(
+                "per-example",
+                f"Your {label} is an array of {array.size} numbers, one per example. The step "
+                "uses one gradient per parameter: the mean of the per-example gradients, "
+                "np.mean(...).",
+            )
+        values.append(_one_number(value, f"Your {label}"))
+    return values
+
+
+@checker("One step of gradient descent for a line")
+def line_step(func):
+    """Check `func(w, b, x, y, lr) -> (new_w, new_b)`: one step on the mean of
+    (x w + b − y)² over the batch."""
+    name = "line_step"
+    cases = list(_line_cases())
+    got = [_pair_of_numbers(_quiet_call(func, name, *case), name) for case in cases]
+    expected = []
+    for w, b, x, y, lr in cases:
+        dw, db = _line_gradients(w, b, x, y)
+        expected.append((w - lr * dw, b - lr * db))
+    w_right = _all_close([g[0] for g in got], [e[0] for e in expected])
+    b_right = _all_close([g[1] for g in got], [e[1] for e in expected])
+    if w_right and b_right:
+        return "Right: both parameters step against the mean gradient of the batch."
+
+    gradients = [_line_gradients(*case[:4]) for case in cases]
+    if _all_close([g[0] for g in got], [d[0] for d in gradients]) and _all_close(
+        [g[1] for g in got], [d[1] for d in gradients]
+    ):
+        raise Reject(
+            "returned-gradient",
+            "Your function returns the gradient (∂J/∂w, ∂J/∂b) itself. Take the step with "
+            "it: return (w − lr ∂J/∂w, b − lr ∂J/∂b).",
+        )
+
+    def diagnose(index, mistakes):
+        for code in mistakes(*cases[0]):
+            if _all_close([g[index] for g in got], [mistakes(*c)[code] for c in cases]):
+                return code
+        return None
+
+    w_code = None if w_right else diagnose(0, _w_mistakes)
+    b_code = None if b_right else diagnose(1, _b_mistakes)
+    if w_code is not None and w_code == b_code:
+        raise Reject(w_code, _BOTH[w_code])
+    if w_code is not None:
+        raise Reject(w_code, _W_ONLY[w_code])
+    if not w_right:
+        w, b, x, y, lr = cases[0]
+        raise Reject(
+            "wrong-values",
+            f"For w = {w}, b = {b}, lr = {lr} and the first batch, the new w should be "
+            f"{expected[0][0]:.6f}; yours is {got[0][0]:.6f}. With r = x w + b − y, "
+            "∂J/∂w = mean(2 r x) and new_w = w − lr ∂J/∂w.",
+        )
+    if b_code is not None:
+        raise Reject(b_code, _B_ONLY[b_code])
+    w, b, x, y, lr = cases[0]
+    raise Reject(
+        "wrong-values",
+        f"Your new w is right. For the first batch the new b should be {expected[0][1]:.6f}; "
+        f"yours is {got[0][1]:.6f}. ∂J/∂b = mean(2 (x w + b − y)).",
+    )
+
+
+# 2. The chain rule -------------------------------------------------------------------------
+
+
+def _chain_rule_points():
+    return (0.3, 1.1, -0.8, 2.0, -1.7, 1.6)
+
+
+_CHAIN_MISTAKES = [
+    (
+        "missing-2x",
+        "You have e^(sin x²) · cos(x²), but the chain does not stop there: the innermost "
+        "function x² has its own derivative, 2x. Multiply by it.",
+        lambda x: np.exp(np.sin(x**2)) * np.cos(x**2),
+    ),
+    (
+        "missing-factor-2",
+        "Almost: your answer is half the right one. The derivative of x² is 2x, not x.",
+        lambda x: np.exp(np.sin(x**2)) * np.cos(x**2) * x,
+    ),
+    (
+        "missing-cos",
+        "Your answer is e^(sin x²) · 2x: the middle link is missing. The derivative of "
+        "sin(u) is cos(u), so a factor cos(x²) belongs between the outer and inner "
+        "derivatives.",
+        lambda x: np.exp(np.sin(x**2)) * 2 * x,
+    ),
+    (
+        "sin-instead-of-cos",
+        "You used sin(x²) where the derivative of sin belongs: d/du sin(u) = cos(u). The "
+        "middle factor is cos(x²).",
+        lambda x: np.exp(np.sin(x**2)) * np.sin(x**2) * 2 * x,
+    ),
+    (
+        "sign-error",
+        "Your answer has the right size but the wrong sign. d/du sin(u) = +cos(u) (it is the "
+        "derivative of cos that carries a minus), and the derivative of e^v is +e^v.",
+        lambda x: -np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x,
+    ),
+    (
+        "cos-of-x",
+        "The middle factor must be evaluated where sin was: at u = x². You wrote cos(x); "
+        "use cos(x**2).",
+        lambda x: np.exp(np.sin(x**2)) * np.cos(x) * 2 * x,
+    ),
+    (
+        "missing-exp",
+        "Your answer is cos(x²) · 2x: the outermost link is missing. The derivative of e^v "
+        "is e^v itself, evaluated at v = sin(x²): multiply by np.exp(np.sin(x**2)).",
+        lambda x: np.cos(x**2) * 2 * x,
+    ),
+    (
+        "returned-function",
+        "Your function returns y = e^(sin x²) itself, not its derivative.",
+        lambda x: np.exp(np.sin(x**2)),
+    ),
+]
+
+
+@checker("The chain rule on exp(sin x²)")
+def chain_rule_derivative(func):
+    """Check `func(x)` = d/dx exp(sin(x²)) = exp(sin x²) cos(x²) 2x at several x."""
+    name = "chain_rule_derivative"
+    points = _chain_rule_points()
+    got = [_one_number(_quiet_call(func, name, x), f"`{name}({x})`") for x in points]
+    expected = [float(np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x) for x in points]
+    if _all_close(got, expected):
+        return (
+            "Right: e^(sin x²) · cos(x²) · 2x, one factor per link of the chain. "
+            "(A finite difference agrees at every x tried.)"
+        )
+    for code, message, formula in _CHAIN_MISTAKES:
+        if _all_close(got, [float(formula(x)) for x in points]):
+            raise Reject(code, message)
+    index = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
+    raise Reject(
+        "wrong-values",
+        f"At x = {points[index]} the derivative is {expected[index]:.6f}, but your function "
+        f"returned {got[index]:.6f}. Write the chain u = x², v = sin(u), y = e^v and multiply "
+        "the three local derivatives dy/dv · dv/du · du/dx.",
+    )
+
+
+# 3. The largest stable learning rate --------------------------------------------------------
+
+
+def _diverges(a, lr, steps=400):
+    """Whether gradient descent on f(w) = a w² from w = 1 fails to shrink w."""
+    w = 1.0
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            w -= lr * 2 * a * w
+    return not abs(w) < 1.0  # an overflow ends as inf or nan: diverged too
+
+
+@checker("The largest stable learning rate")
+def largest_stable_lr(func):
+    """Check `func(a)` = 1/a, the largest stable rate of gradient descent on f(w) = a w²."""
+    name = "largest_stable_lr"
+    curvatures = (0.5, 2.0, 10.0, 3.7)
+    got = [_one_number(_quiet_call(func, name, a), f"`{name}({a})`") for a in curvatures]
+    if _all_close(got, [1 / a for a in curvatures]):
+        return (
+            "Right: w is multiplied by 1 − 2aα each step, which shrinks it exactly when "
+            "0 < α < 1/a. (At α = 1/a it flips sign for ever without shrinking.)"
+        )
+    for a, value in zip(curvatures, got, strict=True):
+        if value <= 0:
+            raise Reject(
+                "not-positive",
+                f"For a = {a} you returned {value}. A learning rate must be positive: with "
+                "α ≤ 0 the step goes uphill or nowhere.",
+            )
+    known = [
+        (
+            "used-a-as-curvature",
+            [2 / a for a in curvatures],
+            "Your answer is 2/a: the rule 2/curvature with a as the curvature. But the "
+            "curvature of a w² is its second derivative, f''(w) = 2a, so the limit is "
+            "2/(2a).",
+        ),
+        (
+            "one-step-rate",
+            [1 / (2 * a) for a in curvatures],
+            "Your answer is 1/(2a), the rate that lands on the minimum in a single step (the "
+            "fastest one). Larger rates still converge, by overshooting less and less: the "
+            "limit is twice as large.",
+        ),
+        (
+            "inverted",
+            [a for a in curvatures],
+            "Your answer grows with a, but a steeper bowl (larger a) needs smaller steps: the "
+            "answer should shrink like 1/a.",
+        ),
+        (
+            "inverted",
+            [2 * a for a in curvatures],
+            "Your answer grows with a, but a steeper bowl (larger a) needs smaller steps: the "
+            "answer should shrink like 1/a.",
+        ),
+    ]
+    for code, values, message in known:
+        if _all_close(got, values):
+            raise Reject(code, message)
+    a, value = next((a, v) for a, v in zip(curvatures, got, strict=True) if not _close(v, 1 / a))
+    if _diverges(a, 0.99 * value):
+        raise Reject(
+            "too-large",
+            f"For a = {a} you returned {value:.6g}, but already at 0.99 × that rate "
+            "gradient descent diverges. Write one step as w := w − α · 2a w = (1 − 2aα) w "
+            "and ask when |1 − 2aα| < 1.",
+        )
+    raise Reject(
+        "too-small",
+        f"For a = {a} you returned {value:.6g}, but rates up to {1 / a:.6g} converge too. "
+        "Write one step as w := (1 − 2aα) w and ask when |1 − 2aα| < 1.",
+    )
+
+
+# 4. Pick a learning rate ---------------------------------------------------------------------
+
+BOWL_START = (-2.5, 1.0)
+BOWL_STEPS = 60
+BOWL_TOLERANCE = 1e-3
+
+
+@checker("A learning rate for the elongated bowl")
+def bowl_learning_rate(lr):
+    """Check that `lr` takes gradient descent on the elongated bowl from BOWL_START to
+    within BOWL_TOLERANCE of the minimum in BOWL_STEPS steps."""
+    lr = require_number(lr, "lr")
+    if lr <= 0:
+        raise Reject(
+            "not-positive",
+            f"lr = {lr} does not go downhill: the learning rate must be a positive number.",
+        )
+    with np.errstate(all="ignore"):
+        path = minimize(elongated_bowl_grad, BOWL_START, sgd(lr), BOWL_STEPS)
+    distance = float(np.linalg.norm(path[-1]))
+    x_factor, y_factor = abs(1 - lr), abs(1 - 10 * lr)
+    if distance < BOWL_TOLERANCE:
+        return (
+            f"Right: after {BOWL_STEPS} steps the point is {distance:.1e} from the minimum. "
+            f"Each step multiplies x by {1 - lr:.3f} and y by {1 - 10 * lr:.3f}; the best "
+            "rate, 2/(1 + 10) ≈ 0.18, makes both shrink equally fast."
+        )
+    if y_factor >= 1:
+        raise Reject(
+            "diverges",
+            f"With lr = {lr:g} the run diverges: each step multiplies y by 1 − 10·lr = "
+            f"{1 - 10 * lr:.3f}, which is at least 1 in size, so y zig-zags ever wider. The "
+            "steep direction (curvature 10) needs lr < 2/10.",
+        )
+    if y_factor > x_factor:
+        raise Reject(
+            "zig-zag-too-slow",
+            f"With lr = {lr:g} the run converges, but too slowly: after {BOWL_STEPS} steps it is "
+            f"still {distance:.1e} from the minimum. Each step multiplies y by "
+            f"{1 - 10 * lr:.3f}, so y zig-zags across the valley and shrinks only a little "
+            "each time. A slightly smaller rate damps the zig-zag.",
+        )
+    raise Reject(
+        "too-slow",
+        f"With lr = {lr:g} the run is still {distance:.2g} from the minimum after "
+        f"{BOWL_STEPS} steps: each step multiplies x by only {1 - lr:.3f}, so the run crawls "
+        "along the flat direction of the valley. Take a larger rate, as large as the steep "
+        "direction allows.",
+    )
+
+
+# 5. The mini-batches of one epoch ------------------------------------------------------------
+
+
+def _minibatch_cases():
+    return ((10, 3, 0), (12, 4, 1), (5, 8, 2), (7, 1, 3), (100, 32, 4))
+
+
+def _as_batches(got, name, m):
+    """The student's batches as a list of 1-D integer arrays of indices 0..m-1."""
+    if isinstance(got, np.ndarray) and got.ndim == 2:
+        got = list(got)
+    if isinstance(got, str | bytes | dict) or not hasattr(got, "__iter__"):
+        raise Reject(
+            "not-a-list",
+            f"`{name}` should return a list of index arrays, one per mini-batch, but it "
+            f"returned {got!r}.",
+        )
+    batches = []
+    try:
+        items = list(got)
+    except Exception as err:
+        raise Reject(
+            "raised", f"Going through your batches raised {type(err).__name__}: {err}"
+        ) from None
+    for batch in items:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                array = np.asarray(batch, dtype=float)
+        except (TypeError, ValueError):
+            array = None
+        if array is None or array.ndim != 1 or not np.all(np.isfinite(array)):
+            raise Reject(
+                "not-indices",
+                f"Each mini-batch should be a 1-D array of example indices, but one of yours "
+                f"is {batch!r}.",
+            )
+        if not np.all(array == np.round(array)):
+            raise Reject(
+                "not-indices",
+                f"A mini-batch holds the indices (row numbers) of its examples, whole numbers; "
+                f"one of yours is {np.round(array, 3).tolist()}.",
+            )
+        outside = array[(array < 0) | (array >= m)]
+        if outside.size:
+            raise Reject(
+                "out-of-range",
+                f"One of your batches contains the index {outside[0]:g}, but the {m} examples "
+                f"are numbered 0 to {m - 1}.",
+            )
+        batches.append(array.astype(int))
+    return batches
+
+
+@checker("The mini-batches of one epoch")
+def minibatches(func):
+    """Check `func(m, batch_size, seed)`: a seeded shuffle of 0..m-1 cut into consecutive
+    batches of `batch_size`, the last one possibly smaller."""
+    name = "minibatches"
+    for m, size, seed in _minibatch_cases():
+        batches = _as_batches(_quiet_call(func, name, m, size, seed), name, m)
+        call = f"`{name}({m}, {size}, {seed})`"
+        if not batches:
+            raise Reject("empty", f"{call} returned no batches at all.")
+        every = np.concatenate(batches)
+        counts = np.bincount(every, minlength=m)
+        missing = int(np.sum(counts == 0))
+        full = len(every) == m - m % size and all(len(b) == size for b in batches)
+        if missing and m % size and full and counts.max() == 1:
+            raise Reject(
+                "dropped-last",
+                f"{call} covers only {len(every)} of the {m} examples: the last, smaller "
+                f"batch of {m % size} is missing. An epoch visits every example once, so keep "
+                "the leftover examples as a final batch.",
+            )
+        if counts.max() > 1:
+            twice = int(np.argmax(counts > 1))
+            raise Reject(
+                "repeats",
+                f"In {call} the example {twice} appears {counts.max()} times"
+                + (f" and {missing} examples never appear" if missing else "")
+                + ". Drawing indices at random with replacement does that; shuffle a "
+                "permutation of 0..m-1 instead (rng.permutation(m)) and cut it into pieces.",
+            )
+        if missing:
+            raise Reject(
+                "misses",
+                f"{call} leaves out {missing} of the {m} examples. One epoch must visit each "
+                "example exactly once.",
+            )
+        sizes = [len(b) for b in batches]
+        if any(s != size for s in sizes[:-1]) or not 1 <= sizes[-1] <= size:
+            raise Reject(
+                "uneven-sizes",
+                f"{call} makes batches of sizes {sizes}. Every batch should hold exactly "
+                f"batch_size = {size} examples, except the last, which holds what is left.",
+            )
+        if m >= 7 and np.array_equal(every, np.arange(m)):
+            raise Reject(
+                "not-shuffled",
+                f"{call} visits the examples in their stored order. Shuffle them first "
+                "(np.random.default_rng(seed).permutation(m)), so that each mini-batch is a "
+                "random sample of the data.",
+            )
+        again = _as_batches(_quiet_call(func, name, m, size, seed), name, m)
+        if len(again) != len(batches) or not all(
+            np.array_equal(a, b) for a, b in zip(again, batches, strict=True)
+        ):
+            raise Reject(
+                "not-seeded",
+                f"Calling {call} twice gives different batches. Make the shuffle depend on "
+                "the seed only: rng = np.random.default_rng(seed), then rng.permutation(m).",
+            )
+    m, size, seed = _minibatch_cases()[-1]
+    first = np.concatenate(_as_batches(_quiet_call(func, name, m, size, seed), name, m))
+    other = np.concatenate(_as_batches(_quiet_call(func, name, m, size, seed + 1), name, m))
+    if np.array_equal(first, other):
+        raise Reject(
+            "ignores-seed",
+            f"Seeds {seed} and {seed + 1} give the same order of examples: your function "
+            "ignores its `seed`. Create the generator from it: np.random.default_rng(seed).",
+        )
+    return (
+        "Right: every example exactly once per epoch, in a shuffled order that the seed "
+        "decides, cut into batches of batch_size with a smaller last one."
+    )
