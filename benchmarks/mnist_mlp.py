@@ -1,0 +1,267 @@
+"""Train the same MLP on MNIST three ways and compare their speed, in one run.
+
+    python benchmarks/mnist_mlp.py              # 3 epochs each
+    python benchmarks/mnist_mlp.py --epochs 5 --data ../shared/data
+
+The model is 784-256-128-10 with ReLU, He initialisation, softmax cross-entropy, Adam with
+learning rate 1e-3 and mini-batches of 128, in float32. The implementations:
+
+- numpy: nnlib's own backpropagation (nnlib.train.train_mlp with nnlib.optim.adam);
+- jax:   nnlib.jax, a whole epoch compiled into one jax.lax.scan;
+- torch: PyTorch eager mode, if it is installed (pip install -r requirements-bench.txt).
+
+Each runs in a fresh subprocess (so that its peak memory is its own) with the same data.
+The script also measures the machine's float32 matrix-multiplication peak, and prints per
+implementation the first epoch (which includes compilation for JAX), the steady-state
+epoch (median of the others), the test accuracy, the peak resident memory, the speed-up
+over PyTorch eager, and the FLOP rate as a fraction of the measured peak.
+
+A benchmark, not a test: its numbers depend on the machine, so nothing asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SIZES = [784, 256, 128, 10]
+BATCH = 128
+LR = 1e-3
+
+
+def train_flops_per_epoch(m):
+    """Floating-point operations of one training epoch over m examples (full batches).
+
+    Per example: the forward pass costs 2·MACs, the weight gradients 2·MACs, and the
+    gradients with respect to each layer's input 2·MACs except for the first layer, whose
+    input is the data. MACs = Σ n_in·n_out.
+    """
+    macs = sum(a * b for a, b in zip(SIZES[:-1], SIZES[1:], strict=True))
+    used = (m // BATCH) * BATCH
+    return used * 2 * (3 * macs - SIZES[0] * SIZES[1])
+
+
+def matmul_peak(seconds=2.0, n=2048):
+    """Best float32 GFLOP/s of an n x n matrix product, NumPy and JAX, over a few seconds."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    best = 0.0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        start = time.perf_counter()
+        a @ b
+        best = max(best, 2 * n**3 / (time.perf_counter() - start))
+    try:
+        import jax
+        import jax.numpy as jnp
+
+        ja, jb = jnp.asarray(a), jnp.asarray(b)
+        matmul = jax.jit(jnp.dot)
+        matmul(ja, jb).block_until_ready()
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            start = time.perf_counter()
+            matmul(ja, jb).block_until_ready()
+            best = max(best, 2 * n**3 / (time.perf_counter() - start))
+    except ImportError:
+        pass
+    return best / 1e9
+
+
+def load(data_dir):
+    from nnlib.data.mnist import load_mnist, to_float
+
+    mnist = load_mnist(data_dir=data_dir, progress=False)
+    return (
+        to_float(mnist.train_images),
+        mnist.train_labels.astype(np.int64),
+        to_float(mnist.test_images),
+        mnist.test_labels.astype(np.int64),
+    )
+
+
+def run_numpy(data, epochs):
+    from nnlib.model import init_mlp, mlp_forward
+    from nnlib.optim import adam
+    from nnlib.train import train_mlp
+
+    X, y, X_test, y_test = data
+    params = init_mlp(SIZES, seed=0, init="he_normal")
+    params = [{k: v.astype(np.float32) for k, v in layer.items()} for layer in params]
+    optimizer = adam(LR)
+    times = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        params, _ = train_mlp(
+            params,
+            X,
+            y,
+            activation="relu",
+            optimizer=optimizer,
+            batch_size=BATCH,
+            epochs=1,
+            seed=epoch,
+            track_accuracy=False,
+        )
+        times.append(time.perf_counter() - start)
+    scores, _ = mlp_forward(params, X_test, activation="relu")
+    return times, float(np.mean(scores.argmax(1) == y_test))
+
+
+def run_jax(data, epochs):
+    import jax
+
+    import nnlib.jax as nj
+
+    X, y, X_test, y_test = data
+    X, y = jax.device_put(X), jax.device_put(y.astype(np.int32))
+    key = jax.random.PRNGKey(0)
+    params = nj.init_mlp(key, SIZES)
+    optimizer = nj.adam(LR)
+    state = optimizer.init(params)
+
+    def loss_fn(p, xb, yb, k):
+        return nj.mlp_loss(p, xb, yb, "relu")
+
+    times = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        params, state, loss = nj.train_epoch(
+            params,
+            state,
+            X,
+            y,
+            jax.random.PRNGKey(epoch),
+            1.0,
+            loss_fn=loss_fn,
+            optimizer=optimizer,
+            batch_size=BATCH,
+        )
+        loss.block_until_ready()
+        times.append(time.perf_counter() - start)
+    accuracy = nj.accuracy(params, X_test, y_test, lambda p, xb: nj.mlp_forward(p, xb))
+    return times, accuracy
+
+
+def run_torch(data, epochs):
+    import torch
+
+    torch.manual_seed(0)
+    X, y, X_test, y_test = (torch.from_numpy(a) for a in data)
+    layers = []
+    for index, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=True)):
+        linear = torch.nn.Linear(n_in, n_out)
+        torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if index < len(SIZES) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(len(X), generator=generator)
+        for first in range(0, (len(X) // BATCH) * BATCH, BATCH):
+            rows = order[first : first + BATCH]
+            optimizer.zero_grad()
+            loss_fn(model(X[rows]), y[rows]).backward()
+            optimizer.step()
+        times.append(time.perf_counter() - start)
+    with torch.no_grad():
+        accuracy = float((model(X_test).argmax(1) == y_test).float().mean())
+    return times, accuracy
+
+
+RUNNERS = {"numpy": run_numpy, "jax": run_jax, "torch": run_torch}
+
+
+def child(name, epochs, data_dir):
+    """Run one implementation and print its measurements as JSON."""
+    data = load(data_dir)
+    times, accuracy = RUNNERS[name](data, epochs)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {"times": times, "accuracy": accuracy, "peak_mib": peak_kib / 1024, "m": len(data[0])}
+        )
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per implementation (>= 2)")
+    parser.add_argument("--data", default=None, help="folder with MNIST (else the usual search)")
+    parser.add_argument(
+        "--only", choices=sorted(RUNNERS), action="append", help="run only these implementations"
+    )
+    parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.epochs < 2:
+        parser.error("--epochs must be at least 2: the first epoch includes compilation")
+    if args.child:
+        child(args.child, args.epochs, args.data)
+        return
+
+    names = args.only or [name for name in RUNNERS if name != "torch" or _has_torch()]
+    peak = matmul_peak()
+    print(
+        f"float32 matmul peak on this machine: {peak:.1f} GFLOP/s "
+        f"({os.cpu_count()} CPUs); model {'-'.join(map(str, SIZES))}, batch {BATCH}, "
+        f"Adam {LR:g}, {args.epochs} epochs each\n",
+        flush=True,
+    )
+    results = {}
+    for name in names:
+        command = [sys.executable, __file__, "--child", name, "--epochs", str(args.epochs)]
+        if args.data:
+            command += ["--data", args.data]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            continue
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+
+    flops = train_flops_per_epoch(next(iter(results.values()))["m"]) if results else 0
+    reference = results.get("torch")
+    header = (
+        f"{'implementation':<15}{'1st epoch s':>12}{'epoch s':>9}{'test acc':>10}"
+        f"{'peak MiB':>10}{'vs torch':>10}{'GFLOP/s':>9}{'of peak':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, r in results.items():
+        steady = statistics.median(r["times"][1:])
+        speedup = (
+            (statistics.median(reference["times"][1:]) / steady) if reference else float("nan")
+        )
+        rate = flops / steady / 1e9
+        label = {"numpy": "nnlib NumPy", "jax": "nnlib JAX", "torch": "PyTorch eager"}[name]
+        print(
+            f"{label:<15}{r['times'][0]:>12.2f}{steady:>9.2f}{r['accuracy']:>10.4f}"
+            f"{r['peak_mib']:>10.0f}{speedup:>9.2f}x{rate:>9.1f}{rate / peak:>9.0%}"
+        )
+    print(f"\none epoch = {flops / 1e9:.1f} GFLOP of training arithmetic")
+
+
+def _has_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""nnlib.jax: the same gradients and optimiser steps as the NumPy path, a compiled epoch
+that learns, and a CNN whose pieces do what they say."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from conftest import assert_close
+
+import nnlib.jax as nj
+from nnlib import optim
+from nnlib.data import make_moons
+from nnlib.losses import softmax_cross_entropy_grad
+from nnlib.model import mlp_backward, mlp_forward
+
+jax.config.update("jax_enable_x64", True)
+
+
+def _numpy_params(params):
+    return [{k: np.asarray(v, dtype=np.float64) for k, v in layer.items()} for layer in params]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_gradients_equal_the_numpy_backward_pass(activation):
+    key = jax.random.PRNGKey(0)
+    params = nj.init_mlp(key, [6, 7, 5, 3], dtype=jnp.float64)
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(9, 6)), rng.integers(0, 3, size=9)
+    jax_grads = jax.grad(nj.mlp_loss)(params, jnp.asarray(X), jnp.asarray(y), activation)
+    np_params = _numpy_params(params)
+    out, caches = mlp_forward(np_params, X, activation=activation)
+    np_grads = mlp_backward(softmax_cross_entropy_grad(out, y), caches)
+    for ours, theirs in zip(np_grads, jax_grads, strict=True):
+        assert_close(ours["W"], np.asarray(theirs["W"]), rtol=1e-10, atol=1e-13, what="dW")
+        assert_close(ours["b"], np.asarray(theirs["b"]), rtol=1e-10, atol=1e-13, what="db")
+
+
+def test_l2_term_matches_the_numpy_penalty_gradient():
+    params = nj.init_mlp(jax.random.PRNGKey(2), [3, 4, 2], dtype=jnp.float64)
+    X, y = jnp.ones((2, 3)), jnp.array([0, 1])
+    plain = jax.grad(nj.mlp_loss)(params, X, y)
+    decayed = jax.grad(nj.mlp_loss)(params, X, y, l2=0.1)
+    for p, g0, g1 in zip(params, plain, decayed, strict=True):
+        assert_close(np.asarray(g1["W"] - g0["W"]), 0.2 * np.asarray(p["W"]), rtol=1e-10)
+        assert_close(np.asarray(g1["b"]), np.asarray(g0["b"]))  # biases are not decayed
+
+
+def test_adam_steps_equal_nnlib_optim():
+    rng = np.random.default_rng(3)
+    params = [{"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}]
+    ours, theirs = optim.adam(0.01), nj.adam(0.01)
+    s_np, s_jax = ours.init(params), theirs.init(jax.tree.map(jnp.asarray, params))
+    for _ in range(10):
+        grads = [{"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}]
+        u_np, s_np = ours.update(grads, s_np)
+        u_jax, s_jax = theirs.update(jax.tree.map(jnp.asarray, grads), s_jax)
+        for a, b in zip(jax.tree.leaves(u_np), jax.tree.leaves(u_jax), strict=True):
+            assert_close(a, np.asarray(b), rtol=1e-10, atol=1e-14)
+
+
+def test_a_compiled_epoch_learns_and_is_reproducible():
+    X, y = make_moons(n=256, noise=0.1, seed=0)
+    X, y = jnp.asarray(X, jnp.float32), jnp.asarray(y)
+    params = nj.init_mlp(jax.random.PRNGKey(0), [2, 16, 2])
+    opt = nj.adam(0.01)
+
+    def loss(p, xb, yb, key):
+        return nj.mlp_loss(p, xb, yb, "tanh")
+
+    def run(epochs):
+        p, s, losses = params, opt.init(params), []
+        for e in range(epochs):
+            p, s, mean_loss = nj.train_epoch(
+                p, s, X, y, jax.random.PRNGKey(e), 1.0, loss_fn=loss, optimizer=opt, batch_size=32
+            )
+            losses.append(float(mean_loss))
+        return p, losses
+
+    p, losses = run(60)
+    assert losses[-1] < 0.3 * losses[0]
+    assert run(60)[1] == losses
+    acc = nj.accuracy(p, X, np.asarray(y), lambda q, xb: nj.mlp_forward(q, xb, "tanh"), 100)
+    assert acc > 0.95
+
+
+def test_dropout_in_training_mode_keeps_the_expected_value():
+    params = [
+        {"W": jnp.eye(1000), "b": jnp.zeros(1000)},
+        {"W": jnp.ones((1000, 1)), "b": jnp.zeros(1)},
+    ]
+    X = jnp.ones((50, 1000))
+    full = nj.mlp_forward(params, X)
+    dropped = nj.mlp_forward(params, X, dropout=0.5, key=jax.random.PRNGKey(0))
+    assert float(jnp.mean(dropped)) == pytest.approx(float(jnp.mean(full)), rel=0.02)
+    assert not np.allclose(np.asarray(dropped), np.asarray(full))
+
+
+def test_conv_and_pool_do_what_they_say():
+    X = jnp.arange(16.0).reshape(1, 4, 4, 1)
+    centre = jnp.zeros((3, 3, 1, 1)).at[1, 1, 0, 0].set(1.0)
+    assert_close(np.asarray(nj.conv2d(X, centre, jnp.zeros(1))), np.asarray(X))  # identity
+    pooled = nj.max_pool(X)
+    assert pooled.shape == (1, 2, 2, 1)
+    assert np.asarray(pooled).ravel().tolist() == [5.0, 7.0, 13.0, 15.0]
+
+
+def test_cnn_scores_and_gradients_have_the_right_shapes():
+    params = nj.init_cnn(jax.random.PRNGKey(0), channels=(4, 8), hidden=16)
+    X = jnp.zeros((3, 784))
+    assert nj.cnn_forward(params, X).shape == (3, 10)
+    grads = jax.grad(nj.cnn_loss)(params, X, jnp.array([1, 2, 3]))
+    assert [g["W"].shape for g in grads] == [p["W"].shape for p in params]
+
+
+def test_stepwise_epoch_equals_the_scanned_epoch():
+    X, y = make_moons(n=96, noise=0.1, seed=1)
+    X, y = jnp.asarray(X, jnp.float32), jnp.asarray(y)
+    params = nj.init_mlp(jax.random.PRNGKey(3), [2, 8, 2])
+    opt = nj.adam(0.01)
+
+    def loss(p, xb, yb, key):
+        return nj.mlp_loss(p, xb, yb, "relu", dropout=0.2, key=key)
+
+    results = [
+        epoch(
+            params,
+            opt.init(params),
+            X,
+            y,
+            jax.random.PRNGKey(7),
+            0.5,
+            loss_fn=loss,
+            optimizer=opt,
+            batch_size=16,
+        )
+        for epoch in (nj.train_epoch, nj.train_epoch_stepwise)
+    ]
+    (p_scan, _, loss_scan), (p_loop, _, loss_loop) = results
+    assert float(loss_scan) == pytest.approx(float(loss_loop), rel=1e-5)
+    for a, b in zip(jax.tree.leaves(p_scan), jax.tree.leaves(p_loop), strict=True):
+        assert_close(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
