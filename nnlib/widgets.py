@@ -199,3 +199,182 @@ def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
             value=steps, min=1, max=200, description="steps", continuous_update=False
         ),
     )
+
+
+def penalty_explorer(penalty="L2", lam=3e-3, epochs=1500, n=80, noise=0.3, seed=0):
+    """A menu of weight penalties (none, L2, L1, elastic net) and a slider for their strength
+    λ: a 2-20-2 tanh network is retrained with full-batch Adam on `n` noisy moons, adding
+    λ ∂R/∂W to every weight gradient (never to the biases), and the plane is coloured by
+    the class it predicts; the title gives the training and the validation accuracy (500
+    fresh points from seed + 1)."""
+    import ipywidgets as widgets
+    import numpy as np
+
+    from nnlib.data import make_moons
+    from nnlib.losses import softmax_cross_entropy_grad
+    from nnlib.model import init_mlp, mlp_backward, mlp_forward
+    from nnlib.optim import adam, apply_updates
+    from nnlib.plot import plot_decision_regions
+    from nnlib.regularization import elastic_net_grad, l1_grad, l2_grad
+
+    penalties = {"none": None, "L2": l2_grad, "L1": l1_grad, "elastic net": elastic_net_grad}
+    X, y = make_moons(n=n, noise=noise, seed=seed)
+    X_val, y_val = make_moons(n=500, noise=noise, seed=seed + 1)
+
+    def predict(params, P):
+        return np.argmax(mlp_forward(params, P, activation="tanh")[0], axis=1)
+
+    def show(penalty, lam):
+        grad_of = penalties[penalty]
+        params = init_mlp([2, 20, 2], seed=seed)
+        optimizer = adam(0.02)
+        state = optimizer.init(params)
+        for _ in range(epochs):
+            scores, caches = mlp_forward(params, X, activation="tanh")
+            grads = mlp_backward(softmax_cross_entropy_grad(scores, y), caches)
+            if grad_of is not None:
+                for layer, grad in zip(params, grads, strict=True):
+                    grad["W"] = grad["W"] + grad_of(layer["W"], lam)
+            updates, state = optimizer.update(grads, state)
+            params = apply_updates(params, updates)
+        train_acc = np.mean(predict(params, X) == y)
+        val_acc = np.mean(predict(params, X_val) == y_val)
+        fig, ax = plt.subplots(figsize=(4.8, 4.8))
+        plot_decision_regions(lambda P: predict(params, P), X, y, ax=ax)
+        strength = "" if grad_of is None else f", λ = {lam:.2g}"
+        ax.set_title(
+            f"{penalty}{strength}\ntraining {train_acc:.0%}, validation {val_acc:.1%}",
+            fontsize=10,
+        )
+        plt.show()
+
+    return widgets.interactive(
+        show,
+        penalty=widgets.Dropdown(options=list(penalties), value=penalty, description="penalty"),
+        lam=widgets.FloatLogSlider(
+            value=lam,
+            base=10,
+            min=-5,
+            max=0,
+            step=0.25,
+            description="λ",
+            continuous_update=False,
+            readout_format=".2g",
+        ),
+    )
+
+
+def optimizer_race(surface="rosenbrock", steps=300, rates=None):
+    """A race of the optimisers of `nnlib.optim` (sgd, momentum, adagrad, rmsprop, adam) on a
+    surface of `nnlib.surfaces.SURFACES`, all from the surface's starting point for `steps`
+    steps. A menu picks the surface, a slider (or the play button) the step k: the left
+    panel draws every path up to step k, the right one each path's distance to the minimum
+    along the way. One learning-rate slider per optimiser; `rates` (a dict by name) sets
+    their first values, and choosing a surface resets them to rates that suit it."""
+    import ipywidgets as widgets
+    import numpy as np
+
+    from nnlib import optim
+    from nnlib.plot import CLASS_COLOURS
+    from nnlib.surfaces import SURFACES, plot_descent
+
+    names = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+    suited = {
+        "double_well": {"sgd": 0.05, "momentum": 0.2, "adagrad": 0.5, "rmsprop": 0.05, "adam": 0.1},
+        "elongated_bowl": {
+            "sgd": 0.1,
+            "momentum": 0.3,
+            "adagrad": 0.5,
+            "rmsprop": 0.03,
+            "adam": 0.1,
+        },
+        "rosenbrock": {
+            "sgd": 0.0018,
+            "momentum": 0.018,
+            "adagrad": 1.0,
+            "rmsprop": 0.18,
+            "adam": 1.0,
+        },
+        "two_minima": {"sgd": 0.05, "momentum": 0.1, "adagrad": 0.5, "rmsprop": 0.03, "adam": 0.1},
+    }
+    fallback = {"sgd": 0.01, "momentum": 0.01, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.05}
+    paths = {}  # the race for each (surface, rates): moving the step slider only redraws
+
+    def race(surface, chosen_rates):
+        key = (surface, chosen_rates)
+        if key not in paths:
+            if len(paths) > 50:
+                paths.clear()
+            chosen = SURFACES[surface]
+            with np.errstate(all="ignore"):  # a rate that is too large overflows; drawn anyway
+                paths[key] = [
+                    optim.minimize(
+                        chosen.grad, chosen.start, getattr(optim, name)(lr), steps
+                    ).reshape(steps + 1, chosen.dim)
+                    for name, lr in zip(names, chosen_rates, strict=True)
+                ]
+        return paths[key]
+
+    def show(surface, step, **chosen_rates):
+        lrs = tuple(chosen_rates[name] for name in names)
+        race_paths = race(surface, lrs)
+        minimum = np.array(SURFACES[surface].minimum, dtype=float)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 4))
+        labels = [f"{name}, α = {lr:.2g}" for name, lr in zip(names, lrs, strict=True)]
+        plot_descent(
+            surface,
+            [path[: step + 1] for path in race_paths],
+            ax=left,
+            labels=labels,
+            colours=CLASS_COLOURS,
+        )
+        left.set_title(f"{surface}: the paths up to step {step} of {steps}", fontsize=10)
+        left.legend(fontsize=7, loc="lower left")
+        for path, name, colour in zip(race_paths, names, CLASS_COLOURS, strict=False):
+            with np.errstate(all="ignore"):
+                distance = np.linalg.norm(path - minimum, axis=1)
+            shown = np.isfinite(distance) & (distance < 1e6)
+            k = np.arange(steps + 1)
+            right.semilogy(k[shown], np.maximum(distance[shown], 1e-16), color=colour, alpha=0.25)
+            now = shown & (k <= step)
+            right.semilogy(k[now], np.maximum(distance[now], 1e-16), color=colour, label=name)
+        right.axvline(step, color="0.5", linewidth=0.8, linestyle="--")
+        right.set_xlim(0, steps)
+        right.set_xlabel("step k")
+        right.set_ylabel("distance to the minimum")
+        right.set_title("How close each one is (log scale)", fontsize=10)
+        fig.tight_layout()
+        plt.show()
+
+    first = {**suited.get(surface, fallback), **(rates or {})}
+    rate_sliders = {
+        name: widgets.FloatLogSlider(
+            value=first[name],
+            base=10,
+            min=-4,
+            max=0.5,
+            step=0.05,
+            description=f"α {name}",
+            continuous_update=False,
+        )
+        for name in names
+    }
+    choice = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
+    step_slider = widgets.IntSlider(
+        value=steps, min=0, max=steps, description="step", continuous_update=False
+    )
+
+    def reset_rates(change):
+        # Rates that suit one surface may crawl or blow up on another.
+        for name, lr in suited.get(change["new"], fallback).items():
+            rate_sliders[name].value = lr
+
+    choice.observe(reset_rates, names="value")
+    widget = widgets.interactive(show, surface=choice, step=step_slider, **rate_sliders)
+    play = widgets.Play(
+        value=0, min=0, max=steps, step=max(1, steps // 60), interval=250, description="play"
+    )
+    widgets.jslink((play, "value"), (step_slider, "value"))
+    *controls, output = widget.children
+    widget.children = (controls[0], widgets.HBox([play, controls[1]]), *controls[2:], output)
+    return widget

@@ -10,7 +10,7 @@ import exercises as exercise_tool
 
 NOTEBOOKS = sorted(
     p
-    for folder in ("chapters", "exercises")
+    for folder in ("chapters", "exercises", "reference")
     for p in (ROOT / folder).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
@@ -51,7 +51,7 @@ def test_every_chapter_and_exercise_page_is_in_the_book():
     listed = set(toc_files())
     for path in NOTEBOOKS:
         relative = path.relative_to(ROOT).with_suffix("").as_posix()
-        if path.parent.name in ("chapters", "solutions"):
+        if path.parent.name in ("chapters", "solutions", "reference"):
             assert relative in listed, f"{relative} is missing from _toc.yml"
 
 
@@ -62,3 +62,16 @@ def test_student_notebooks_are_generated_from_the_current_sources(capsys):
 def test_every_exercise_source_has_its_student_notebook():
     for source in (ROOT / "exercises" / "solutions").glob("*.ipynb"):
         assert (ROOT / "exercises" / source.name).exists(), source.name
+
+
+def test_every_notebook_starts_by_installing_nnlib_where_it_is_missing(capsys):
+    import notebooks as notebook_tool
+
+    assert notebook_tool.main(["--check"]) == 0, capsys.readouterr().out
+    source = notebook_tool.install_source()
+    assert notebook_tool.repository_url() in source
+    for path in NOTEBOOKS:
+        first_code = next(
+            c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+        )
+        assert "".join(first_code["source"]) == source, path.name
