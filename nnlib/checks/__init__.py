@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,8 +110,13 @@ def require_number(value, name):
     return float(value)
 
 
-def call_student(func, name, *args):
-    """Call the student's function, turning a crash or an unfinished stub into a verdict."""
+def call_student(func, name, *args, copy=False):
+    """Call the student's function, turning a crash or an unfinished stub into a verdict.
+
+    NumPy's warnings are silenced during the call (a checker reports an overflow or a nan
+    in a sentence instead). With `copy=True` the function gets copies of array arguments;
+    without it, a checker can compare its arrays afterwards to catch in-place changes.
+    """
     if not callable(func):
         raise Reject(
             "not-a-function",
@@ -118,8 +124,12 @@ def call_student(func, name, *args):
             f"but it is {type(func).__name__}. Did you run the cell that defines it?",
         )
     arguments = ", ".join(_describe(a) for a in args)
+    if copy:
+        args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
     try:
-        result = func(*args)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = func(*args)
     except Exception as err:
         raise Reject(
             "raised",
@@ -145,3 +155,17 @@ def _describe(value):
             return np.array2string(value, separator=", ").replace("\n", "")
         return f"<array of shape {value.shape}>"
     return repr(value)
+
+
+def array_text(array):
+    """An array on one line, four decimals: for messages that quote numbers."""
+    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
+
+
+def kind_of(value):
+    """A short description of what the student returned, without printing whole arrays."""
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return repr(value) if len(repr(value)) < 80 else type(value).__name__

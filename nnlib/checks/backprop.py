@@ -15,21 +15,20 @@ import warnings
 import numpy as np
 
 from nnlib.activations import relu, relu_derivative, sigmoid_derivative, softmax
-from nnlib.checks import Reject, call_student, checker, require_number, require_started
+from nnlib.checks import (
+    Reject,
+    array_text,
+    call_student,
+    checker,
+    kind_of,
+    require_number,
+    require_started,
+)
 from nnlib.gradcheck import relative_error
 from nnlib.layers import dense_backward as _dense_backward
 from nnlib.losses import one_hot
 
 _RTOL, _ATOL = 1e-6, 1e-9
-
-
-def _quiet_call(func, name, *args):
-    """Call the student's function on copies of the array arguments, without NumPy's
-    warnings (the checker explains overflow and the like itself)."""
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return call_student(func, name, *copies)
 
 
 def _as_array(value, what):
@@ -62,19 +61,6 @@ def _shape_hint(verdict, hint):
     ):
         return Reject("shape-error", f"{text}\n{hint}")
     return verdict
-
-
-def _kind(value):
-    """A short description of what the student returned, without printing whole arrays."""
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"one array of shape {value.shape}"
-    return repr(value) if len(repr(value)) < 80 else type(value).__name__
-
-
-def _describe(array):
-    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
 
 
 # 1. A small graph by hand -------------------------------------------------------------------
@@ -203,7 +189,7 @@ def _dense_cases():
 def _unpack_triple(got, what):
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Reject(
-            "not-a-triple", f"{what} should return three arrays (dX, dW, db), got {_kind(got)}."
+            "not-a-triple", f"{what} should return three arrays (dX, dW, db), got {kind_of(got)}."
         )
     return [_as_array(part, name) for part, name in zip(got, ("dX", "dW", "db"), strict=True)]
 
@@ -217,7 +203,7 @@ def dense_backward(func):
     )
     for dZ, X, W in _dense_cases():
         try:
-            got = _quiet_call(func, "dense_backward", dZ, X, W)
+            got = call_student(func, "dense_backward", dZ, X, W, copy=True)
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None
         dX, dW, db = _unpack_triple(got, "`dense_backward`")
@@ -359,7 +345,7 @@ def two_layer_backward(func):
     answers = []
     for case in cases:
         try:
-            got = _quiet_call(func, "two_layer_backward", *case)
+            got = call_student(func, "two_layer_backward", *case, copy=True)
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None
         if not isinstance(got, dict):
@@ -510,8 +496,8 @@ def numerical_gradient(func):
             )
         raise Reject(
             "wrong-values",
-            f"For x = {_describe(x)} the gradient of f(x) = Σ sin(x) x² + ½(Σ x)² is about "
-            f"{_describe(exact)}, but yours is {_describe(got)}.",
+            f"For x = {array_text(x)} the gradient of f(x) = Σ sin(x) x² + ½(Σ x)² is about "
+            f"{array_text(exact)}, but yours is {array_text(got)}.",
         )
     return (
         f"Central differences, entry by entry, shaped like x: with h = {h:g} they agree with "
@@ -593,7 +579,9 @@ def accumulator_descent(func):
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None
         if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Reject("not-a-pair", f"Return the pair (W, b) after training, got {_kind(got)}.")
+            raise Reject(
+                "not-a-pair", f"Return the pair (W, b) after training, got {kind_of(got)}."
+            )
         new_W = _as_array(got[0], "W")
         new_b = _as_array(got[1], "b").reshape(-1) if np.size(got[1]) == b.size else None
         if new_W.shape != W.shape or new_b is None:
@@ -622,8 +610,8 @@ def accumulator_descent(func):
     raise Reject(
         "wrong-values",
         f"After {iterations} iterations from the first case's W and b, W should be "
-        f"{_describe(right[0][0])} and b {_describe(right[0][1])}; yours are "
-        f"{_describe(answers[0][0])} and {_describe(answers[0][1])}. Per iteration: reset "
+        f"{array_text(right[0][0])} and b {array_text(right[0][1])}; yours are "
+        f"{array_text(answers[0][0])} and {array_text(answers[0][1])}. Per iteration: reset "
         "ΔW, Δb; add np.outer(x, delta) and delta for every example; then "
         "W -= lr * (ΔW/m + lam W) and b -= lr * Δb/m.",
     )

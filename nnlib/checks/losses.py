@@ -16,18 +16,9 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import sigmoid, sigmoid_derivative, softmax
-from nnlib.checks import Reject, call_student, checker
+from nnlib.checks import Reject, array_text, call_student, checker
 
 _RTOL, _ATOL = 1e-6, 1e-9
-
-
-def _quiet_call(func, name, *args):
-    """Call the student's function on copies of the arguments, without NumPy's warnings
-    about overflow or log(0): the checker explains those itself."""
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return call_student(func, name, *copies)
 
 
 def _as_array(got, name, returned=True):
@@ -85,10 +76,6 @@ def _named_mistake(got, cases, mistakes):
         if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
             return code, message
     return None
-
-
-def _describe(array):
-    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
 
 
 # 1. Binary cross-entropy --------------------------------------------------------------------
@@ -167,11 +154,11 @@ def binary_cross_entropy(func):
     got = []
     for p, y in cases:
         per_example = _bce_terms(p, y)
-        value = _as_scalar(_quiet_call(func, name, p, y), name, per_example)
+        value = _as_scalar(call_student(func, name, p, y, copy=True), name, per_example)
         if not np.isfinite(value):
             raise Reject(
                 "not-finite",
-                f"For p = {_describe(p)} and y = {_describe(y)} your function returned "
+                f"For p = {array_text(p)} and y = {array_text(y)} your function returned "
                 f"{value}, although no probability here is near 0 or 1.",
             )
         got.append(value)
@@ -184,7 +171,7 @@ def binary_cross_entropy(func):
         p, y = cases[i]
         raise Reject(
             "wrong-values",
-            f"For p = {_describe(p)} and y = {_describe(y)} the mean binary cross-entropy is "
+            f"For p = {array_text(p)} and y = {array_text(y)} the mean binary cross-entropy is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
             "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (If you "
             "clip p, clip it into [1e-12, 1 - 1e-12] only: a wider band changes ordinary "
@@ -193,11 +180,11 @@ def binary_cross_entropy(func):
 
     # Probabilities of exactly 0 and 1: perfect predictions first, then a confident mistake.
     perfect_p, perfect_y = np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1])
-    value = _as_scalar(_quiet_call(func, name, perfect_p, perfect_y), name)
+    value = _as_scalar(call_student(func, name, perfect_p, perfect_y, copy=True), name)
     if not np.isfinite(value):
         raise Reject(
             "no-clipping",
-            f"For p = {_describe(perfect_p)} and y = {_describe(perfect_y)} (two perfect "
+            f"For p = {array_text(perfect_p)} and y = {array_text(perfect_y)} (two perfect "
             f"predictions and one of 0.7) your function returned {value}. With p exactly 1, "
             "log(1 - p) is log(0) = -inf, and 0 * (-inf) is nan even though its factor is 0. "
             "Clip first: `p = np.clip(p, 1e-12, 1 - 1e-12)`.",
@@ -205,16 +192,16 @@ def binary_cross_entropy(func):
     if abs(value + np.log(0.7) / 3) > 1e-5:
         raise Reject(
             "wrong-values",
-            f"For p = {_describe(perfect_p)} and y = {_describe(perfect_y)} the two perfect "
+            f"For p = {array_text(perfect_p)} and y = {array_text(perfect_y)} the two perfect "
             f"predictions should cost (almost) nothing, so the mean is -log(0.7) / 3 = "
             f"{-np.log(0.7) / 3:.6f}, but your function returned {value:.6f}.",
         )
     wrong_p, wrong_y = np.array([0.0, 0.4]), np.array([1, 0])
-    value = _as_scalar(_quiet_call(func, name, wrong_p, wrong_y), name)
+    value = _as_scalar(call_student(func, name, wrong_p, wrong_y, copy=True), name)
     if not np.isfinite(value):
         raise Reject(
             "no-clipping",
-            f"For p = {_describe(wrong_p)} and y = {_describe(wrong_y)} your function returned "
+            f"For p = {array_text(wrong_p)} and y = {array_text(wrong_y)} your function returned "
             f"{value}: p = 0 for an example of class 1 gives -log(0) = inf. Clip p into "
             "[1e-12, 1 - 1e-12] before taking logs, so a certain mistake costs a large but "
             "finite amount.",
@@ -222,7 +209,7 @@ def binary_cross_entropy(func):
     if value < 5:
         raise Reject(
             "clipped-too-far",
-            f"For p = {_describe(wrong_p)} and y = {_describe(wrong_y)} your loss is only "
+            f"For p = {array_text(wrong_p)} and y = {array_text(wrong_y)} your loss is only "
             f"{value:.3f}: a certain mistake should cost a lot. Clip p into "
             "[1e-12, 1 - 1e-12], not into a wider band.",
         )
@@ -333,11 +320,11 @@ def softmax_cross_entropy(func):
     got = []
     for scores, y in cases:
         per_example = -_picked(_log_softmax_rows(scores), y)
-        value = _as_scalar(_quiet_call(func, name, scores, y), name, per_example)
+        value = _as_scalar(call_student(func, name, scores, y, copy=True), name, per_example)
         if not np.isfinite(value):
             raise Reject(
                 "not-finite",
-                f"For the scores {_describe(scores)} and labels {_describe(y)} your function "
+                f"For the scores {array_text(scores)} and labels {array_text(y)} your function "
                 f"returned {value}, although these scores are small.",
             )
         got.append(value)
@@ -350,19 +337,19 @@ def softmax_cross_entropy(func):
         scores, y = cases[i]
         raise Reject(
             "wrong-values",
-            f"For the scores {_describe(scores)} and labels {_describe(y)} the loss is "
+            f"For the scores {array_text(scores)} and labels {array_text(y)} the loss is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. Each row's loss is "
             "-(s_y - log sum_j exp(s_j)); the result is their mean.",
         )
 
     big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 990.0], [-1000.0, -1200.0, -1100.0]])
     y_big = np.array([1, 2, 0])
-    value = _as_scalar(_quiet_call(func, name, big, y_big), name)
+    value = _as_scalar(call_student(func, name, big, y_big, copy=True), name)
     right = losses.softmax_cross_entropy(big, y_big)
     if not np.isfinite(value):
         raise Reject(
             "overflow",
-            f"For the large scores {_describe(big)} your function returned {value}. "
+            f"For the large scores {array_text(big)} your function returned {value}. "
             "exp(1000) overflows to inf (and exp(-1000) underflows to 0), so the softmax "
             "becomes inf/inf = nan or its log becomes log(0). Use the log-sum-exp trick: "
             "subtract each row's own maximum, `s - s.max(axis=1, keepdims=True)`, then "
@@ -371,8 +358,8 @@ def softmax_cross_entropy(func):
     if not _close(value, right):
         raise Reject(
             "wrong-values",
-            f"Small scores work, but for the large scores {_describe(big)} with labels "
-            f"{_describe(y_big)} the loss is {right:.4f} and yours is {value:.4f}. Shift "
+            f"Small scores work, but for the large scores {array_text(big)} with labels "
+            f"{array_text(y_big)} the loss is {right:.4f} and yours is {value:.4f}. Shift "
             "each row by its own maximum (axis=1), not by one number for the whole batch.",
         )
     return (
@@ -473,7 +460,7 @@ def logistic_grad_z(func):
     cases = list(_logistic_cases())
     got = []
     for X, w, b, y in cases:
-        value = _as_array(_quiet_call(func, name, X, w, b, y), name)
+        value = _as_array(call_student(func, name, X, w, b, y, copy=True), name)
         m = len(y)
         if value.shape != (m,):
             if value.size == m:
@@ -509,8 +496,8 @@ def logistic_grad_z(func):
     X, w, b, y = cases[i]
     raise Reject(
         "wrong-values",
-        f"For a test batch of m = {len(y)} examples with y = {_describe(y)} the gradient is "
-        f"{_describe(expected[i])}, but yours is {_describe(got[i])}. Compute z = X @ w + b, "
+        f"For a test batch of m = {len(y)} examples with y = {array_text(y)} the gradient is "
+        f"{array_text(expected[i])}, but yours is {array_text(got[i])}. Compute z = X @ w + b, "
         "a = sigmoid(z), and return (a - y) / m.",
     )
 
@@ -587,14 +574,14 @@ def multiclass_hinge_one(func):
     cases = list(_hinge_cases())
     got = []
     for s, y in cases:
-        result = _quiet_call(func, name, s, y)
+        result = call_student(func, name, s, y, copy=True)
         values = _as_array(result, name)
         if values.shape == s.shape:
             terms = np.maximum(0, s - s[y] + 1)
             if _close(np.delete(values, y), np.delete(terms, y)):
                 raise Reject(
                     "not-summed",
-                    f"You returned the terms for each class ({_describe(values)}) instead of "
+                    f"You returned the terms for each class ({array_text(values)}) instead of "
                     "their sum over the wrong classes. Add them up (leaving out the true "
                     "class) and return one number.",
                 )
@@ -612,7 +599,7 @@ def multiclass_hinge_one(func):
     s, y = cases[index]
     raise Reject(
         "wrong-values",
-        f"For the scores {_describe(s)} with true class y = {y} the loss is "
+        f"For the scores {array_text(s)} with true class y = {y} the loss is "
         f"{expected[index]:g}, but yours is {got[index]:g}. Add max(0, s_j - s_y + 1) over "
         "every class j except y.",
     )
@@ -633,7 +620,7 @@ def logistic_as_softmax(func):
     rng = np.random.default_rng(8)
     for w, b in _two_class_cases():
         n = len(w)
-        got = _quiet_call(func, name, w, b)
+        got = call_student(func, name, w, b, copy=True)
         if not isinstance(got, tuple | list) or len(got) != 2:
             shown = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else repr(got)
             raise Reject(
@@ -695,7 +682,7 @@ def logistic_as_softmax(func):
             )
         raise Reject(
             "wrong-values",
-            f"For w = {_describe(w)} and b = {b:g}, softmax(X @ W + b2)[:, 1] should equal "
+            f"For w = {array_text(w)} and b = {b:g}, softmax(X @ W + b2)[:, 1] should equal "
             "sigmoid(X @ w + b) for every input x, but it does not. Hint: give class 0 the "
             "score 0 (zeros in its column and bias).",
         )

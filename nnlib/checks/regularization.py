@@ -14,19 +14,10 @@ import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, call_student, checker
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of
 from nnlib.regularization import batchnorm_forward, l2_grad, l2_penalty, max_norm
 
 _RTOL, _ATOL = 1e-6, 1e-9
-
-
-def _quiet_call(func, name, *args):
-    """Call the student's function without NumPy's warnings (the checker explains division
-    by zero and the like itself). The arguments are the checker's own copies: a checker
-    that wants to know whether the student changed them compares them afterwards."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return call_student(func, name, *args)
 
 
 def _copy(value):
@@ -42,20 +33,20 @@ def _copy(value):
 def _as_array(value, what):
     """The student's value as a float array, or a verdict naming what it should be."""
     if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
-        raise Reject("wrong-type", f"{what} should be an array of numbers, got {_kind(value)}.")
+        raise Reject("wrong-type", f"{what} should be an array of numbers, got {kind_of(value)}.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise Reject(
-            "wrong-type", f"{what} should be an array of numbers, got {_kind(value)}."
+            "wrong-type", f"{what} should be an array of numbers, got {kind_of(value)}."
         ) from None
 
 
 def _as_number(value, what):
     if isinstance(value, bool | np.bool_) or value is None or value is Ellipsis:
-        raise Reject("wrong-type", f"{what} should be a single number, got {_kind(value)}.")
+        raise Reject("wrong-type", f"{what} should be a single number, got {kind_of(value)}.")
     try:
         array = np.asarray(value, dtype=float)
         if array.ndim != 0:
@@ -63,7 +54,7 @@ def _as_number(value, what):
         number = float(array)
     except (TypeError, ValueError):
         raise Reject(
-            "wrong-type", f"{what} should be a single number, got {_kind(value)}."
+            "wrong-type", f"{what} should be a single number, got {kind_of(value)}."
         ) from None
     if not np.isfinite(number):
         raise Reject("not-finite", f"{what} is {number}; it should be a finite number.")
@@ -76,19 +67,6 @@ def _close(a, b):
         return False
     with np.errstate(all="ignore"):
         return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
-
-
-def _kind(value):
-    """A short description of what the student returned, without printing whole arrays."""
-    if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return repr(value) if len(repr(value)) < 80 else type(value).__name__
-
-
-def _describe(array):
-    return np.array2string(np.asarray(array), separator=", ", precision=4).replace("\n", "")
 
 
 def _diagnose(got, mistakes):
@@ -244,14 +222,15 @@ def l2_penalty_and_grads(func):
     penalties, grads_list = [], []
     for params, lam in cases:
         originals = _copy(params)
-        got = _quiet_call(func, "l2_penalty_and_grads", params, lam)
+        got = call_student(func, "l2_penalty_and_grads", params, lam)
         for layer, original in zip(params, originals, strict=True):
             for key in ("W", "b"):
                 _unchanged(original[key], layer[key], f'params[...]["{key}"]')
         if not isinstance(got, tuple | list) or len(got) != 2:
             raise Reject(
                 "not-a-pair",
-                f"`l2_penalty_and_grads` should return a pair (penalty, grads), got {_kind(got)}.",
+                "`l2_penalty_and_grads` should return a pair (penalty, grads), "
+                f"got {kind_of(got)}.",
             )
         penalty = _as_number(got[0], "The penalty (the first thing you return)")
         grads = got[1]
@@ -259,14 +238,14 @@ def l2_penalty_and_grads(func):
             raise Reject(
                 "wrong-grads-structure",
                 f"The gradients should be a list with one dict per layer ({len(params)} "
-                f'here), each like {{"W": ..., "b": ...}}; got {_kind(grads)}.',
+                f'here), each like {{"W": ..., "b": ...}}; got {kind_of(grads)}.',
             )
         for number, grad in enumerate(grads, start=1):
             if not isinstance(grad, dict) or "W" not in grad or "b" not in grad:
                 raise Reject(
                     "wrong-grads-structure",
                     f'The gradient of layer {number} should be a dict with keys "W" and "b", '
-                    f"got {_kind(grad)}.",
+                    f"got {kind_of(grad)}.",
                 )
         penalties.append(penalty)
         grads_list.append(
@@ -321,7 +300,7 @@ def l2_penalty_and_grads(func):
             raise Reject(
                 "bias-gradient",
                 f"The penalty λ Σ W² does not contain the biases, so its gradient with respect "
-                f"to b is zero; for layer {index + 1} yours is {_describe(got_b[0])}.",
+                f"to b is zero; for layer {index + 1} yours is {array_text(got_b[0])}.",
             )
         got_w = [g["W"] for g in layer_grads]
         for g, layer in zip(got_w, params_at, strict=True):
@@ -418,7 +397,7 @@ def inverted_dropout(func):
     cases = list(_dropout_cases())
     got_all = []
     for A, p, u in cases:
-        got = _quiet_call(func, "inverted_dropout", A, p, u, True)
+        got = call_student(func, "inverted_dropout", A, p, u, True)
         if isinstance(got, tuple) and len(got) == 2:
             raise Reject(
                 "returned-pair",
@@ -441,11 +420,11 @@ def inverted_dropout(func):
             "wrong-values",
             f"In training mode, with p = {p}: keep each entry where u >= p, set the others to "
             f"0, and divide the kept ones by 1 − p = {1 - p:g}. For the first row of the "
-            f"first case the answer is {_describe(right[0][0])}; yours is "
-            f"{_describe(got_all[0][0])}.",
+            f"first case the answer is {array_text(right[0][0])}; yours is "
+            f"{array_text(got_all[0][0])}.",
         )
     for A, p, u in cases:
-        got = _as_array(_quiet_call(func, "inverted_dropout", A, p, u, False), "The output")
+        got = _as_array(call_student(func, "inverted_dropout", A, p, u, False), "The output")
         if _close(got, A):
             continue
         if _close(got, A / (1 - p)) or _close(got, A * (1 - p)):
@@ -553,7 +532,7 @@ def max_norm_project(func):
     got_all = []
     for W, c in cases:
         before = W.copy()
-        got = _quiet_call(func, "max_norm_project", W, c)
+        got = call_student(func, "max_norm_project", W, c)
         got = _as_array(got, "The projected matrix")
         if got.shape != W.shape:
             raise Reject(
@@ -574,8 +553,8 @@ def max_norm_project(func):
     raise Reject(
         "wrong-values",
         f"For the first case (c = {c}) the column norms should become "
-        f"{_describe(np.linalg.norm(right[0], axis=0))}; yours are "
-        f"{_describe(np.linalg.norm(got_all[0], axis=0))}. Multiply each column by "
+        f"{array_text(np.linalg.norm(right[0], axis=0))}; yours are "
+        f"{array_text(np.linalg.norm(got_all[0], axis=0))}. Multiply each column by "
         "min(1, c / its norm).",
     )
 
@@ -709,11 +688,12 @@ def early_stopping_epoch(func):
     """Check `func(train_losses, val_losses, patience)` -> the 1-based epoch to keep."""
     got_all = []
     for train, val, patience in _EARLY_CASES:
-        got = _quiet_call(func, "early_stopping_epoch", list(train), list(val), patience)
+        got = call_student(func, "early_stopping_epoch", list(train), list(val), patience)
         if isinstance(got, bool | np.bool_) or not isinstance(got, int | float | np.number):
             raise Reject(
                 "wrong-type",
-                f"`early_stopping_epoch` should return an epoch number (an int), got {_kind(got)}.",
+                "`early_stopping_epoch` should return an epoch number (an int), "
+                f"got {kind_of(got)}.",
             )
         if not np.isfinite(got) or got != int(got):
             raise Reject(
@@ -827,7 +807,7 @@ def batchnorm(func):
     got_all = []
     for Z, gamma, beta, eps in cases:
         before = Z.copy()
-        got = _quiet_call(func, "batchnorm", Z, gamma, beta, eps)
+        got = call_student(func, "batchnorm", Z, gamma, beta, eps)
         if isinstance(got, tuple) and len(got) == 2:
             raise Reject(
                 "returned-pair",
@@ -852,7 +832,7 @@ def batchnorm(func):
     _diagnose(got_all, _bn_mistakes(cases))
     raise Reject(
         "wrong-values",
-        f"For the first case the first row should be {_describe(right[0][0])}; yours is "
-        f"{_describe(got_all[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
+        f"For the first case the first row should be {array_text(right[0][0])}; yours is "
+        f"{array_text(got_all[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
         "the batch, x̂ = (z − μ) / sqrt(σ² + ε), out = γ · x̂ + β.",
     )
