@@ -1,0 +1,287 @@
+"""The initialisation and optimiser exercise checkers: reference passes, stub is rejected,
+mistakes are named."""
+
+import numpy as np
+import pytest
+from exercise_harness import ExerciseNotebook
+
+from nnlib.checks import init_optim as check
+
+BOOK = ExerciseNotebook("08_init_optim.ipynb")
+LABELS = [
+    "ex-init-optim-he-normal",
+    "ex-init-optim-xavier-scales",
+    "ex-init-optim-momentum-step",
+    "ex-init-optim-adagrad-step",
+    "ex-init-optim-adam-step",
+]
+
+
+def test_every_exercise_is_parsed():
+    assert list(BOOK.exercises) == LABELS
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_reference_solution_passes(label):
+    feedback = BOOK.run(label, BOOK.exercises[label].solution)
+    assert feedback.passed and feedback.code == "ok", str(feedback)
+    assert "accepted" not in feedback.message  # the book's own form, no note
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_untouched_stub_is_rejected(label):
+    feedback = BOOK.run(label, BOOK.exercises[label].stub)
+    assert not feedback.passed and feedback.code == "not-started", str(feedback)
+    assert "run this check again" in feedback.message
+
+
+HE = "def he_normal(n_in, n_out, rng):\n    return {}"
+XAVIER = "def xavier_scales(n_in, n_out):\n    s = n_in + n_out\n    return {}"
+MOMENTUM = "def momentum_step(theta, v, g, lr, beta):\n{}"
+ADAGRAD = "def adagrad_step(theta, G, g, lr, eps):\n{}"
+ADAM = (
+    "def adam_step(theta, m, v, g, t, lr, beta1, beta2, eps):\n"
+    "    m_new = {m}\n"
+    "    v_new = {v}\n"
+    "    m_hat = {m_hat}\n"
+    "    v_hat = {v_hat}\n"
+    "    return {ret}"
+)
+
+
+def adam(
+    m="beta1 * m + (1 - beta1) * g",
+    v="beta2 * v + (1 - beta2) * g**2",
+    m_hat="m_new / (1 - beta1**t)",
+    v_hat="v_new / (1 - beta2**t)",
+    ret="theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new",
+):
+    return ADAM.format(m=m, v=v, m_hat=m_hat, v_hat=v_hat, ret=ret)
+
+
+WRONG_ANSWERS = [
+    # 1. He initialisation
+    ("ex-init-optim-he-normal", HE.format("(2 / n_in) * rng.standard_normal((n_in, n_out))"),
+     "variance-as-std"),
+    ("ex-init-optim-he-normal", HE.format("rng.normal(0, 2 / n_in, size=(n_in, n_out))"),
+     "variance-as-std"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_out) * rng.standard_normal((n_in, n_out))"), "used-n-out"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / (n_in + n_out)) * rng.standard_normal((n_in, n_out))"), "xavier"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(1 / n_in) * rng.standard_normal((n_in, n_out))"), "missing-factor-2"),
+    ("ex-init-optim-he-normal",
+     HE.format("rng.uniform(-np.sqrt(6 / n_in), np.sqrt(6 / n_in), (n_in, n_out))"), "uniform"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_in) * rng.uniform(-1, 1, (n_in, n_out))"), "uniform"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_in) * np.random.randn(n_in, n_out)"), "not-reproducible"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_in) * np.random.default_rng().standard_normal((n_in, n_out))"),
+     "not-reproducible"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_in) * np.random.default_rng(0).standard_normal((n_in, n_out))"),
+     "ignores-rng"),
+    ("ex-init-optim-he-normal",
+     HE.format("np.sqrt(2 / n_in) * rng.standard_normal((n_out, n_in))"), "transposed"),
+    ("ex-init-optim-he-normal", HE.format("np.zeros((n_in, n_out))"), "constant"),
+    ("ex-init-optim-he-normal",
+     HE.format("1 + np.sqrt(2 / n_in) * rng.standard_normal((n_in, n_out))"), "not-centred"),
+    ("ex-init-optim-he-normal",
+     HE.format("0.3 * rng.standard_normal((n_in, n_out))"), "wrong-std"),
+    # 2. the Xavier scales
+    ("ex-init-optim-xavier-scales", XAVIER.format("np.sqrt(2 / s), np.sqrt(6 / s)"),
+     "std-not-variance"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("1 / n_in, np.sqrt(6 / s)"), "lecun-variance"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / n_in, np.sqrt(6 / s)"), "he-variance"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("1 / s, np.sqrt(6 / s)"), "missing-factor-2"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s, np.sqrt(2 / s)"), "limit-is-std"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s, 2 / s"), "limit-is-variance"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s, np.sqrt(2 / s / 3)"),
+     "limit-divided-by-3"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s, 6 / s"), "limit-missing-sqrt"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s, np.sqrt(6 / n_in)"), "he-uniform-limit"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("np.sqrt(6 / s), 2 / s"), "swapped"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("2 / s"), "not-a-tuple"),
+    ("ex-init-optim-xavier-scales", XAVIER.format("3 / s, np.sqrt(6 / s)"), "wrong-variance"),
+    # 3. one step of momentum
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = beta * v + g\n    return theta - lr * v, v"), "no-one-minus-beta"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = beta * v + (1 - beta) * g\n    return theta - lr * g, v"),
+     "step-with-gradient"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = (1 - beta) * v + beta * g\n    return theta - lr * v, v"),
+     "beta-swapped"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    new_v = beta * v + (1 - beta) * g\n    return theta - lr * v, new_v"),
+     "step-with-old-v"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = beta * v + (1 - beta) * g\n    return theta + lr * v, v"), "ascent"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    new_v = beta * v + (1 - beta) * g\n    return theta - lr * new_v, v"),
+     "v-not-updated"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = beta * v - lr * g\n    return theta + v, v"), "velocity-form"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    v = beta * v + (1 - beta) * g\n    return theta - v, v"),
+     "forgot-learning-rate"),
+    ("ex-init-optim-momentum-step",
+     MOMENTUM.format("    return theta - lr * (beta * v + (1 - beta) * g)"), "not-a-tuple"),
+    # 4. one step of AdaGrad
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    G = g**2\n    return theta - lr * g / (np.sqrt(G) + eps), G"),
+     "G-not-accumulated"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    step = lr * g / (np.sqrt(G) + eps)\n    return theta - step, G + g**2"),
+     "old-G"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    G = G + g**2\n    return theta - lr * g / (G + eps), G"), "missing-sqrt"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    G = G + g\n    return theta - lr * g / (np.sqrt(G) + eps), G"),
+     "G-not-squared"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    G = G + g**2\n    return theta + lr * g / (np.sqrt(G) + eps), G"),
+     "ascent"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format(
+         "    new_G = G + g**2\n    return theta - lr * g / (np.sqrt(new_G) + eps), G"
+     ),
+     "G-not-updated"),
+    ("ex-init-optim-adagrad-step",
+     ADAGRAD.format("    G = G + g**2\n    return theta - lr * g / (np.sqrt(G) + 1e-8), G"),
+     "ignores-eps"),
+    # 5. one step of Adam
+    ("ex-init-optim-adam-step", adam(m_hat="m_new", v_hat="v_new"), "no-bias-correction"),
+    ("ex-init-optim-adam-step", adam(v_hat="v_new"), "only-m-corrected"),
+    ("ex-init-optim-adam-step", adam(m_hat="m_new"), "only-v-corrected"),
+    ("ex-init-optim-adam-step",
+     adam(m_hat="m_new / (1 - beta1**(t - 1))", v_hat="v_new / (1 - beta2**(t - 1))"),
+     "t-zero-based"),
+    ("ex-init-optim-adam-step",
+     adam(m_hat="m_new / (1 - beta1**(t + 1))", v_hat="v_new / (1 - beta2**(t + 1))"),
+     "t-one-too-many"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * g / (np.sqrt(v_hat) + eps), m_new, v_new"), "used-gradient"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * m_hat / (np.sqrt(m_hat**2) + eps), m_new, v_new"), "used-m-squared"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta + lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new"), "ascent"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * m_hat / np.sqrt(v_hat), m_new, v_new"), "missing-eps"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat"),
+     "returned-corrected-state"),
+    ("ex-init-optim-adam-step",
+     adam(m="beta2 * m + (1 - beta2) * g", v="beta1 * v + (1 - beta1) * g**2"), "betas-swapped"),
+    ("ex-init-optim-adam-step", adam(v="beta2 * v + (1 - beta2) * g"), "v-not-squared"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v"), "m-not-updated"),
+    ("ex-init-optim-adam-step",
+     adam(ret="theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m_new, v_new"), "ignores-eps"),
+    # the correction written with Python floats: 1 / (1 - 0.9**0) raises ZeroDivisionError
+    ("ex-init-optim-adam-step",
+     adam(m_hat="m_new * (1 / (1 - beta1**(t - 1)))", v_hat="v_new * (1 / (1 - beta2**(t - 1)))"),
+     "t-zero-based"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("label, code, diagnosis", WRONG_ANSWERS)
+def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
+    feedback = BOOK.run(label, code)
+    assert not feedback.passed, f"accepted a wrong answer:\n{code}"
+    assert feedback.code == diagnosis, f"expected {diagnosis!r}, got:\n{feedback}"
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_every_exercise_has_at_least_two_named_mistakes(label):
+    assert len({d for lab, _, d in WRONG_ANSWERS if lab == label}) >= 2
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        ("ex-init-optim-he-normal", HE.format("rng.normal(0, np.sqrt(2 / n_in), (n_in, n_out))")),
+        (
+            "ex-init-optim-he-normal",
+            HE.format("rng.standard_normal((n_in, n_out)) / np.sqrt(n_in / 2)"),
+        ),
+        ("ex-init-optim-xavier-scales", XAVIER.format("[2 / s, (6 / s) ** 0.5]")),
+        (
+            "ex-init-optim-momentum-step",
+            MOMENTUM.format("    v *= beta\n    v += (1 - beta) * g\n    return theta - lr * v, v"),
+        ),
+        (
+            "ex-init-optim-adam-step",
+            adam(ret="theta - lr * m_hat / (v_hat**0.5 + eps), m_new, v_new"),
+        ),
+    ],
+)
+def test_other_right_answers_pass_too(label, code):
+    feedback = BOOK.run(label, code)
+    assert feedback.passed and feedback.code == "ok", str(feedback)
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        (
+            "ex-init-optim-adagrad-step",
+            ADAGRAD.format("    G = G + g**2\n    return theta - lr * g / np.sqrt(G + eps), G"),
+        ),
+        (
+            "ex-init-optim-adam-step",
+            adam(ret="theta - lr * m_hat / np.sqrt(v_hat + eps), m_new, v_new"),
+        ),
+    ],
+)
+def test_epsilon_inside_the_root_is_accepted_with_a_note(label, code):
+    feedback = BOOK.run(label, code)
+    assert feedback.passed and feedback.code == "ok", str(feedback)
+    assert "inside the square root" in feedback.message and "accepted" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        None,
+        "text",
+        3,
+        -1.0,
+        float("nan"),
+        [1, 2],
+        np.full((2, 2), np.nan),
+        lambda *a: 1 / 0,
+        lambda *a: "oops",
+        lambda *a: None,
+        lambda *a: float("nan"),
+        lambda *a: np.full(100, np.inf),
+        lambda *a: [1, [2, 3]],
+        lambda *a: (None, None),
+        lambda *a: (None, None, None),
+        lambda *a: (np.zeros(2), "b"),
+        lambda *a: [[0.5], [1.5, 2.5]],
+        lambda *a: 1j,
+        lambda *a: {"w": 1.0},
+        lambda *a: True,
+        lambda *a: np.array(3),
+        lambda *a: iter([np.arange(3)]),
+        lambda *a: [np.array([-1e308, 1e308])],
+        lambda *a: np.zeros(a[:2]) if len(a) == 3 else (a[0], a[1]),
+        lambda *a: tuple(np.full_like(np.asarray(x, dtype=float), np.nan) for x in a[:3]),
+        lambda *a: (1.0, 2.0, 3.0),
+    ],
+)
+def test_nothing_a_student_passes_makes_a_checker_raise(answer):
+    for func in (
+        check.he_normal,
+        check.xavier_scales,
+        check.momentum_step,
+        check.adagrad_step,
+        check.adam_step,
+    ):
+        feedback = func(answer)
+        assert not feedback.passed
+        assert feedback.code != "checker-error", str(feedback)
+        assert feedback.message
