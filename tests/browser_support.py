@@ -122,6 +122,9 @@ def book_pages():
     return [f"{page}.html" for page in pages] + ["genindex.html", "search.html"]
 
 
+FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the book, with CDN addresses in HTML pages pointed at the offline copies."""
 
@@ -133,7 +136,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         path = path.split("?")[0]
         if path.startswith("/__offline__/"):
             return str(self.assets / path[len("/__offline__/") :])
-        if "/@jupyter-widgets/html-manager/dist/" in path:  # fonts the widget bundle asks for
+        if "/@jupyter-widgets/" in path and path.endswith(FONT_SUFFIXES):
+            # The widget bundle asks for its icon fonts relative to the page, under one of
+            # two prefixes; both are files of the html-manager package.
             return str(self.assets / "html-manager" / "dist" / path.rsplit("/", 1)[1])
         return super().translate_path(path)
 
