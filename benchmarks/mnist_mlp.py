@@ -98,10 +98,11 @@ def run_numpy(data, epochs):
     params = init_mlp(SIZES, seed=0, init="he_normal")
     params = [{k: v.astype(np.float32) for k, v in layer.items()} for layer in params]
     optimizer = adam(LR)
+    state = None
     times = []
     for epoch in range(epochs):
         start = time.perf_counter()
-        params, _ = train_mlp(
+        params, history = train_mlp(
             params,
             X,
             y,
@@ -111,7 +112,9 @@ def run_numpy(data, epochs):
             epochs=1,
             seed=epoch,
             track_accuracy=False,
+            opt_state=state,
         )
+        state = history.opt_state
         times.append(time.perf_counter() - start)
     scores, _ = mlp_forward(params, X_test, activation="relu")
     return times, float(np.mean(scores.argmax(1) == y_test))

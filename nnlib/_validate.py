@@ -101,8 +101,11 @@ def positive_int(func: str, name: str, value) -> int:
 
 
 def _as_float_array(func: str, name: str, value) -> np.ndarray:
+    """`value` as a float array; float32 stays float32 (the MNIST chapter trains in it)."""
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(value)
+        if not np.issubdtype(arr.dtype, np.floating):
+            arr = arr.astype(float)
     except (TypeError, ValueError):
         raise TypeError(
             f"{func}: {name} must be an array of numbers, got {type(value).__name__}"

@@ -1,4 +1,5 @@
-"""Pictures used in many chapters: labelled points, decision lines and decision regions.
+"""Pictures used in many chapters: labelled points, decision lines and decision regions,
+activation curves, and for MNIST grids of digits and confusion matrices.
 
 Every function draws on a Matplotlib axes (`ax`, a new figure when omitted) and returns it,
 so a chapter can combine several drawings in one figure and set its own titles.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, LogNorm
 
-from nnlib._validate import as_matrix, as_scalar, as_vector
+from nnlib._validate import as_class_labels, as_matrix, as_scalar, as_vector, positive_int
 from nnlib.data import logic_gate
 from nnlib.perceptron import perceptron_predict
 
@@ -159,3 +160,123 @@ def plot_activation(f, f_prime, axes=None, z=None, label=None, **line_kw):
     ax_f.set_title("the activation")
     ax_d.set_title("its derivative")
     return axes
+
+
+# --- MNIST: digit grids and confusion matrices -------------------------------------------
+
+WRONG_COLOUR = "#D55E00"  # vermillion: a title whose prediction disagrees with the label
+
+
+def _as_square_images(func, images):
+    """Return images (n, side, side) from (n, side, side) or flat rows (n, side²)."""
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(
+                f"{func}: flat images must have a square number of pixels per row (784 for "
+                f"28×28), got shape {images.shape}"
+            )
+        images = images.reshape(len(images), side, side)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(
+            f"{func}: images must have shape (n, 28, 28) or (n, 784) with n >= 1, "
+            f"got {images.shape}"
+        )
+    return images
+
+
+def _digit_title(label, prediction, confidence):
+    if prediction is None:
+        return "" if label is None else f"{label}"
+    if confidence is None:
+        sure = ""
+    elif confidence > 0.999:  # rounding would print 100%, which a softmax never reaches
+        sure = " (>99.9%)"
+    else:
+        sure = f" ({confidence:.1%})"
+    guess = f"pred {prediction}{sure}"
+    return guess if label is None else f"true {label}\n{guess}"
+
+
+def plot_digits(images, labels=None, predictions=None, confidences=None, ncols=10, axes=None):
+    """Draw a grid of grey digits, `ncols` per row, each titled with what is known of it.
+
+    images: (n, 28, 28) or flat rows (n, 784), dark strokes on white. `labels` gives the
+    true digit, `predictions` a model's guess (its title turns vermillion when the two
+    differ) and `confidences` the probability the model gave its guess, each (n,).
+    `axes` is an array of at least n axes to draw on; by default a new figure. Returns
+    the grid's axes as a flat array (any spare axes switched off).
+    """
+    images = _as_square_images("plot_digits", images)
+    n = len(images)
+    columns = {"labels": labels, "predictions": predictions, "confidences": confidences}
+    for name, values in columns.items():
+        if values is not None and np.shape(values) != (n,):
+            raise ValueError(
+                f"plot_digits: {name} must have shape ({n},), one per image, got {np.shape(values)}"
+            )
+    if axes is None:
+        ncols = min(positive_int("plot_digits", "ncols", ncols), n)
+        nrows = -(-n // ncols)
+        extra = 0.35 * (labels is not None) + 0.35 * (predictions is not None)
+        width = 1.3 if predictions is not None else 0.8  # room for "pred 7 (>99.9%)"
+        _, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, (0.8 + extra) * nrows))
+    axes = np.ravel(axes)
+    if len(axes) < n:
+        raise ValueError(f"plot_digits: {n} images need at least {n} axes, got {len(axes)}")
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i >= n:
+            continue
+        ax.imshow(images[i], cmap="gray_r", interpolation="nearest")
+        label = None if labels is None else int(labels[i])
+        guess = None if predictions is None else int(predictions[i])
+        sure = None if confidences is None else float(confidences[i])
+        wrong = label is not None and guess is not None and label != guess
+        ax.set_title(
+            _digit_title(label, guess, sure), fontsize=8, color=WRONG_COLOUR if wrong else "black"
+        )
+    return axes
+
+
+def confusion_counts(true, predicted, n_classes=10):
+    """Return the (n_classes, n_classes) integer matrix whose cell (i, j) counts the
+    examples of class i that were predicted as class j; true and predicted are (m,)."""
+    n_classes = positive_int("confusion_counts", "n_classes", n_classes)
+    true = np.asarray(true)
+    if true.ndim != 1 or len(true) == 0:
+        raise ValueError(
+            f"confusion_counts: true must be a 1-D array of at least one label, got {true.shape}"
+        )
+    true = as_class_labels("confusion_counts", "true", true, n_classes, len(true))
+    predicted = as_class_labels("confusion_counts", "predicted", predicted, n_classes, len(true))
+    pairs = np.bincount(n_classes * true + predicted, minlength=n_classes**2)
+    return pairs.reshape(n_classes, n_classes)
+
+
+def plot_confusion_matrix(true, predicted, n_classes=10, ax=None):
+    """Draw the confusion matrix of `confusion_counts`: rows are the true classes, columns
+    the predicted ones, so the correct answers lie on the diagonal.
+
+    Every non-zero count is written in its cell. The colours use a logarithmic scale, so
+    that the few mistakes off the diagonal stay visible next to the large counts on it.
+    Returns the axes.
+    """
+    counts = confusion_counts(true, predicted, n_classes)
+    n_classes = len(counts)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * n_classes + 1.5, 0.5 * n_classes + 1))
+    top = max(int(counts.max()), 2)
+    image = ax.imshow(np.ma.masked_equal(counts, 0), cmap="Blues", norm=LogNorm(vmin=1, vmax=top))
+    for i, j in zip(*np.nonzero(counts), strict=True):
+        dark = np.log(counts[i, j]) > 0.6 * np.log(top)
+        colour = "white" if dark else "black"
+        ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7, color=colour)
+    ticks = np.arange(n_classes)
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.figure.colorbar(image, ax=ax, label="count (log scale)", shrink=0.8)
+    return ax

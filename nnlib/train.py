@@ -35,6 +35,7 @@ class History:
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
+    opt_state: object = None
 
 
 def show_progress(requested):
@@ -63,6 +64,7 @@ def train_mlp(
     l2=0.0,
     dropout=0.0,
     track_accuracy=True,
+    opt_state=None,
 ):
     """Train a copy of `params` by mini-batch gradient descent; return `(params, history)`.
 
@@ -72,8 +74,11 @@ def train_mlp(
     gradient descent, `nnlib.optim.sgd(lr)`. `l2 = λ > 0` adds the penalty λ Σ W² over the
     weight matrices (not the biases) to the cost, so each weight gradient gains 2 λ W.
     `dropout = p > 0` drops hidden units with probability p in every training step
-    (inverted dropout); the recorded accuracy is measured without dropout, over the whole
-    training set after each epoch (`track_accuracy=False` skips that extra pass).
+    (inverted dropout). `opt_state` continues an optimiser's state from an earlier call
+    (`history.opt_state` holds the state at the end), so training can go on epoch by
+    epoch without resetting, e.g., Adam's moments. The recorded accuracy is measured
+    without dropout, over the whole training set after each epoch (`track_accuracy=False`
+    skips that extra pass).
     The input `params` are left unchanged.
     `progress=True` shows a progress bar over the epochs, unless the environment sets
     NNLIB_PROGRESS=0 (as the test suite does).
@@ -93,7 +98,7 @@ def train_mlp(
         raise ValueError(f"train_mlp: y must have one entry per row of X ({m}), got {y.shape}")
 
     optimizer = sgd(lr) if optimizer is None else optimizer
-    state = optimizer.init(params)
+    state = optimizer.init(params) if opt_state is None else opt_state
     rng = np.random.default_rng(seed)
     history = History()
     for _ in tqdm(range(epochs), desc="epochs", disable=not show_progress(progress)):
@@ -114,6 +119,7 @@ def train_mlp(
         history.loss.append(total / m)
         if loss == "softmax_cross_entropy" and track_accuracy:
             history.accuracy.append(float(np.mean(predict_classes(params, X, activation) == y)))
+    history.opt_state = state
     return params, history
 
 

@@ -93,3 +93,41 @@ def test_activation_explorer_has_menus_and_slope_slider_and_redraws(widget_error
     widget.children[2].value = 0.05  # moving the slope slider must redraw without error
     widget.children[0].value = "step"
     assert not widget_errors()
+
+
+def test_digit_grid_titles_say_true_and_predicted_and_colour_the_mistakes():
+    from nnlib.plot import WRONG_COLOUR, plot_digits
+
+    images = np.zeros((3, 784))
+    images[1, :10] = 1.0
+    axes = plot_digits(images, labels=[1, 2, 3], predictions=[1, 5, 3], confidences=[0.9, 0.5, 1])
+    assert len(axes) == 3
+    assert axes[1].get_title() == "true 2\npred 5 (50.0%)"
+    assert axes[2].get_title() == "true 3\npred 3 (>99.9%)"
+    assert axes[1].title.get_color() == WRONG_COLOUR and axes[0].title.get_color() == "black"
+    assert np.array_equal(axes[1].images[0].get_array(), images[1].reshape(28, 28))
+    labelled = plot_digits(np.zeros((12, 28, 28)), labels=np.arange(12) % 10, ncols=5)
+    assert len(labelled) == 15 and labelled[11].get_title() == "1"
+    assert not labelled[12].images  # spare axes stay empty
+    with pytest.raises(ValueError, match=r"labels must have shape \(3,\)"):
+        plot_digits(images, labels=[1, 2])
+    with pytest.raises(ValueError, match="square number of pixels"):
+        plot_digits(np.zeros((2, 10)))
+
+
+def test_confusion_matrix_counts_true_rows_against_predicted_columns():
+    from nnlib.plot import confusion_counts, plot_confusion_matrix
+
+    true, predicted = [0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0]
+    expected = np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert np.array_equal(confusion_counts(true, predicted, n_classes=3), expected)
+    ax = plot_confusion_matrix(true, predicted, n_classes=3)
+    written = {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
+    }
+    assert written == {(0, 0): "1", (0, 1): "1", (1, 1): "1", (2, 0): "1", (2, 2): "2"}
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    with pytest.raises(ValueError, match=r"class indices 0\.\.2"):
+        confusion_counts([0, 3], [0, 0], n_classes=3)
+    with pytest.raises(ValueError, match="predicted must be a 1-D array of 2"):
+        confusion_counts([0, 1], [0], n_classes=3)

@@ -86,3 +86,26 @@ def test_dropout_training_is_seeded_and_still_learns():
     b, hist_b = train_mlp(start, X, y, activation="relu", lr=0.5, epochs=150, dropout=0.3)
     assert hist_a.loss == hist_b.loss
     assert hist_a.accuracy[-1] > 0.85
+
+
+def test_float32_stays_float32_and_optimiser_state_carries_over():
+    from nnlib.optim import adam
+
+    X, y = make_moons(n=64, seed=5)
+    X = X.astype(np.float32)
+    start = [{k: v.astype(np.float32) for k, v in layer.items()} for layer in init_mlp([2, 4, 2])]
+    one, hist_one = train_mlp(start, X, y, optimizer=adam(0.01), epochs=2, batch_size=16)
+    assert all(layer["W"].dtype == np.float32 for layer in one)
+    half, hist_half = train_mlp(start, X, y, optimizer=adam(0.01), epochs=1, batch_size=16)
+    both, _ = train_mlp(
+        half,
+        X,
+        y,
+        optimizer=adam(0.01),
+        epochs=1,
+        batch_size=16,
+        seed=0,
+        opt_state=hist_half.opt_state,
+    )
+    assert hist_one.opt_state["t"] == 2 * (64 // 16)
+    assert both[0]["W"].shape == (2, 4)
