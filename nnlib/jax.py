@@ -60,11 +60,24 @@ def softmax_cross_entropy(scores, y):
     return -jnp.mean(jnp.take_along_axis(log_p, y[:, None], axis=1))
 
 
+def l2_penalty(params, l2):
+    """l2 Σ W² over every layer's weights (not the biases).
+
+    A plain Python 0 gives 0 without touching the weights. Written as `0 * Σ W²`, the
+    term would still be computed, and so would its gradient 0·2W, at every step: XLA may
+    not simplify 0·x for floats (0·inf is nan). Reading every weight once more also made
+    XLA copy the weights inside the epoch loop; for the MNIST MLP the unused term cost
+    about an eighth of each step (benchmarks/mnist_mlp.py: 0.51 s against 0.45 s per epoch).
+    """
+    if isinstance(l2, int | float) and l2 == 0:
+        return 0.0
+    return l2 * sum(jnp.sum(layer["W"] ** 2) for layer in params)
+
+
 def mlp_loss(params, X, y, activation="relu", l2=0.0, dropout=0.0, key=None):
     """Cost J = mean softmax cross-entropy + l2 Σ W² (weights only, not biases)."""
     scores = mlp_forward(params, X, activation, dropout, key)
-    penalty = sum(jnp.sum(layer["W"] ** 2) for layer in params)
-    return softmax_cross_entropy(scores, y) + l2 * penalty
+    return softmax_cross_entropy(scores, y) + l2_penalty(params, l2)
 
 
 # --- optimisers: the formulas of nnlib.optim, on JAX arrays -------------------------------
@@ -90,7 +103,7 @@ def sgd(lr):
 
 
 def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Adam, exactly as `nnlib.optim.adam`: moments m, v with bias correction."""
+    """Adam as `nnlib.optim.adam` computes it: moments m, v with bias correction."""
 
     def init(params):
         return {
@@ -103,8 +116,14 @@ def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
         t = state["t"] + 1
         m = jax.tree.map(lambda m, g: beta1 * m + (1 - beta1) * g, state["m"], grads)
         v = jax.tree.map(lambda v, g: beta2 * v + (1 - beta2) * g * g, state["v"], grads)
+        # The same step as lr·m̂/(√v̂ + ε), in the cheaper order Kingma & Ba suggest: both
+        # bias corrections go into one scalar step size, and ε is scaled to stay where the
+        # textbook form puts it. Per parameter that is one square root and one division
+        # instead of three divisions: about a fifth of the optimiser's time on MNIST.
         c1, c2 = 1 - beta1**t, 1 - beta2**t
-        step = jax.tree.map(lambda m, v: -lr * lr_scale * (m / c1) / (jnp.sqrt(v / c2) + eps), m, v)
+        rate = lr * lr_scale * jnp.sqrt(c2) / c1
+        eps_t = eps * jnp.sqrt(c2)
+        step = jax.tree.map(lambda m, v: -rate * m / (jnp.sqrt(v) + eps_t), m, v)
         return step, {"t": t, "m": m, "v": v}
 
     return Optimizer(init, update)
@@ -254,5 +273,4 @@ def cnn_forward(params, X, dropout=0.0, key=None):
 
 def cnn_loss(params, X, y, l2=0.0, dropout=0.0, key=None):
     """Mean softmax cross-entropy of the CNN + l2 Σ W²."""
-    penalty = sum(jnp.sum(layer["W"] ** 2) for layer in params)
-    return softmax_cross_entropy(cnn_forward(params, X, dropout, key), y) + l2 * penalty
+    return softmax_cross_entropy(cnn_forward(params, X, dropout, key), y) + l2_penalty(params, l2)

@@ -45,6 +45,25 @@ def test_l2_term_matches_the_numpy_penalty_gradient():
         assert_close(np.asarray(g1["b"]), np.asarray(g0["b"]))  # biases are not decayed
 
 
+def test_a_zero_l2_leaves_the_penalty_out_of_the_compiled_gradient():
+    # Computing 0 · Σ W² (and its gradient) every step cost the MNIST MLP about 12%.
+    params = nj.init_mlp(jax.random.PRNGKey(0), [4, 3, 2])
+    X, y = jnp.ones((2, 4)), jnp.array([0, 1])
+
+    def gradient_program(l2):
+        return str(jax.make_jaxpr(jax.grad(lambda p: nj.mlp_loss(p, X, y, l2=l2)))(params))
+
+    assert "integer_pow" not in gradient_program(0.0)
+    assert "integer_pow" not in gradient_program(0)
+    assert "integer_pow" in gradient_program(0.1)
+    # A traced l2 (an array under jit) keeps the term, whatever its value.
+    traced = jax.jit(jax.grad(nj.mlp_loss), static_argnames="activation")
+    assert_close(
+        np.asarray(traced(params, X, y, "relu", jnp.asarray(0.0))[0]["W"]),
+        np.asarray(jax.grad(nj.mlp_loss)(params, X, y)[0]["W"]),
+    )
+
+
 def test_adam_steps_equal_nnlib_optim():
     rng = np.random.default_rng(3)
     params = [{"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}]
