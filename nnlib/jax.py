@@ -137,6 +137,29 @@ def apply_updates(params, updates):
 # --- a whole epoch in one compiled call ---------------------------------------------------
 
 
+def shuffled_order(key, n):
+    """A uniformly random order of the indices 0 … n−1, drawn with `key`.
+
+    Every index gets 64 random bits, as two 32-bit numbers, and one sort by them puts the
+    indices in random order. Two indices draw the same bits with probability about
+    n²/2⁶⁵ (1e-10 for MNIST's 60,000); the sort then keeps those two in index order.
+    `jax.random.permutation` gets the same guarantee from two sorts by 32-bit numbers; on
+    a CPU one sort is faster (measured here for n = 60,000: 17 ms against 26 ms, which
+    is 4% of an MNIST epoch).
+    """
+    high, low = jax.random.bits(key, (2, n), jnp.uint32)
+    return jax.lax.sort((high, low, jnp.arange(n, dtype=jnp.int32)), num_keys=2)[2]
+
+
+def _epoch_batches(key, m, batch_size):
+    """An epoch's batches of row indices (m // batch_size of them, shuffled with `key`;
+    the remainder waits for the next epoch's shuffle) and one random key per step."""
+    n_batches = m // batch_size
+    shuffle_key, step_key = jax.random.split(key)
+    order = shuffled_order(shuffle_key, m)[: n_batches * batch_size]
+    return order.reshape(n_batches, batch_size), jax.random.split(step_key, n_batches)
+
+
 @partial(jax.jit, static_argnames=("loss_fn", "optimizer", "batch_size"))
 def train_epoch(params, opt_state, X, y, key, lr_scale, *, loss_fn, optimizer, batch_size):
     """One epoch of mini-batch training, compiled: shuffle with `key`, cut the data into
@@ -146,11 +169,7 @@ def train_epoch(params, opt_state, X, y, key, lr_scale, *, loss_fn, optimizer, b
     `loss_fn(params, X_batch, y_batch, key)` returns the cost. Returns the new params,
     the optimiser state and the mean training loss over the epoch's steps.
     """
-    n_batches = X.shape[0] // batch_size
-    shuffle_key, step_key = jax.random.split(key)
-    order = jax.random.permutation(shuffle_key, X.shape[0])[: n_batches * batch_size]
-    batches = order.reshape(n_batches, batch_size)
-    step_keys = jax.random.split(step_key, n_batches)
+    batches, step_keys = _epoch_batches(key, X.shape[0], batch_size)
 
     def step(carry, inputs):
         params, opt_state = carry
@@ -180,11 +199,7 @@ def train_epoch_stepwise(params, opt_state, X, y, key, lr_scale, *, loss_fn, opt
     separately compiled step (measured here: 100 s against 9 s for one epoch of the small
     CNN), so convolutional networks train with this loop; for the MLP the scan is faster.
     """
-    n_batches = X.shape[0] // batch_size
-    shuffle_key, step_key = jax.random.split(key)
-    order = jax.random.permutation(shuffle_key, X.shape[0])[: n_batches * batch_size]
-    batches = order.reshape(n_batches, batch_size)
-    step_keys = jax.random.split(step_key, n_batches)
+    batches, step_keys = _epoch_batches(key, X.shape[0], batch_size)
     losses = []
     for rows, k in zip(batches, step_keys, strict=True):
         params, opt_state, loss = train_step(

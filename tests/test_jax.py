@@ -64,6 +64,21 @@ def test_a_zero_l2_leaves_the_penalty_out_of_the_compiled_gradient():
     )
 
 
+def test_shuffled_order_is_a_seeded_uniform_permutation():
+    order = np.asarray(nj.shuffled_order(jax.random.PRNGKey(0), 1000))
+    assert sorted(order) == list(range(1000))
+    assert np.array_equal(order, nj.shuffled_order(jax.random.PRNGKey(0), 1000))
+    assert not np.array_equal(order, nj.shuffled_order(jax.random.PRNGKey(1), 1000))
+    # All 24 orders of 4 items, equally often: a chi-square test over 24,000 draws.
+    keys = jax.random.split(jax.random.PRNGKey(2), 24_000)
+    orders = np.asarray(jax.vmap(lambda k: nj.shuffled_order(k, 4))(keys))
+    codes = orders @ np.array([64, 16, 4, 1])
+    counts = np.unique(codes, return_counts=True)[1]
+    assert len(counts) == 24
+    chi2 = np.sum((counts - 1000) ** 2 / 1000)
+    assert chi2 < 49.7  # the 99.9th percentile of chi-square with 23 degrees of freedom
+
+
 def test_adam_steps_equal_nnlib_optim():
     rng = np.random.default_rng(3)
     params = [{"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}]
