@@ -17,6 +17,8 @@ includes compilation for JAX), the steady-state epoch (median of the others, wit
 range), the test accuracy, the peak resident memory, the speed-up over PyTorch eager, and
 the FLOP rate as a fraction of the peak. Last, it says how the fastest nnlib path compares
 with the targets set for it: at least 60% of the peak and 1.8x PyTorch eager on a CPU.
+For scale it also times the training step's matrix products alone, the ceiling for any
+path built on the same kernels.
 
 A benchmark, not a test: its numbers depend on the machine, so nothing asserts them.
 """
@@ -189,6 +191,48 @@ def run_torch(data, epochs):
     return times, accuracy
 
 
+def products_only(m, epochs=4):
+    """Seconds per epoch of a training step's matrix products alone, compiled by JAX.
+
+    The same products as a training step of the MLP (forward, weight gradients, gradients
+    of the hidden layers), on batches of 128 rows, one `jax.lax.scan` per epoch, and
+    nothing else: no bias, activation, loss, optimiser or shuffle (a tiny update keeps each
+    step waiting for the last). A training path that uses the same matrix kernels cannot
+    be faster than this; its distance from it is what everything else costs.
+    """
+    import jax
+
+    n_batches = m // BATCH
+    rng = np.random.default_rng(0)
+    X = jax.device_put(rng.standard_normal((n_batches, BATCH, SIZES[0]), dtype=np.float32))
+    weights = [
+        jax.device_put(0.01 * rng.standard_normal((n_in, n_out), dtype=np.float32))
+        for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)
+    ]
+
+    @jax.jit
+    def epoch(weights):
+        def step(weights, x):
+            outputs = [x]
+            for W in weights:
+                outputs.append(outputs[-1] @ W)
+            delta, grads = outputs[-1], []
+            for index in reversed(range(len(weights))):
+                grads.insert(0, outputs[index].T @ delta)
+                if index > 0:
+                    delta = delta @ weights[index].T
+            return [W - 1e-9 * g for W, g in zip(weights, grads, strict=True)], None
+
+        return jax.lax.scan(step, weights, X)[0]
+
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        jax.block_until_ready(epoch(weights))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
 RUNNERS = {"numpy": run_numpy, "jax": run_jax, "torch": run_torch}
 
 
@@ -260,18 +304,25 @@ def main():
     print("-" * len(header))
     for name, r in results.items():
         later = r["times"][1:]
-        speedup = steady["torch"] / steady[name] if "torch" in steady else float("nan")
+        speedup = f"{steady['torch'] / steady[name]:.2f}x" if "torch" in steady else "-"
         rate = flops / steady[name] / 1e9
         spread = f"{min(later):.2f}-{max(later):.2f}"
         print(
             f"{LABELS[name]:<15}{r['times'][0]:>12.2f}{steady[name]:>9.2f}{spread:>12}"
-            f"{r['accuracy']:>10.4f}{r['peak_mib']:>10.0f}{speedup:>9.2f}x{rate:>9.1f}"
+            f"{r['accuracy']:>10.4f}{r['peak_mib']:>10.0f}{speedup:>10}{rate:>9.1f}"
             f"{rate / peak:>9.0%}"
         )
     print(
         f"\none epoch = {flops / 1e9:.1f} GFLOP of training arithmetic; 'epoch s' is the "
         "median of the epochs after the first"
     )
+    if "jax" in results:
+        floor = products_only(results["jax"]["m"])
+        print(
+            f"the matrix products alone (JAX, same shapes, nothing else): {floor:.2f} s per "
+            f"epoch, {flops / floor / 1e9 / peak:.0%} of the peak; no path on these kernels "
+            "at batch 128 can beat that"
+        )
     _verdict(steady, flops, peak)
 
 

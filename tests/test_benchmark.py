@@ -55,4 +55,5 @@ def test_the_benchmark_runs_and_prints_its_table_and_verdict():
         line = next(line for line in out.splitlines() if line.startswith(row))
         accuracy = float(line.split()[5])
         assert 0.9 < accuracy <= 1.0, line  # two epochs of Adam already pass 90%
+    assert "the matrix products alone (JAX, same shapes, nothing else):" in out
     assert "fastest nnlib path:" in out and "of the measured peak (target >= 60%)" in out
