@@ -113,7 +113,7 @@ def assert_rejected_calmly(feedback, catch_all=False):
 
     `catch_all=True` also accepts the checker's catch-all verdict, "checker-error" (a
     sentence too, never a traceback), where a checker does not yet name that kind of junk
-    (`perceptron_step`, `weights_and_biases`, `dead_fraction`, `half_dead_shift`'s data)."""
+    (`half_dead_shift` given junk in place of the page's own layer data)."""
     assert not feedback.passed, str(feedback)
     assert feedback.message
     if not catch_all:

@@ -97,8 +97,7 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
     for args in [(answer, 1.0, 1.0), (1.0, answer, 1.0)]:
         assert_rejected_calmly(check.nand_weights(*args))
     assert_rejected_calmly(check.majority_weights(answer, 0.0))
-    # Ragged or mixed pairs still reach the checker's catch-all verdict.
-    assert_rejected_calmly(check.perceptron_step(answer), catch_all=True)
+    assert_rejected_calmly(check.perceptron_step(answer))
 
 
 def test_feedback_renders_as_text_and_html():

@@ -165,7 +165,7 @@ def array_text(array):
 def kind_of(value):
     """A short description of what the student returned, without printing whole arrays."""
     if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of {len(value)} items"
+        return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     return repr(value) if len(repr(value)) < 80 else type(value).__name__

@@ -332,7 +332,14 @@ def dead_fraction(func):
         got = call_student(func, "dead_fraction", passed)
         _unchanged(Z, passed, "dead_fraction")
         expected = _expected_dead(Z)
-        arr = np.asarray(got) if isinstance(got, np.ndarray | list | tuple) else None
+        try:
+            arr = np.asarray(got) if isinstance(got, np.ndarray | list | tuple) else None
+        except ValueError:  # ragged nested lists
+            raise Reject(
+                "not-a-number",
+                "`dead_fraction` should return one number between 0 and 1, but it returned "
+                f"{_summary(got)}.",
+            ) from None
         if arr is not None and arr.ndim >= 1:
             raise Reject(
                 "returned-array",

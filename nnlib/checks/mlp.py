@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.activations import relu
-from nnlib.checks import Reject, call_student, checker, require_started
+from nnlib.checks import Reject, call_student, checker, kind_of, require_started
 from nnlib.data import GATES, logic_gate
 from nnlib.model import count_parameters
 from nnlib.perceptron import step
@@ -114,6 +114,15 @@ def weights_and_biases(func):
             raise Reject(
                 "not-a-pair",
                 f"`weights_and_biases` should return a pair (n_weights, n_biases), got {got!r}.",
+            )
+        if not all(
+            isinstance(n, int | float | np.integer | np.floating) and not isinstance(n, bool)
+            for n in got
+        ):
+            raise Reject(
+                "not-counts",
+                "`weights_and_biases` should return two whole numbers (n_weights, n_biases), "
+                f"but it returned ({kind_of(got[0])}, {kind_of(got[1])}).",
             )
         weights, biases = count_parameters(sizes)
         if tuple(got) == (weights, biases):

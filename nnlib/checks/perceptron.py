@@ -10,7 +10,14 @@ import itertools
 
 import numpy as np
 
-from nnlib.checks import Reject, call_student, checker, require_number, require_started
+from nnlib.checks import (
+    Reject,
+    call_student,
+    checker,
+    kind_of,
+    require_number,
+    require_started,
+)
 from nnlib.data import GATES, logic_gate
 from nnlib.perceptron import step, train_perceptron
 
@@ -204,8 +211,15 @@ def perceptron_step(func):
                 "not-a-pair",
                 f"`perceptron_step` should return the pair (new_w, new_b), got {got!r}.",
             )
-        new_w = np.asarray(got[0], dtype=float)
-        new_b = float(np.asarray(got[1], dtype=float))
+        try:
+            new_w = np.asarray(got[0], dtype=float)
+            new_b = float(np.asarray(got[1], dtype=float))
+        except (TypeError, ValueError):
+            raise Reject(
+                "not-numbers",
+                f"`perceptron_step` should return (new_w, new_b): an array of {len(w)} numbers "
+                f"and one number, but it returned ({kind_of(got[0])}, {kind_of(got[1])}).",
+            ) from None
         y_hat = int(x @ w_before + b >= 0)
         error = y - y_hat
         expected_w = w_before + lr * error * x
