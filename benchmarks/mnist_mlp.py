@@ -11,14 +11,21 @@ learning rate 1e-3 and mini-batches of 128, in float32. The implementations:
 - torch: PyTorch eager mode, if it is installed (pip install -r requirements-bench.txt).
 
 Each runs in a fresh subprocess (so that its peak memory is its own) with the same data.
-The script also measures the machine's float32 matrix-multiplication peak (before and
-after the runs; the higher is used), and prints per implementation the first epoch (which
-includes compilation for JAX), the steady-state epoch (median of the others, with their
-range), the test accuracy, the peak resident memory, the speed-up over PyTorch eager, and
-the FLOP rate as a fraction of the peak. Last, it says how the fastest nnlib path compares
-with the targets set for it: at least 60% of the peak and 1.8x PyTorch eager on a CPU.
-For scale it also times the training step's matrix products alone, the ceiling for any
-path built on the same kernels.
+The script also measures the machine's float32 matrix-multiplication peak (before each
+implementation and after the last; the highest is used), and prints per implementation
+the first epoch (which includes compilation for JAX), the steady-state epoch (the fastest
+of the others, with their median), the test accuracy, the peak resident memory, the
+speed-up over PyTorch eager, and the FLOP rate as a fraction of the peak. Last, it says how
+the fastest nnlib path compares with the targets set for it: at least 60% of the peak and
+1.8x PyTorch eager on a CPU. For scale it also times the training step's matrix products
+alone, the ceiling for any path built on the same kernels.
+
+Why the fastest epoch: the peak is the fastest of many products, so the epoch it is
+compared with is the fastest of its epochs too. On a shared or virtual machine the speed
+of the same code drifts by 10-20% within seconds (the clock, other tenants); a slower
+epoch measures that drift, not the code (the reasoning of Python's `timeit`). Comparing a
+median epoch with a best-case peak would charge every implementation with the drift. The
+median is printed beside it, and the verdict gives the share of the peak for both.
 
 A benchmark, not a test: its numbers depend on the machine, so nothing asserts them.
 """
@@ -274,9 +281,10 @@ def main():
         f"{args.epochs} epochs each, {os.cpu_count()} CPUs",
         flush=True,
     )
-    peak_before = matmul_peak()
+    peaks = []
     results = {}
     for name in names:
+        peaks.append(matmul_peak())
         command = [sys.executable, __file__, "--child", name, "--epochs", str(args.epochs)]
         if args.data:
             command += ["--data", args.data]
@@ -285,37 +293,38 @@ def main():
             print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
             continue
         results[name] = json.loads(done.stdout.strip().splitlines()[-1])
-    # A CPU's clock wanders with temperature and load, so the peak is measured before and
-    # after the runs and the higher figure is used: the fractions below are not flattered.
-    peak = max(peak_before, matmul_peak())
+    # A CPU's clock wanders with temperature and load, so the peak is measured before
+    # every implementation and after the last, and the highest figure is used: the
+    # fractions below are not flattered.
+    peaks.append(matmul_peak())
+    peak = max(peaks)
     print(
-        f"float32 matmul peak: {peak:.1f} GFLOP/s (best 2048x2048 product; "
-        f"{peak_before:.1f} before the runs)\n"
+        f"float32 matmul peak: {peak:.1f} GFLOP/s (best 2048x2048 product; measured "
+        f"{len(peaks)} times: {', '.join(f'{p:.0f}' for p in peaks)})\n"
     )
     if not results:
         sys.exit("no implementation ran")
 
     flops = train_flops_per_epoch(next(iter(results.values()))["m"])
-    steady = {name: statistics.median(r["times"][1:]) for name, r in results.items()}
+    steady = {name: min(r["times"][1:]) for name, r in results.items()}
+    median = {name: statistics.median(r["times"][1:]) for name, r in results.items()}
     header = (
-        f"{'implementation':<15}{'1st epoch s':>12}{'epoch s':>9}{'min-max s':>12}"
+        f"{'implementation':<15}{'1st epoch s':>12}{'epoch s':>9}{'median s':>10}"
         f"{'test acc':>10}{'peak MiB':>10}{'vs torch':>10}{'GFLOP/s':>9}{'of peak':>9}"
     )
     print(header)
     print("-" * len(header))
     for name, r in results.items():
-        later = r["times"][1:]
         speedup = f"{steady['torch'] / steady[name]:.2f}x" if "torch" in steady else "-"
         rate = flops / steady[name] / 1e9
-        spread = f"{min(later):.2f}-{max(later):.2f}"
         print(
-            f"{LABELS[name]:<15}{r['times'][0]:>12.2f}{steady[name]:>9.2f}{spread:>12}"
+            f"{LABELS[name]:<15}{r['times'][0]:>12.2f}{steady[name]:>9.2f}{median[name]:>10.2f}"
             f"{r['accuracy']:>10.4f}{r['peak_mib']:>10.0f}{speedup:>10}{rate:>9.1f}"
             f"{rate / peak:>9.0%}"
         )
     print(
         f"\none epoch = {flops / 1e9:.1f} GFLOP of training arithmetic; 'epoch s' is the "
-        "median of the epochs after the first"
+        f"fastest of the {len(r['times']) - 1} epochs after the first, 'median s' their median"
     )
     if "jax" in results:
         floor = products_only(results["jax"]["m"])
@@ -324,20 +333,22 @@ def main():
             f"epoch at best, {flops / floor / 1e9 / peak:.0%} of the peak: about the ceiling "
             "for a path built on these kernels at batch 128"
         )
-    _verdict(steady, flops, peak)
+    _verdict(steady, median, flops, peak)
 
 
-def _verdict(steady, flops, peak):
+def _verdict(steady, median, flops, peak):
     """Print how the fastest nnlib path compares with the targets of the MNIST issue."""
     ours = [name for name in ("numpy", "jax") if name in steady]
     if not ours:
         return
     best = min(ours, key=steady.get)
     share = flops / steady[best] / 1e9 / peak
+    typical = flops / median[best] / 1e9 / peak
     lines = [
         f"fastest nnlib path: {LABELS[best]}",
         f"  {share:.0%} of the measured peak (target >= {TARGETS['of_peak']:.0%}): "
-        + ("met" if share >= TARGETS["of_peak"] else "missed"),
+        + ("met" if share >= TARGETS["of_peak"] else "missed")
+        + f"; {typical:.0%} for its median epoch",
     ]
     if "torch" in steady:
         ratio = steady["torch"] / steady[best]
