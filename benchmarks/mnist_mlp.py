@@ -324,7 +324,7 @@ def main():
         )
     print(
         f"\none epoch = {flops / 1e9:.1f} GFLOP of training arithmetic; 'epoch s' is the "
-        f"fastest of the {len(r['times']) - 1} epochs after the first, 'median s' their median"
+        f"fastest of the {args.epochs - 1} epochs after the first, 'median s' their median"
     )
     if "jax" in results:
         floor = products_only(results["jax"]["m"])

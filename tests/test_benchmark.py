@@ -41,7 +41,8 @@ def test_flops_per_epoch_count_every_product_of_training():
 @pytest.mark.skipif(DATA is None, reason="the MNIST files are not here (set NNLIB_DATA)")
 def test_the_benchmark_runs_and_prints_its_table_and_verdict():
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--epochs", "2", "--data", str(DATA)]
+        # Three epochs: two after the first, so that their fastest and median can differ.
+        [sys.executable, str(SCRIPT), "--epochs", "3", "--data", str(DATA)]
         + ["--only", "numpy", "--only", "jax"],
         capture_output=True,
         text=True,
@@ -53,8 +54,8 @@ def test_the_benchmark_runs_and_prints_its_table_and_verdict():
     assert "float32 matmul peak:" in out
     for row in ("nnlib NumPy", "nnlib JAX"):
         line = next(line for line in out.splitlines() if line.startswith(row))
-        first, fastest, median, accuracy = map(float, line.split()[2:6])
-        assert 0.9 < accuracy <= 1.0, line  # two epochs of Adam already pass 90%
+        _, fastest, median, accuracy = map(float, line.split()[2:6])
+        assert 0.9 < accuracy <= 1.0, line  # a few epochs of Adam already pass 90%
         assert 0 < fastest <= median, line  # the steady state is the fastest later epoch
     assert "the matrix products alone (JAX, same shapes, nothing else):" in out
     assert "fastest nnlib path:" in out and "of the measured peak (target >= 60%)" in out
