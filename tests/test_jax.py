@@ -64,6 +64,25 @@ def test_a_zero_l2_leaves_the_penalty_out_of_the_compiled_gradient():
     )
 
 
+def test_nnlib_jit_sends_cpu_products_to_eigen_and_computes_the_same():
+    # nnlib.jax.COMPILER_OPTIONS must be an option this jaxlib knows (else compiling fails)
+    # and must change the kernels: no YNNPACK fusion is left in the compiled program.
+    if jax.default_backend() != "cpu":
+        pytest.skip("the option chooses CPU kernels")
+    rng = np.random.default_rng(0)
+    a = jnp.asarray(rng.normal(size=(64, 48)), jnp.float32)
+    b = jnp.asarray(rng.normal(size=(48, 16)), jnp.float32)
+
+    def layer(a, b):
+        return jax.nn.relu(a @ b)
+
+    default = jax.jit(layer).lower(a, b).compile()
+    ours = nj.jit(layer).lower(a, b).compile()
+    assert "ynn" in default.as_text().lower()  # the default this test is about
+    assert "ynn" not in ours.as_text().lower()
+    assert_close(np.asarray(ours(a, b)), np.asarray(default(a, b)), rtol=1e-5, atol=1e-5)
+
+
 def test_shuffled_order_is_a_seeded_uniform_permutation():
     order = np.asarray(nj.shuffled_order(jax.random.PRNGKey(0), 1000))
     assert sorted(order) == list(range(1000))
