@@ -35,11 +35,8 @@ ACTIVATIONS = {"relu": jax.nn.relu, "tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid}
 COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ""}
 
 
-def jit(fun=None, **kwargs):
-    """`jax.jit` with this module's COMPILER_OPTIONS; usable as `@jit` or
-    `@partial(jit, static_argnames=...)`."""
-    if fun is None:
-        return partial(jit, **kwargs)
+def jit(fun, **kwargs):
+    """`jax.jit(fun, **kwargs)` with this module's COMPILER_OPTIONS."""
     return jax.jit(fun, compiler_options=COMPILER_OPTIONS, **kwargs)
 
 
