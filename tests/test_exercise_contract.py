@@ -62,6 +62,12 @@ EXPECTED_LABELS = {
         "ex-regularization-early-stopping",
         "ex-regularization-batchnorm",
     ],
+    "10_mnist": [
+        "ex-mnist-idx",
+        "ex-mnist-confusion",
+        "ex-mnist-confident-mistakes",
+        "ex-mnist-assignment",
+    ],
 }
 
 # Every exercise the notebooks hold (not EXPECTED_LABELS: a new one is tested at once).
