@@ -258,6 +258,8 @@ def test_idx_bytes_round_trip_through_nnlibs_own_reader():
         lambda *a: np.array([0.5, 2.5]),
         lambda *a: np.array([-1, 99]),
         lambda *a: [{"W": np.zeros((2, 2))}],
+        lambda *a: [{"x": 1}],
+        lambda *a: np.full((4, 4), np.nan),
     ],
 )
 def test_nothing_a_student_passes_makes_a_checker_raise(answer):

@@ -208,10 +208,12 @@ def confusion_counts(func):
                 "Your rows are fractions. The exercise asks for counts: how many images of "
                 "class i were predicted as j.",
             )
+        whole = np.all(np.isfinite(counts)) and np.all(counts == np.round(counts))
+        shown = counts.astype(int) if whole else np.round(counts, 3)
         raise Reject(
             "wrong-counts",
             f"For true = {true.tolist()} and predicted = {predicted.tolist()}, the matrix "
-            f"should be {expected.tolist()}; yours is {counts.astype(int).tolist()}.",
+            f"should be {expected.tolist()}; yours is {shown.tolist()}.",
         )
     return "Right: rows are true classes, columns predictions, every example counted once."
 
@@ -329,7 +331,7 @@ def _numpy_params(params):
         )
     layers = []
     for index, layer in enumerate(params):
-        if not isinstance(layer, dict) or set(layer) < {"W", "b"}:
+        if not isinstance(layer, dict) or not {"W", "b"} <= set(layer):
             raise Reject(
                 "wrong-structure",
                 f"Layer {index} of `params` should be a dict with keys 'W' and 'b'; it is "
