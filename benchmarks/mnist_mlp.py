@@ -18,7 +18,8 @@ of the others, with their median), the test accuracy, the peak resident memory, 
 speed-up over PyTorch eager, and the FLOP rate as a fraction of the peak. Last, it says how
 the fastest nnlib path compares with the targets set for it: at least 60% of the peak and
 1.8x PyTorch eager on a CPU. For scale it also times the training step's matrix products
-alone, the ceiling for any path built on the same kernels.
+alone, the ceiling for any path built on the same kernels, and says so when that ceiling
+itself lies below the target.
 
 Why the fastest epoch: the peak is the fastest of many products, so the epoch it is
 compared with is the fastest of its epochs too. On a shared or virtual machine the speed
@@ -333,11 +334,13 @@ def main():
         f"\none epoch = {flops / 1e9:.1f} GFLOP of training arithmetic; 'epoch s' is the "
         f"fastest of the {args.epochs - 1} epochs after the first, 'median s' their median"
     )
+    ceiling = None
     if "jax" in results:
         floor = products_only(results["jax"]["m"])
+        ceiling = flops / floor / 1e9 / peak
         print(
             f"the matrix products alone (JAX, same shapes, nothing else): {floor:.2f} s per "
-            f"epoch at best, {flops / floor / 1e9 / peak:.0%} of the peak: about the ceiling "
+            f"epoch at best, {ceiling:.0%} of the peak: about the ceiling "
             "for a path built on these kernels at batch 128"
         )
         if floor > steady["jax"]:
@@ -345,11 +348,16 @@ def main():
                 "  (slower than the JAX training epoch itself, which does more: the machine "
                 "slowed down while the products ran; run the benchmark again for this line)"
             )
-    _verdict(steady, median, flops, peak)
+    _verdict(steady, median, flops, peak, ceiling)
 
 
-def _verdict(steady, median, flops, peak):
-    """Print how the fastest nnlib path compares with the targets of the MNIST issue."""
+def _verdict(steady, median, flops, peak, ceiling=None):
+    """Print how the fastest nnlib path compares with the targets of the MNIST issue.
+
+    `ceiling` is the share of the peak that the matrix products alone reached: when it
+    is below the target, the verdict says so, since no path built on those kernels could
+    have met the target in that run.
+    """
     ours = [name for name in ("numpy", "jax") if name in steady]
     if not ours:
         return
@@ -362,6 +370,11 @@ def _verdict(steady, median, flops, peak):
         + ("met" if share >= TARGETS["of_peak"] else "missed")
         + f"; {typical:.0%} for its median epoch",
     ]
+    if ceiling is not None and share < TARGETS["of_peak"] and ceiling < TARGETS["of_peak"]:
+        lines.append(
+            f"  (the matrix products alone reached {ceiling:.0%} of the peak in this run, "
+            "below the target too: no path built on these kernels could meet it this time)"
+        )
     if "torch" in steady:
         ratio = steady["torch"] / steady[best]
         lines.append(

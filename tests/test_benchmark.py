@@ -38,6 +38,18 @@ def test_flops_per_epoch_count_every_product_of_training():
     assert bench.train_flops_per_epoch(m) == forward + weight_grads + input_grads
 
 
+def test_the_verdict_says_when_the_products_alone_miss_the_target(capsys):
+    bench = _load()
+    flops, peak = 60e9, 150.0  # GFLOP/s
+    steady = {"numpy": 2.0, "jax": 1.0, "torch": 1.5}  # seconds per epoch: 40% of the peak
+    bench._verdict(steady, steady, flops, peak, ceiling=0.5)
+    out = capsys.readouterr().out
+    assert "40% of the measured peak (target >= 60%): missed" in out
+    assert "the matrix products alone reached 50% of the peak in this run" in out
+    bench._verdict(steady, steady, flops, peak, ceiling=0.7)  # the ceiling was in reach
+    assert "products alone" not in capsys.readouterr().out
+
+
 @pytest.mark.skipif(DATA is None, reason="the MNIST files are not here (set NNLIB_DATA)")
 def test_the_benchmark_runs_and_prints_its_table_and_verdict():
     done = subprocess.run(
