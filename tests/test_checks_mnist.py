@@ -108,6 +108,11 @@ WRONG_ANSWERS = [
         ),
         "wrong-error",
     ),
+    (  # an error that happens to quote a number is not taken for a header mistake
+        "ex-mnist-idx",
+        IDX.format("    raise TypeError('wanted 64 bytes as int64')"),
+        "raised",
+    ),
     # 2. The confusion matrix
     (
         "ex-mnist-confusion",

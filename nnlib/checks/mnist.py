@@ -53,8 +53,9 @@ def _diagnose_idx_crash(verdict, images):
             "byte first): use int.from_bytes(..., 'big') or np.frombuffer(..., dtype='>u4').",
         )
     size = n * rows * cols
+    reshaped = {int(s) for s in re.findall(r"array of size (\d+)", error)}  # NumPy's words
     for skipped in (0, 4, 8, 12):
-        if size + 16 - skipped in numbers:
+        if size + 16 - skipped in reshaped:
             raise Reject(
                 "header-not-skipped",
                 said + f"\nThe file has {size} pixel bytes, but your array got "
