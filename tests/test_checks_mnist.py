@@ -247,6 +247,17 @@ def test_an_activation_the_checker_does_not_know_is_named_in_the_feedback():
     assert "softplus" in feedback.message
 
 
+def test_the_assignment_check_takes_jax_arrays_as_training_leaves_them():
+    import jax.numpy as jnp
+
+    sizes = (784, 16, 16, 10)
+    params = [
+        {"W": jnp.zeros((a, b)), "b": jnp.zeros(b)} for a, b in zip(sizes, sizes[1:], strict=False)
+    ]
+    feedback = check.assignment(params, jnp.array([2.3, 2.2]))
+    assert feedback.code == "chance-level", str(feedback)  # read, measured, judged
+
+
 def test_idx_bytes_round_trip_through_nnlibs_own_reader():
     from nnlib.data.mnist import _parse_idx
 

@@ -355,7 +355,9 @@ def _numpy_params(params):
 
 
 def _losses(losses):
-    if not isinstance(losses, Sequence | np.ndarray) or isinstance(losses, str):
+    # A list, a NumPy array, or anything NumPy reads as one (a JAX array).
+    readable = isinstance(losses, Sequence) or hasattr(losses, "__array__")
+    if not readable or isinstance(losses, str):
         raise Reject(
             "not-per-epoch",
             f"`losses` should be a list with the training loss of every epoch; got "
