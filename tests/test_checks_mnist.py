@@ -258,13 +258,6 @@ def test_the_assignment_check_takes_jax_arrays_as_training_leaves_them():
     assert feedback.code == "chance-level", str(feedback)  # read, measured, judged
 
 
-def test_idx_bytes_round_trip_through_nnlibs_own_reader():
-    from nnlib.data.mnist import _parse_idx
-
-    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    assert np.array_equal(_parse_idx(check.idx_bytes(images)), images)
-
-
 @pytest.mark.parametrize(
     "answer",
     [

@@ -26,6 +26,7 @@ from nnlib.data.mnist import (
     SHA256,
     MNISTFileError,
     MNISTNotFoundError,
+    idx_bytes,
     load_mnist,
     read_idx,
     to_float,
@@ -116,8 +117,7 @@ def copy_real(folder, skip=()):
 
 def write_idx(path, magic, shape, data):
     """Write a gzipped IDX file with this magic number, header shape and payload."""
-    header = b"".join(int(v).to_bytes(4, "big") for v in (magic, *shape))
-    path.write_bytes(gzip.compress(header + bytes(data)))
+    path.write_bytes(gzip.compress(idx_bytes(magic, shape, data)))
     return path
 
 

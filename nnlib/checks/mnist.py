@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started
-from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, load_mnist, to_float
+from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, idx_bytes, load_mnist, to_float
 from nnlib.data.mnist import train_validation_split as _split
 from nnlib.model import mlp_forward
 from nnlib.plot import confusion_counts as _confusion_counts
@@ -21,16 +21,9 @@ from nnlib.plot import confusion_counts as _confusion_counts
 # --- reading an IDX file -------------------------------------------------------------------
 
 
-def idx_bytes(images, magic=IMAGES_MAGIC):
-    """The bytes of an uncompressed IDX image file holding `images` (n, rows, cols), uint8."""
-    images = np.asarray(images, dtype=np.uint8)
-    header = [magic, *images.shape]
-    return b"".join(int(v).to_bytes(4, "big") for v in header) + images.tobytes()
-
-
 def _idx_case(n, rows, cols, seed):
     images = np.random.default_rng(seed).integers(0, 256, size=(n, rows, cols), dtype=np.uint8)
-    return images, idx_bytes(images)
+    return images, idx_bytes(IMAGES_MAGIC, images.shape, images)
 
 
 def _little_endian(value):
@@ -124,7 +117,7 @@ def read_idx_images(func):
                 f"first image should be {images[0, 0, :5].tolist()}..., yours is "
                 f"{got[0, 0, :5].tolist()}... The pixels start right after the 16-byte header.",
             )
-    wrong = idx_bytes(np.zeros((1, 2, 2)), magic=LABELS_MAGIC)
+    wrong = idx_bytes(LABELS_MAGIC, (1, 2, 2), bytes(4))
     try:
         result = func(wrong)
     except ValueError:

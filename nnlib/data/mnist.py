@@ -210,6 +210,14 @@ def _decode(compressed, sha256=None):
     return _parse_idx(raw)
 
 
+def idx_bytes(magic, shape, data):
+    """The uncompressed bytes of an IDX file: the magic number and the shape as big-endian
+    32-bit numbers, then `data` (bytes, or a uint8 array) as it is. The reverse of reading
+    one, for building small files in tests and exercises; the shape is not checked against
+    the data, so that broken files can be built too."""
+    return b"".join(int(v).to_bytes(4, "big") for v in (magic, *shape)) + bytes(data)
+
+
 def _parse_idx(raw):
     """Return the array in the uncompressed IDX bytes: (n, rows, cols) or (n,), uint8."""
     magic = int.from_bytes(raw[:4], "big")
