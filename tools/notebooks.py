@@ -35,7 +35,8 @@ def install_source(url=None):
     """The source of the install cell for the repository at `url`."""
     url = url or repository_url()
     return (
-        f"{MARKER} (Colab, Binder, a downloaded notebook), install the book's library.\n"
+        f"{MARKER} (Colab, Binder, a downloaded notebook),\n"
+        "# install the book's library.\n"
         "import importlib.util\n"
         "\n"
         'if importlib.util.find_spec("nnlib") is None:\n'
