@@ -216,3 +216,23 @@ async () => {
   };
 }
 """
+
+# Run in a laid-out page: what does not fit across its column at the window's width, so
+# that the reader would have to scroll it sideways: display formulas wider than their box,
+# and code or printed text wider than its box. Each as [text, needed px, box px].
+OVERFLOW_JS = """
+() => {
+  const wide = (box, inner) => inner > box.getBoundingClientRect().width + 1;
+  const clip = text => text.replace(/\\s+/g, ' ').trim().slice(0, 70);
+  const formulas = [...document.querySelectorAll('main mjx-container[display="true"]')]
+    .filter(m => m.firstElementChild
+                 && wide(m, m.firstElementChild.getBoundingClientRect().width))
+    .map(m => [clip(m.textContent), Math.round(m.firstElementChild.getBoundingClientRect().width),
+               Math.round(m.getBoundingClientRect().width)]);
+  const code = [...document.querySelectorAll('main pre')]
+    .filter(p => p.offsetHeight > 0 && p.scrollWidth > p.clientWidth + 1)
+    .map(p => [clip(p.textContent.split('\\n').reduce((a, l) => l.length > a.length ? l : a, '')),
+               p.scrollWidth, p.clientWidth]);
+  return {formulas, code};
+}
+"""

@@ -1,9 +1,11 @@
 """The book as a reader sees it: every page opened in headless Chromium.
 
 A page fails when it shows untypeset math, an image that did not load, a JavaScript error
-or a failed request, an exercise solution that is open by default, or a link to a page or
-anchor that does not exist. A full-page screenshot of every page goes to
-test-artifacts/screenshots/.
+or a failed request, an exercise solution that is open by default, a link to a page or
+anchor that does not exist, a display formula wider than the text column in a 1280-pixel
+window, or code or printed text that scrolls sideways in a 1440-pixel one (where the
+column is at its widest: 88 characters of code). A full-page screenshot of every page goes
+to test-artifacts/screenshots/.
 
 The book is the one in $NNLIB_BOOK_HTML when set (CI builds it once, strictly, before the
 tests); otherwise the test builds it, which takes a minute or two. Without Chromium and npm
@@ -19,6 +21,7 @@ import pytest
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    OVERFLOW_JS,
     PAGE_REPORT_JS,
     ROOT,
     BookServer,
@@ -31,6 +34,8 @@ from bs4 import BeautifulSoup
 
 PAGES = book_pages()
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+WINDOW = {"width": 1280, "height": 900}
+WIDE_WINDOW = {"width": 1440, "height": 900}
 RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
 
 
@@ -54,7 +59,7 @@ def browser_page(book):
 
     with BookServer(book, offline_assets()) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport=WINDOW)
         problems = []
 
         def refuse_outside(route):
@@ -97,6 +102,20 @@ def test_page_reads_well_in_a_browser(browser_page, name):
         f"{name}: solutions open by default: {report['openSolutions']}"
     )
     assert not problems, f"{name}: " + "\n".join(problems)
+    wide_formulas = page.evaluate(OVERFLOW_JS)["formulas"]
+    assert not wide_formulas, (
+        f"{name}: display formulas wider than the column at {WINDOW['width']} px "
+        f"[formula, its width, the column's]: {wide_formulas}"
+    )
+    page.set_viewport_size(WIDE_WINDOW)
+    try:
+        wide_code = page.evaluate(OVERFLOW_JS)["code"]
+    finally:
+        page.set_viewport_size(WINDOW)
+    assert not wide_code, (
+        f"{name}: code or output that scrolls sideways at {WIDE_WINDOW['width']} px "
+        f"[its longest line, width needed, width shown]: {wide_code}"
+    )
     if name.startswith("exercises/"):
         assert report["solutions"] >= 4, f"{name}: expected the exercise solutions"
     if name.startswith("chapters/"):

@@ -40,7 +40,7 @@ def install_source(url=None):
         "import importlib.util\n"
         "\n"
         'if importlib.util.find_spec("nnlib") is None:\n'
-        f'    %pip install --quiet "nnlib @ git+{url}"'
+        f'    %pip install -q "nnlib @ git+{url}"'
     )
 
 
