@@ -3,9 +3,9 @@
 A page fails when it shows untypeset math, an image that did not load, a JavaScript error
 or a failed request, an exercise solution that is open by default, a link to a page or
 anchor that does not exist, a display formula wider than the text column in a 1280-pixel
-window, or code or printed text that scrolls sideways in a 1440-pixel one (where the
-column is at its widest: 88 characters of code). A full-page screenshot of every page goes
-to test-artifacts/screenshots/.
+window, or code or printed text that scrolls sideways in a 1366-pixel one (a common laptop
+width, where the column shows 88 characters of code). A full-page screenshot of every page
+goes to test-artifacts/screenshots/.
 
 The book is the one in $NNLIB_BOOK_HTML when set (CI builds it once, strictly, before the
 tests); otherwise the test builds it, which takes a minute or two. Without Chromium and npm
@@ -35,7 +35,7 @@ from bs4 import BeautifulSoup
 PAGES = book_pages()
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 WINDOW = {"width": 1280, "height": 900}
-WIDE_WINDOW = {"width": 1440, "height": 900}
+WIDE_WINDOW = {"width": 1366, "height": 900}
 RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
 
 
