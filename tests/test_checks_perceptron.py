@@ -78,8 +78,9 @@ WRONG_ANSWERS = [
     ),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w", "not-a-pair"),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w, b", "no-change"),
-    ("ex-perceptron-epochs", "epochs_for_and = 5", "missed-clean-pass"),
-    ("ex-perceptron-epochs", "epochs_for_and = 11", "counted-updates"),
+    ("ex-perceptron-epochs", "epochs_for_and = 7", "missed-clean-pass"),
+    ("ex-perceptron-epochs", "epochs_for_and = 15", "counted-updates"),
+    ("ex-perceptron-epochs", "epochs_for_and = 6", "table-order"),
     ("ex-perceptron-epochs", "epochs_for_and = 4", "wrong-count"),
     ("ex-perceptron-epochs", "epochs_for_and = 6.0", "not-an-integer"),
 ]

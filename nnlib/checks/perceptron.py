@@ -278,9 +278,10 @@ def perceptron_step(func):
     return "Your update matches the perceptron rule on every case, and leaves w untouched."
 
 
-@checker("How many epochs does AND take?")
+@checker("How many epochs does AND take, the other way round?")
 def and_epochs(answer):
-    """Check the number of passes the rule needs on AND from w = (0, 0), b = 0, lr = 1."""
+    """Check the number of passes the rule needs on AND from w = (0, 0), b = 0, lr = 1,
+    visiting the rows in the reverse of the truth table's order."""
     require_started(answer, "epochs_for_and")
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
         raise Reject(
@@ -288,11 +289,14 @@ def and_epochs(answer):
             f"`epochs_for_and` should be a whole number of passes, got {answer!r}.",
         )
     X, y = logic_gate("AND")
-    run = train_perceptron(X, y, lr=1.0, max_epochs=100)
+    run = train_perceptron(X[::-1], y[::-1], lr=1.0, max_epochs=100)
+    table_order = train_perceptron(X, y, lr=1.0, max_epochs=100)
     if answer == run.epochs:
         return (
             f"{answer} passes: {sum(run.mistakes)} updates spread over the first "
-            f"{run.epochs - 1}, then one clean pass that confirms there is nothing left to fix."
+            f"{run.epochs - 1}, then one clean pass that confirms there is nothing left to "
+            f"fix. In the table's order it was {table_order.epochs}: the order of the "
+            "examples changes the path the rule takes."
         )
     if answer == run.epochs - 1:
         raise Reject(
@@ -305,9 +309,16 @@ def and_epochs(answer):
             "counted-updates",
             "That is the number of updates (mistakes), not of passes over the four examples.",
         )
+    if answer in (table_order.epochs, table_order.epochs - 1):
+        raise Reject(
+            "table-order",
+            "That is what the rule needs with the rows in the truth table's order, the "
+            "chapter's run. Here they go the other way round: (1,1), (1,0), (0,1), (0,0) "
+            "(`X[::-1]`, `y[::-1]`).",
+        )
     raise Reject(
         "wrong-count",
         "Not quite. Run your loop again from w = (0, 0), b = 0, lr = 1, visiting the rows in "
-        "the order (0,0), (0,1), (1,0), (1,1), and count every pass over all four rows until "
+        "the order (1,1), (1,0), (0,1), (0,0), and count every pass over all four rows until "
         "one pass makes no update.",
     )
