@@ -134,8 +134,9 @@ def batchnorm_backward(d_out, cache):
     """Gradients of batch normalisation: returns `(dX, dgamma, dbeta)`.
 
     Every output depends on every input of its column through μ and σ², which gives
-    `dX = (γ / sqrt(σ² + ε)) (dx̂ − mean(dx̂) − x̂ mean(dx̂ ∘ x̂))`, with dx̂ = d_out and the
-    means taken over the batch.
+    `dX = (γ / sqrt(σ² + ε)) (d − mean(d) − x̂ mean(d ∘ x̂))`, with d = d_out = ∂J/∂out and
+    the means taken over the batch. (The gradient with respect to x̂ is γ ∘ d; γ is
+    factored out in front.)
     """
     X_hat, inv_std, gamma = cache
     d_out = np.asarray(d_out, dtype=float)
