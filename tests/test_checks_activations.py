@@ -58,6 +58,22 @@ WRONG_ANSWERS = [
     (
         "ex-activations-softmax",
         _softmax(
+            "    e = np.exp(S - S.min(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True)"
+        ),
+        "shift-not-max",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
+            "    e = np.exp(S - S.mean(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True)"
+        ),
+        "shift-not-max",
+    ),
+    (
+        "ex-activations-softmax",
+        _softmax(
             "    s = S - S.max(axis=1, keepdims=True)\n"
             "    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))"
         ),
@@ -142,6 +158,11 @@ WRONG_ANSWERS = [
     ),
     ("ex-activations-relu-derivative", _relu("    return (z > 1).astype(float)"), "wrong-values"),
     ("ex-activations-dead-fraction", _dead("    return float(np.mean(Z <= 0))"), "counted-entries"),
+    (
+        "ex-activations-dead-fraction",
+        _dead("    return np.all(Z <= 0, axis=0).sum() / len(Z)"),
+        "divided-by-examples",
+    ),
     (
         "ex-activations-dead-fraction",
         _dead("    return float(np.mean(np.all(Z < 0, axis=0)))"),

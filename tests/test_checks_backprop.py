@@ -123,6 +123,23 @@ WRONG_ANSWERS = [
     ("ex-backprop-two-layer", two_layer("    dZ2 /= m\n", ""), "no-mean"),
     (
         "ex-backprop-two-layer",
+        two_layer("dZ2[np.arange(m), y] -= 1", "dZ2[:, y] -= 1"),
+        "subtracted-whole-columns",
+    ),
+    (
+        "ex-backprop-two-layer",
+        two_layer(
+            "    dW2 = A1.T @ dZ2\n    db2 = dZ2.sum(axis=0)\n",
+            "    dW2 = A1.T @ dZ2 / m\n    db2 = dZ2.sum(axis=0) / m\n",
+        ).replace(
+            "    dW1 = X.T @ dZ1\n    db1 = dZ1.sum(axis=0)\n",
+            "    dW1 = X.T @ dZ1 / m\n    db1 = dZ1.sum(axis=0) / m\n",
+        ),
+        "averaged-twice",
+    ),
+    ("ex-backprop-two-layer", two_layer("    dZ2 /= m\n", "    dZ2 /= -m\n"), "sign-of-error"),
+    (
+        "ex-backprop-two-layer",
         two_layer("dZ1 = dA1 * (Z1 > 0)", "s = 1 / (1 + np.exp(-Z1))\n    dZ1 = dA1 * s * (1 - s)"),
         "sigmoid-derivative",
     ),

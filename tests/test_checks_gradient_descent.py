@@ -94,9 +94,11 @@ WRONG_ANSWERS = [
     ("ex-gradient-descent-max-lr", MAX_LR.format("-1 / a"), "not-positive"),
     ("ex-gradient-descent-max-lr", MAX_LR.format("0.0"), "not-positive"),
     ("ex-gradient-descent-max-lr", MAX_LR.format("1.5 / a"), "too-large"),
+    ("ex-gradient-descent-max-lr", MAX_LR.format("1.005 / a"), "too-large"),
     ("ex-gradient-descent-max-lr", MAX_LR.format("0.1 / a"), "too-small"),
     # 4. a learning rate for the bowl
     ("ex-gradient-descent-bowl-lr", "lr = 0.25", "diverges"),
+    ("ex-gradient-descent-bowl-lr", "lr = 0.2", "diverges"),
     ("ex-gradient-descent-bowl-lr", "lr = 0.195", "zig-zag-too-slow"),
     ("ex-gradient-descent-bowl-lr", "lr = 0.05", "too-slow"),
     ("ex-gradient-descent-bowl-lr", "lr = -0.1", "not-positive"),
@@ -221,3 +223,22 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.minibatches,
     ):
         assert_rejected_calmly(func(answer))
+
+
+def test_feedback_names_the_cause_it_sees():
+    # Windows that start one position apart repeat examples without any random draw.
+    feedback = BOOK.run(
+        "ex-gradient-descent-minibatches",
+        BATCHES.format(
+            SHUFFLED + "    return [order[i:i + batch_size] for i in range(m // batch_size)]"
+        ),
+    )
+    assert feedback.code == "repeats" and "range(0, m, batch_size)" in feedback.message
+    # At the limit rate itself y flips sign for ever: no "ever wider".
+    feedback = BOOK.run("ex-gradient-descent-bowl-lr", "lr = 0.2")
+    assert "without shrinking" in feedback.message
+    # The right new_w and new_b, returned in an array of two, are a pair.
+    feedback = BOOK.run(
+        "ex-gradient-descent-line-step", step(ret="np.array([w - lr * dw, b - lr * db])")
+    )
+    assert feedback.passed, str(feedback)

@@ -211,6 +211,17 @@ def test_epsilon_inside_the_root_is_accepted_with_a_note(label, code):
     assert "inside the square root" in feedback.message and "accepted" in feedback.message
 
 
+def test_the_papers_folded_adam_step_is_accepted_with_a_note():
+    # Kingma & Ba's cheaper order: both corrections folded into the rate.
+    code = adam(
+        ret="theta - lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m_new "
+        "/ (np.sqrt(v_new) + eps), m_new, v_new"
+    )
+    feedback = BOOK.run("ex-init-optim-adam-step", code)
+    assert feedback.passed and feedback.code == "ok", str(feedback)
+    assert "cheaper order" in feedback.message and "accepted" in feedback.message
+
+
 @pytest.mark.parametrize(
     "answer",
     [

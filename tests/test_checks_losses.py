@@ -96,6 +96,16 @@ WRONG_ANSWERS = [
         "missing-minus",
     ),
     (
+        # A stable softmax, then the log of clipped probabilities: finite, but capped.
+        "ex-losses-softmax-ce",
+        sce(
+            "    sh = scores - scores.max(axis=1, keepdims=True)\n"
+            "    pr = np.exp(sh) / np.exp(sh).sum(axis=1, keepdims=True)\n"
+            "    return -np.mean(np.log(np.clip(pr[np.arange(len(y)), y], 1e-12, 1)))"
+        ),
+        "wrong-values",
+    ),
+    (
         "ex-losses-softmax-ce",
         sce(LOG_SOFTMAX + "    return -np.sum(lp[np.arange(len(y)), y])"),
         "summed",

@@ -67,7 +67,19 @@ WRONG_ANSWERS = [
         "ex-mlp-xor",
         "W1 = np.array([[1.0, 1.0], [1.0, 1.0]])\nb1 = np.array([-0.5, -0.5])\n"
         "w2 = np.array([1.0, 1.0])\nb2 = -0.5",
+        "identical-hidden-units",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.array([[1.0, 0.0], [0.0, 1.0]])\nb1 = np.array([-0.5, -0.5])\n"
+        "w2 = np.array([1.0, 1.0])\nb2 = -0.5",
         "computes-or",
+    ),
+    (
+        "ex-mlp-xor",
+        "W1 = np.array([[1.0, 1.0], [-1.0, -1.0]])\nb1 = np.array([-0.5, 1.5])\n"
+        "w2 = np.array([1.0, 1.0])\nb2 = -1.5",
+        "transposed-W1",
     ),
     (
         "ex-mlp-xor",
@@ -108,3 +120,9 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
     ):
         assert_rejected_calmly(feedback)
     assert_rejected_calmly(check.weights_and_biases(answer))
+
+
+def test_np_max_for_relu_gets_a_hint():
+    # np.max(0, Z) fails with NumPy's words about scalar indices; the hint names the fix.
+    feedback = BOOK.run("ex-mlp-forward", FORWARD.format("np.max(0, X @ W1 + b1) @ W2 + b2"))
+    assert feedback.code == "raised" and "np.maximum(0, Z)" in feedback.message

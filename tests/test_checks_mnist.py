@@ -108,6 +108,16 @@ WRONG_ANSWERS = [
         ),
         "wrong-error",
     ),
+    (  # the student's own magic check, on a header read little-endian, words only
+        "ex-mnist-idx",
+        IDX.format(
+            "    header = np.frombuffer(raw[:16], dtype=np.uint32)\n"
+            "    if header[0] != 2051:\n"
+            "        raise ValueError('This is not an IDX image file')\n"
+            f"    return {PIXELS}.reshape(*header[1:])"
+        ),
+        "raised-on-valid-file",
+    ),
     (  # an error that happens to quote a number is not taken for a header mistake
         "ex-mnist-idx",
         IDX.format("    raise TypeError('wanted 64 bytes as int64')"),
@@ -156,6 +166,11 @@ WRONG_ANSWERS = [
         "ex-mnist-confident-mistakes",
         MISTAKES.format("    return wrong[np.argsort(confidence[wrong])][:k]"),
         "least-confident-first",
+    ),
+    (
+        "ex-mnist-confident-mistakes",
+        MISTAKES.format("    return np.argsort(-confidence[wrong])[:k]"),
+        "positions-not-indices",
     ),
     (
         "ex-mnist-confident-mistakes",

@@ -41,6 +41,11 @@ WRONG_ANSWERS = [
         "def unit_output(X, w, b):\n    return (X @ w.reshape(-1, 1) + b >= 0).astype(int)",
         "wrong-shape",
     ),
+    (
+        "ex-perceptron-unit-output",
+        "def unit_output(X, w, b):\n    return (X @ w - b >= 0).astype(int)",
+        "bias-sign",
+    ),
     ("ex-perceptron-unit-output", "def unit_output(X, w, b):\n    return w @ X + b", "raised"),
     (
         "ex-perceptron-unit-output",
@@ -78,6 +83,12 @@ WRONG_ANSWERS = [
     ),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w", "not-a-pair"),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w, b", "no-change"),
+    (
+        "ex-perceptron-step",
+        "def perceptron_step(w, b, x, y, lr):\n"
+        "    e = y - (x @ w + b)\n    return w + lr * e * x, b + lr * e",
+        "no-step",
+    ),
     ("ex-perceptron-epochs", "epochs_for_and = 7", "missed-clean-pass"),
     ("ex-perceptron-epochs", "epochs_for_and = 15", "counted-updates"),
     ("ex-perceptron-epochs", "epochs_for_and = 6", "table-order"),
@@ -107,3 +118,18 @@ def test_feedback_renders_as_text_and_html():
     assert "Passed" in feedback._repr_html_()
     bad = check.nand_weights("<b>", 1.0, 1.0)
     assert "&lt;b&gt;" in bad._repr_html_()
+
+
+def test_feedback_points_at_what_the_answer_got_wrong():
+    # A bias that keeps every point on one side: the message says where -b must lie, and
+    # that (1, 1), at z = 0 exactly, sits on the line.
+    feedback = BOOK.run("ex-perceptron-nand", "w1, w2, b = -1.0, -1.0, 2.0")
+    assert feedback.code == "constant"
+    assert "-2 and 0" in feedback.message and "z exactly 0" in feedback.message
+    # Writing `>` for `>=` in the step: the one case it changes is the one where z = 0.
+    feedback = BOOK.run(
+        "ex-perceptron-step",
+        "def perceptron_step(w, b, x, y, lr):\n"
+        "    e = y - (1 if x @ w + b > 0 else 0)\n    return w + lr * e * x, b + lr * e",
+    )
+    assert feedback.code == "no-change" and "z >= 0, not z > 0" in feedback.message

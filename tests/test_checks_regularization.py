@@ -186,6 +186,11 @@ WRONG_ANSWERS = [
     ("ex-regularization-early-stopping", early(result="best_epoch - 1"), "zero-based"),
     (
         "ex-regularization-early-stopping",
+        early().replace("if loss < best:", "if loss <= best:"),
+        "not-strict",
+    ),
+    (
+        "ex-regularization-early-stopping",
         EARLY.format("    return int(np.argmin(val_losses)) + 1"),
         "ignores-patience",
     ),
@@ -294,3 +299,15 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.batchnorm(answer),
     ):
         assert_rejected_calmly(feedback)
+
+
+def test_dropout_done_in_place_is_right():
+    # Dropping and scaling the given A in place returns the right array; the checker must
+    # judge it against the untouched A, not call it "not scaled".
+    code = (
+        "def inverted_dropout(A, p, u, training):\n"
+        "    if not training:\n        return A\n"
+        "    A[u < p] = 0\n    A /= 1 - p\n    return A"
+    )
+    feedback = BOOK.run("ex-regularization-dropout", code)
+    assert feedback.passed, str(feedback)

@@ -133,7 +133,7 @@ def call_student(func, name, *args, copy=False):
     except Exception as err:
         raise Reject(
             "raised",
-            f"`{name}({arguments})` raised {type(err).__name__}: {err}",
+            f"`{name}({arguments})` raised {type(err).__name__}: {err}" + _hint_for(err),
         ) from None
     if result is Ellipsis:
         raise Reject(
@@ -147,6 +147,26 @@ def call_student(func, name, *args, copy=False):
             f"`{name}({arguments})` returned None. Did you forget the `return` statement?",
         )
     return result
+
+
+# Errors whose NumPy wording hides a common mistake, with what the mistake usually is.
+_ERROR_HINTS = (
+    (
+        "only integer scalar arrays can be converted to a scalar index",
+        "np.max(0, Z) reads 0 as the array and Z as the axis. For an element-wise ReLU "
+        "use np.maximum(0, Z); np.max takes the largest entry of one array.",
+    ),
+    (
+        "truth value of an array with more than one element is ambiguous",
+        "An `if`, `and`/`or` or Python's `max` was given a whole array. Work element by "
+        "element instead: np.maximum(0, Z) for a ReLU, np.where(condition, a, b) for a "
+        "choice, & and | to combine conditions.",
+    ),
+)
+
+
+def _hint_for(err):
+    return "".join(f"\n{hint}" for text, hint in _ERROR_HINTS if text in str(err))
 
 
 def _describe(value):

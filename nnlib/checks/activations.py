@@ -68,6 +68,7 @@ def _softmax_cases():
         "float32 rows far apart",
         np.array([[1000.0, 999.0, 990.0], [-5.0, -6.0, -10.0]], dtype=np.float32),
     )
+    yield "a float32 row spread wide", np.array([[1000.0, 0.0, -1000.0]], dtype=np.float32)
 
 
 def _is(got, candidate):
@@ -100,6 +101,14 @@ def softmax_rows(func):
         if _is(got, expected):
             continue
         if not np.all(np.isfinite(got)):
+            if described == "a float32 row spread wide":
+                raise Reject(
+                    "shift-not-max",
+                    f"Right until one row spans a wide range, {S[0].tolist()}: then it comes "
+                    "out as nan. Your shift (the row's minimum or mean?) leaves some exponents "
+                    "far above 0, and exp(1000) overflows. Subtract the row's maximum, so that "
+                    "every exponent is at most 0: S.max(axis=1, keepdims=True).",
+                )
             if described == "float32 rows far apart":
                 raise Reject(
                     "global-max",
@@ -365,6 +374,13 @@ def dead_fraction(func):
                 expected * n_units,
                 f"You returned the number of dead units ({expected * n_units:g}); the exercise "
                 f"asks for the fraction, the number divided by the {n_units} units.",
+            ),
+            (
+                "divided-by-examples",
+                expected * n_units / Z.shape[0],
+                f"You divided the number of dead units by the number of examples, "
+                f"{Z.shape[0]} (len(Z)). The fraction is of the units: divide by their number, "
+                f"Z.shape[1] = {n_units}.",
             ),
             (
                 "percent",

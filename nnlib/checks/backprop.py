@@ -303,9 +303,17 @@ def _two_layer_variant(X, y, W1, b1, W2, b2, mistake=None):
     Z2 = A1 @ W2 + b2
     P = softmax(Z2)
     target = 0.0 if mistake == "missing-one-hot" else one_hot(y, W2.shape[1])
+    if mistake == "subtracted-whole-columns":
+        # P[:, y] -= 1: every row loses 1 in each column named by any label.
+        target = np.zeros_like(P)
+        target[:, y] = 1.0
     dZ2 = (P - target) / (1 if mistake == "no-mean" else m)
+    if mistake == "sign-of-error":
+        dZ2 = -dZ2
     dW2 = (Z1 if mistake == "used-Z-not-A" else A1).T @ dZ2
     db2 = dZ2.sum(axis=0)
+    if mistake == "averaged-twice":
+        dZ2, dW2, db2 = dZ2, dW2 / m, db2 / m
     dA1 = dZ2 @ W2.T
     slope = {
         "sigmoid-derivative": sigmoid_derivative(Z1),
@@ -313,7 +321,10 @@ def _two_layer_variant(X, y, W1, b1, W2, b2, mistake=None):
         "missing-derivative": np.ones_like(Z1),
     }.get(mistake, relu_derivative(Z1))
     dZ1 = dA1 * slope
-    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": dW2, "b2": db2}
+    dW1, db1 = X.T @ dZ1, dZ1.sum(axis=0)
+    if mistake == "averaged-twice":
+        dW1, db1 = dW1 / m, db1 / m
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
 _TWO_LAYER_MISTAKES = {
@@ -330,6 +341,14 @@ _TWO_LAYER_MISTAKES = {
     "backward step needs its derivative: (Z1 > 0), which is 1 or 0.",
     "missing-derivative": "dZ1 = dA1: the hidden layer's activation step is missing. Multiply "
     "by the ReLU's slope, dZ1 = dA1 * (Z1 > 0).",
+    "subtracted-whole-columns": "Your gradient of the scores subtracts 1 from whole columns: "
+    "P[:, y] -= 1 takes 1 off every row in each column that any label names. Each row "
+    "loses 1 only at its own label: P[np.arange(m), y] -= 1 (or subtract one_hot(y)).",
+    "averaged-twice": "Every gradient is m times too small: you divided by m twice, once "
+    "in dZ2 and again in the weight and bias gradients. The 1/m belongs in dZ2 only; the "
+    "products and sums after it must not divide again.",
+    "sign-of-error": "Every gradient has the wrong sign: the gradient of the scores is "
+    "(softmax(Z2) − one_hot(y)) / m, probabilities minus targets, not the other way round.",
 }
 
 

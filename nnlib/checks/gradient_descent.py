@@ -99,7 +99,8 @@ _BOTH = {
     "ascent": (
         "Both parameters moved uphill: your step adds the gradient instead of subtracting "
         "it, which is gradient ascent and makes the loss larger. The rule is "
-        "w := w − α ∂J/∂w (and the same for b)."
+        "w := w − α ∂J/∂w (and the same for b). If you did subtract, look at the residual: "
+        "with r = y − ŷ the gradient changes sign; it is mean(2 r x) for r = x w + b − y."
     ),
     "missing-factor-2": (
         "Both steps are half as large as they should be: the factor 2 from differentiating "
@@ -158,6 +159,8 @@ _B_ONLY = {
 
 
 def _pair_of_numbers(got, name):
+    if isinstance(got, np.ndarray) and got.shape == (2,):
+        got = tuple(got)  # two numbers in an array are a pair too
     if not isinstance(got, tuple | list) or len(got) != 2:
         raise Reject(
             "not-a-pair",
@@ -385,12 +388,13 @@ def largest_stable_lr(func):
         if _all_close(got, values):
             raise Reject(code, message)
     a, value = next((a, v) for a, v in zip(curvatures, got, strict=True) if not _close(v, 1 / a))
-    if _diverges(a, 0.99 * value):
+    if value > 1 / a:
+        at = "already at 0.99 × that rate" if _diverges(a, 0.99 * value) else "at that rate"
         raise Reject(
             "too-large",
-            f"For a = {a} you returned {value:.6g}, but already at 0.99 × that rate "
-            "gradient descent diverges. Write one step as w := w − α · 2a w = (1 − 2aα) w "
-            "and ask when |1 − 2aα| < 1.",
+            f"For a = {a} you returned {value:.6g}, but {at} gradient descent does not "
+            "converge: every rate from the limit up fails. Write one step as "
+            "w := w − α · 2a w = (1 − 2aα) w and ask when |1 − 2aα| < 1.",
         )
     raise Reject(
         "too-small",
@@ -425,6 +429,13 @@ def bowl_learning_rate(lr):
             f"Right: after {BOWL_STEPS} steps the point is {distance:.1e} from the minimum. "
             f"Each step multiplies x by {1 - lr:.3f} and y by {1 - 10 * lr:.3f}; the best "
             "rate, 2/(1 + 10) ≈ 0.18, makes both shrink equally fast."
+        )
+    if np.isclose(y_factor, 1) and lr > 0.1:
+        raise Reject(
+            "diverges",
+            f"With lr = {lr:g} the run never settles: each step multiplies y by 1 − 10·lr = "
+            f"{1 - 10 * lr:.3f}, so y flips sign for ever without shrinking. That is the "
+            "limit itself; the steep direction (curvature 10) needs lr below 2/10.",
         )
     if y_factor >= 1:
         raise Reject(
@@ -527,12 +538,26 @@ def minibatches(func):
             )
         if counts.max() > 1:
             twice = int(np.argmax(counts > 1))
+            # Windows that each start one position after the last: batch k + 1 is batch k
+            # shifted by one, `order[i : i + batch_size]` for i = 0, 1, 2, ...
+            sliding = len(batches) > 1 and all(
+                len(later) > 1 and np.array_equal(later[:-1], earlier[1:])
+                for earlier, later in zip(batches, batches[1:], strict=False)
+                if len(earlier) == len(later)
+            )
+            cause = (
+                ". Your batches start one position apart, so they overlap: step the start by "
+                "the batch size, range(0, m, batch_size)."
+                if sliding
+                else ". Drawing each batch separately at random (with or without replacement) "
+                "does that; shuffle one permutation of 0..m-1 (rng.permutation(m)) and cut it "
+                "into pieces."
+            )
             raise Reject(
                 "repeats",
                 f"In {call} the example {twice} appears {counts.max()} times"
                 + (f" and {missing} examples never appear" if missing else "")
-                + ". Drawing indices at random with replacement does that; shuffle a "
-                "permutation of 0..m-1 instead (rng.permutation(m)) and cut it into pieces.",
+                + cause,
             )
         if missing:
             raise Reject(

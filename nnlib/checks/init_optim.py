@@ -608,7 +608,8 @@ def adagrad_step(func):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
-            "its `eps` argument? The step is α g / (√G + eps).",
+            "its `eps` argument, and is it added to √G in the denominator? The step is "
+            "α g / (√G + eps).",
         )
     return (
         "Right: G collects every squared gradient, and each parameter steps by "
@@ -661,6 +662,15 @@ def _adam_inside(case):
     theta, lr, eps = case[0], case[5], case[8]
     _, _, m_hat, v_hat = _adam_parts(case)
     return theta - lr * m_hat / np.sqrt(v_hat + eps)
+
+
+def _adam_folded(case):
+    """Kingma & Ba's cheaper ordering: the two corrections folded into the rate,
+    θ − α √(1 − β2**t) / (1 − β1**t) · m / (√v + ε); ε then acts a little smaller."""
+    theta, _, _, _, t, lr, b1, b2, eps = case
+    m_new, v_new, _, _ = _adam_parts(case)
+    rate = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+    return theta - rate * m_new / (np.sqrt(v_new) + eps)
 
 
 def _adam_theta(case, numerator=None, denominator=None, sign=-1, **parts):
@@ -842,7 +852,8 @@ def adam_step(func):
             f"{array_text(values[0])}. It is {what} = {formula}.",
         )
     inside = _all_close(got_theta, [_adam_inside(c) for c in cases], rtol=1e-5)
-    if not (_all_close(got_theta, [r[0] for r in right]) or inside):
+    folded = _all_close(got_theta, [_adam_folded(c) for c in cases], rtol=1e-5)
+    if not (_all_close(got_theta, [r[0] for r in right]) or inside or folded):
         found = _first_match(got_theta, cases, _adam_theta_mistakes())
         if found:
             raise Reject(*found)
@@ -858,11 +869,21 @@ def adam_step(func):
             "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add it "
             "outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny."
         )
+    if _close(probe_theta, _adam_folded(probe)) and not _close(
+        probe_theta, _adam_right(probe)[0]
+    ):
+        return (
+            "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
+            "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
+            "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
+            "with ε = 1e-8 the two steps agree."
+        )
     if not _close(probe_theta, _adam_right(probe)[0]):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
-            "its `eps` argument? The step is α m̂ / (√v̂ + eps).",
+            "its `eps` argument, and is it added to √v̂ in the denominator? The step is "
+            "α m̂ / (√v̂ + eps).",
         )
     return (
         "Right: two running averages, each divided by 1 − β**t so that they are true "

@@ -350,17 +350,26 @@ def softmax_cross_entropy(func):
         raise Reject(
             "overflow",
             f"For the large scores {array_text(big)} your function returned {value}. "
-            "exp(1000) overflows to inf (and exp(-1000) underflows to 0), so the softmax "
-            "becomes inf/inf = nan or its log becomes log(0). Use the log-sum-exp trick: "
-            "subtract each row's own maximum, `s - s.max(axis=1, keepdims=True)`, then "
-            "log-softmax = shifted - log(sum(exp(shifted))).",
+            "exp(1000) overflows to inf, and exp(-1000) underflows to 0, so a softmax "
+            "becomes inf/inf = nan, or a probability that underflowed makes log(0) = -inf "
+            "(even after shifting by the row maximum, if you take the log of the "
+            "probabilities). Use the log-sum-exp trick: subtract each row's own maximum, "
+            "`s - s.max(axis=1, keepdims=True)`, then take "
+            "log-softmax = shifted - log(sum(exp(shifted))) directly.",
         )
     if not _close(value, right):
+        # One shift for the whole batch gives inf here; a finite wrong value on these
+        # scores usually comes from a probability that underflowed to 0 and was then
+        # clipped or given an epsilon before the log, which caps each row's loss.
         raise Reject(
             "wrong-values",
             f"Small scores work, but for the large scores {array_text(big)} with labels "
-            f"{array_text(y_big)} the loss is {right:.4f} and yours is {value:.4f}. Shift "
-            "each row by its own maximum (axis=1), not by one number for the whole batch.",
+            f"{array_text(y_big)} the loss is {right:.4f} and yours is {value:.4f}. A "
+            "probability here is far below anything a float can hold (e^-1000), so "
+            "computing the softmax first and clipping it, or adding a small epsilon, "
+            "before the log caps each row's loss (near 27.6 for 1e-12). Take "
+            "log-softmax = shifted - log(sum(exp(shifted))) directly, with each row "
+            "shifted by its own maximum.",
         )
     return (
         "Right on every batch, including scores of ±1000 where a naive softmax overflows: "

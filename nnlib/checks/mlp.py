@@ -173,8 +173,8 @@ def xor_network(W1, b1, w2, b2):
         if arr.shape != shape:
             raise Reject(
                 "wrong-shape",
-                f"`{name}` should have shape {shape}, got {arr.shape}. W1 has one column of "
-                "weights per hidden unit.",
+                f"`{name}` should have shape {shape}, got {arr.shape}."
+                + (" W1 has one column of weights per hidden unit." if name == "W1" else ""),
             )
     if not np.all(np.isfinite(W1)) or not np.all(np.isfinite([*b1, *w2, b2])):
         raise Reject("not-a-number", "Every weight and bias must be a finite number.")
@@ -183,6 +183,20 @@ def xor_network(W1, b1, w2, b2):
     out = step(hidden @ w2 + b2)
     if np.array_equal(out, target):
         return "Your network computes XOR on all four inputs."
+    if np.array_equal(step(step(X @ W1.T + b1) @ w2 + b2), target):
+        raise Reject(
+            "transposed-W1",
+            "Your W1 holds one hidden unit per row; in this book it holds one per column "
+            "(H = step(X W1 + b1), W1 of shape n_in x n_hidden). Transpose it and the "
+            "network computes XOR.",
+        )
+    if np.array_equal(hidden[:, 0], hidden[:, 1]):
+        raise Reject(
+            "identical-hidden-units",
+            "Your two hidden units give the same outputs on all four inputs, so together they "
+            "still draw only one line. Make them different, e.g. one unit that fires for "
+            "'only x1 on' and one for 'only x2 on'.",
+        )
     known = dict(GATES, XNOR=1 - GATES["XOR"])
     for name, table in known.items():
         if name != "XOR" and np.array_equal(out, table):
@@ -192,12 +206,6 @@ def xor_network(W1, b1, w2, b2):
                 else ""
             )
             raise Reject(f"computes-{name.lower()}", f"Your network computes {name}.{hint}")
-    if np.array_equal(hidden[:, 0], hidden[:, 1]):
-        raise Reject(
-            "identical-hidden-units",
-            "Your two hidden units give the same outputs on all four inputs, so together they "
-            "still draw only one line. Make them different, e.g. one OR and one NAND.",
-        )
     rows = [
         f"  input {tuple(int(v) for v in x)}: hidden {h.astype(int).tolist()}, output {o}, "
         f"XOR needs {t}"

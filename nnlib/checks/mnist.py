@@ -56,6 +56,15 @@ def _diagnose_idx_crash(verdict, images):
                 "pixels. The header is 16 bytes (four 32-bit numbers); the pixels start at "
                 "byte 16.",
             )
+    if error.startswith("ValueError"):
+        # Most often the student's own magic check, fed a byte-reversed header.
+        raise Reject(
+            "raised-on-valid-file",
+            said + f"\nThis file is a valid IDX image file: its first four bytes hold the "
+            f"magic number {IMAGES_MAGIC} (0x00000803). If your own magic check raised, the "
+            "header was read with the wrong byte order (np.uint32 is little-endian on most "
+            "machines, IDX is big-endian): use dtype='>u4' or int.from_bytes(..., 'big').",
+        )
     raise Reject(verdict.code, said)
 
 
@@ -264,6 +273,19 @@ def most_confident_mistakes(func):
         expected = ranked[:k]
         if np.array_equal(indices, expected):
             continue
+        # Positions in the list of mistakes (argsort of confidence[wrong]) rather than
+        # rows of probs: the indexing back through `wrong` is missing.
+        positions = np.argsort(-confidence[wrong], kind="stable")[:k]
+        if len(indices) == len(positions) and (
+            np.array_equal(indices, positions)
+            or np.array_equal(indices, np.argsort(confidence[wrong], kind="stable")[::-1][:k])
+        ):
+            raise Reject(
+                "positions-not-indices",
+                "Your numbers are positions in the list of mistakes, not rows of `probs`: "
+                "after sorting `confidence[wrong]`, index back into the array of mistakes' "
+                "rows, `wrong[order]`, to get the examples' own indices.",
+            )
         if np.any(predicted[indices] == labels[indices]):
             raise Reject(
                 "includes-correct",

@@ -40,19 +40,7 @@ def _gate_verdict(outputs, target, rows, w, b, wanted, known):
                 f"built-{name.lower()}",
                 f"These weights compute {name}, not {wanted}.{hint}",
             )
-    if np.all(outputs == outputs[0]):
-        raise Reject(
-            "constant",
-            f"Your unit outputs {outputs[0]} for every input: the line w·x + b = 0 does not pass "
-            "between the points at all. Make the bias smaller in size than the weights so the "
-            "line crosses the unit square.",
-        )
     z = np.asarray(rows, dtype=float) @ np.asarray(w) + b
-    wrong = [
-        f"  input {row}: z = {zi:g}, your unit gives {o}, {wanted} needs {t}"
-        for row, zi, o, t in zip(rows, z, outputs, target, strict=True)
-        if o != t
-    ]
     on_line = any(zi == 0 and o != t for zi, o, t in zip(z, outputs, target, strict=True))
     tip = (
         "\nA point with z exactly 0 lies on the line; the unit outputs 1 there (z >= 0). "
@@ -60,6 +48,21 @@ def _gate_verdict(outputs, target, rows, w, b, wanted, known):
         if on_line
         else ""
     )
+    if np.all(outputs == outputs[0]):
+        sums = np.asarray(rows, dtype=float) @ np.asarray(w)
+        raise Reject(
+            "constant",
+            f"Your unit outputs {outputs[0]} for every input: all the points lie on one side "
+            "of the line w·x + b = 0. The line passes between them only when -b lies "
+            "between the smallest and the largest weighted sum w·x over the inputs (with "
+            f"your weights, {sums.min():g} and {sums.max():g}; yours puts -b at {-b:g})."
+            + tip,
+        )
+    wrong = [
+        f"  input {row}: z = {zi:g}, your unit gives {o}, {wanted} needs {t}"
+        for row, zi, o, t in zip(rows, z, outputs, target, strict=True)
+        if o != t
+    ]
     raise Reject("wrong-rows", "Some rows of the truth table are wrong:\n" + "\n".join(wrong) + tip)
 
 
@@ -127,12 +130,15 @@ def _unit_cases(rng):
     yield X_gate, np.array([1.0, 1.0]), -1.0  # (0,1) and (1,0) lie on the line: z = 0
     yield rng.normal(size=(7, 3)), rng.normal(size=3), 0.3
     yield np.array([[2.0, -1.0, 0.5]]), np.array([0.5, 1.0, 0.0]), 0.0  # z = 0 exactly
+    # Weighted sums between -b and b: here b, no b and -b give three different answers.
+    yield np.array([[0.2, 0.0], [-0.2, 0.0], [1.0, 0.0]]), np.array([1.0, 1.0]), 0.5
 
 
 @checker("The unit's output for a batch")
 def unit_output(func):
     """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
     rng = np.random.default_rng(0)
+    runs = []  # (X, w, b, z, expected, got) for every case
     for X, w, b in _unit_cases(rng):
         try:
             got = call_student(func, "unit_output", X.copy(), w.copy(), b)
@@ -159,37 +165,36 @@ def unit_output(func):
                 f"output per row, but yours has shape {got.shape}."
                 + (" Flatten it, or use a 1-D w." if got.size == expected.size else ""),
             )
-        if np.array_equal(got, expected):
-            continue
-        if np.allclose(got, z):
-            raise Reject(
-                "returned-z",
-                "You returned the weighted sum z = X @ w + b itself. The unit's output is "
-                "step(z): 1 where z >= 0 and 0 elsewhere.",
-            )
-        if np.array_equal(got, np.where(z >= 0, 1.0, -1.0)):
-            raise Reject(
-                "plus-minus-one",
-                "Your outputs are -1 and +1. In this chapter the unit outputs 0 or 1.",
-            )
-        if np.array_equal(got, (z > 0).astype(float)):
-            raise Reject(
-                "strict-inequality",
-                "Right everywhere except where z is exactly 0. The rule is "
-                "`1 if z >= 0`: use `>=`, not `>`.",
-            )
-        if np.array_equal(got, step(X @ w)):
-            raise Reject("missing-bias", "Your outputs match step(X @ w): you left out the bias b.")
-        if np.array_equal(got, step(X @ w - b)):
-            raise Reject("bias-sign", "Your outputs match step(X @ w - b): the bias is added, +b.")
-        row = int(np.flatnonzero(got != expected)[0])
-        raise Reject(
-            "wrong-values",
-            f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
-            f"z = {z[row]:g}, so the output should be {expected[row]}, but yours is "
-            f"{got[row]:g}.",
-        )
-    return "Right on every batch, including points that lie exactly on the line (z = 0)."
+        runs.append((X, w, b, z, expected, got))
+    if all(np.array_equal(got, expected) for *_, expected, got in runs):
+        return "Right on every batch, including points that lie exactly on the line (z = 0)."
+    # A mistake is named only when it explains the answers on every batch: on one batch
+    # two mistakes can give the same outputs (AND's points, for one, give step(X @ w) and
+    # step(X @ w - b) alike).
+    mistakes = [
+        ("returned-z", lambda X, w, b: X @ w + b, "You returned the weighted sum z = X @ w + b "
+         "itself. The unit's output is step(z): 1 where z >= 0 and 0 elsewhere."),
+        ("plus-minus-one", lambda X, w, b: np.where(X @ w + b >= 0, 1.0, -1.0),
+         "Your outputs are -1 and +1. In this chapter the unit outputs 0 or 1."),
+        ("strict-inequality", lambda X, w, b: (X @ w + b > 0).astype(float),
+         "Right everywhere except where z is exactly 0. The rule is `1 if z >= 0`: use "
+         "`>=`, not `>`."),
+        ("missing-bias", lambda X, w, b: step(X @ w),
+         "Your outputs match step(X @ w): you left out the bias b."),
+        ("bias-sign", lambda X, w, b: step(X @ w - b),
+         "Your outputs match step(X @ w - b): the bias is added, +b."),
+    ]
+    for code, mistake, message in mistakes:
+        if all(np.allclose(got, mistake(X, w, b)) for X, w, b, _, _, got in runs):
+            raise Reject(code, message)
+    X, w, b, z, expected, got = next(r for r in runs if not np.array_equal(r[5], r[4]))
+    row = int(np.flatnonzero(got != expected)[0])
+    raise Reject(
+        "wrong-values",
+        f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
+        f"z = {z[row]:g}, so the output should be {expected[row]}, but yours is "
+        f"{got[row]:g}.",
+    )
 
 
 def _step_cases():
@@ -237,12 +242,28 @@ def perceptron_step(func):
             )
         if np.allclose(new_w, expected_w) and np.isclose(new_b, expected_b):
             continue
+        z = float(x @ w_before + b)
+        if (
+            y != z  # where y = z the update by y - z is no update, which is its own mistake
+            and np.allclose(new_w, w_before + lr * (y - z) * x)
+            and np.isclose(new_b, b + lr * (y - z))
+        ):
+            raise Reject(
+                "no-step",
+                f"Your step used y - z, with z = x·w + b = {z:g} itself as the answer. The "
+                "unit's answer y_hat is step(z), 0 or 1: y_hat = 1 if z >= 0 else 0.",
+            )
         if error != 0 and np.allclose(new_w, w_before) and np.isclose(new_b, b):
+            at_zero = (
+                " Here z = 0 exactly, and step(0) = 1: the rule is z >= 0, not z > 0."
+                if z == 0
+                else ""
+            )
             raise Reject(
                 "no-change",
                 f"For x = {x.tolist()} with y = {y} the unit answers y_hat = {y_hat}, a mistake, "
                 "but your step returned w and b unchanged. A mistake must move them by "
-                "lr (y - y_hat) x and lr (y - y_hat).",
+                "lr (y - y_hat) x and lr (y - y_hat)." + at_zero,
             )
         if error != 0 and np.allclose(new_w, w_before - lr * error * x):
             raise Reject(

@@ -397,7 +397,9 @@ def inverted_dropout(func):
     cases = list(_dropout_cases())
     got_all = []
     for A, p, u in cases:
-        got = call_student(func, "inverted_dropout", A, p, u, True)
+        # A copy: an answer that drops and scales A in place is right too, and the checker
+        # must compare it with the untouched A.
+        got = call_student(func, "inverted_dropout", A.copy(), p, u.copy(), True)
         if isinstance(got, tuple) and len(got) == 2:
             raise Reject(
                 "returned-pair",
@@ -424,7 +426,9 @@ def inverted_dropout(func):
             f"{array_text(got_all[0][0])}.",
         )
     for A, p, u in cases:
-        got = _as_array(call_student(func, "inverted_dropout", A, p, u, False), "The output")
+        got = _as_array(
+            call_student(func, "inverted_dropout", A.copy(), p, u.copy(), False), "The output"
+        )
         if _close(got, A):
             continue
         if _close(got, A / (1 - p)) or _close(got, A * (1 - p)):
@@ -562,12 +566,12 @@ def max_norm_project(func):
 # 4. Early stopping -------------------------------------------------------------------------
 
 
-def _stop(losses, patience, slack=0):
+def _stop(losses, patience, slack=0, strict=True):
     """The 1-based epoch of the lowest loss seen before `patience + slack` epochs in a row
-    without a strictly lower one."""
+    without a strictly lower one (with `strict=False`, a tie counts as lower: a mistake)."""
     best_epoch, best = 0, np.inf
     for epoch, loss in enumerate(losses, start=1):
-        if loss < best:
+        if loss < best or (not strict and loss == best):
             best_epoch, best = epoch, loss
         elif epoch - best_epoch >= patience + slack:
             break
@@ -603,6 +607,8 @@ _EARLY_CASES = [
     ([0.9, 0.7, 0.5, 0.4, 0.45], [0.5, 0.6, 0.7, 0.55, 0.52], 5),
     # Patience 1: stop at the first epoch that is not an improvement.
     ([1.0, 0.8, 0.85, 0.5, 0.4, 0.3], [0.9, 0.7, 0.75, 0.4, 0.3, 0.2], 1),
+    # A tie is not an improvement: epoch 1 stays the best, and patience keeps counting.
+    ([0.9, 0.8, 0.7, 0.6], [0.5, 0.5, 0.6, 0.7], 2),
 ]
 
 
@@ -665,6 +671,13 @@ def _early_mistakes():
             each(lambda t, v, k: int(np.argmin(t)) + 1),
             "You return the epoch with the lowest training loss. Early stopping watches the "
             "*validation* loss, which turns up when overfitting starts.",
+        ),
+        (
+            "not-strict",
+            each(lambda t, v, k: _stop(v, k, strict=False)),
+            "A tie counts as an improvement in your code (`<=`). An epoch that only equals "
+            "the best loss so far is not better: use `<`, so that the earlier epoch is kept "
+            "and patience keeps counting.",
         ),
         (
             "stops-too-early",
