@@ -313,7 +313,7 @@ def _two_layer_variant(X, y, W1, b1, W2, b2, mistake=None):
     dW2 = (Z1 if mistake == "used-Z-not-A" else A1).T @ dZ2
     db2 = dZ2.sum(axis=0)
     if mistake == "averaged-twice":
-        dZ2, dW2, db2 = dZ2, dW2 / m, db2 / m
+        dW2, db2 = dW2 / m, db2 / m
     dA1 = dZ2 @ W2.T
     slope = {
         "sigmoid-derivative": sigmoid_derivative(Z1),

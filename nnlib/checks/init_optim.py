@@ -596,15 +596,16 @@ def adagrad_step(func):
             f"Your G is right. For the first case the new θ should be {array_text(right[0][0])}; "
             f"yours is {array_text(got_theta[0])}. It is θ = θ − α g / (√G + ε) with the new G.",
         )
-    if _close(probe_theta, _adagrad_inside(probe)) and not _close(
-        probe_theta, _adagrad_right(probe)[0]
-    ):
-        return (
-            "Right, with one difference from the book, which is accepted: you put ε inside "
-            "the square root, √(G + ε), as some libraries do. The book adds it outside, "
-            "√G + ε; with ε = 1e-8 the two agree unless G is tiny."
-        )
-    if not _close(probe_theta, _adagrad_right(probe)[0]):
+    right_probe = _adagrad_right(probe)[0]
+    note = _accepted_variant(probe_theta, right_probe, [(
+        _adagrad_inside(probe),
+        "Right, with one difference from the book, which is accepted: you put ε inside "
+        "the square root, √(G + ε), as some libraries do. The book adds it outside, "
+        "√G + ε; with ε = 1e-8 the two agree unless G is tiny.",
+    )])
+    if note:
+        return note
+    if not _close(probe_theta, right_probe):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
@@ -662,6 +663,15 @@ def _adam_inside(case):
     theta, lr, eps = case[0], case[5], case[8]
     _, _, m_hat, v_hat = _adam_parts(case)
     return theta - lr * m_hat / np.sqrt(v_hat + eps)
+
+
+def _accepted_variant(probe_theta, right_theta, variants):
+    """The note for an accepted variant of the book's step, or None: the large-ε probe
+    tells a variant (ε inside the root, a folded rate) from the book's own step and from an
+    ε left out. `variants` is a list of (the variant's θ on the probe, its note)."""
+    if _close(probe_theta, right_theta):
+        return None
+    return next((note for theta, note in variants if _close(probe_theta, theta)), None)
 
 
 def _adam_folded(case):
@@ -863,22 +873,25 @@ def adam_step(func):
             f"{array_text(right[0][0])}; yours is {array_text(got_theta[0])}. It is "
             "θ = θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β1**t) and v̂ = v / (1 − β2**t).",
         )
-    if _close(probe_theta, _adam_inside(probe)) and not _close(probe_theta, _adam_right(probe)[0]):
-        return (
+    right_probe = _adam_right(probe)[0]
+    note = _accepted_variant(probe_theta, right_probe, [
+        (
+            _adam_inside(probe),
             "Right, with one difference from the book, which is accepted: you put ε inside "
-            "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add it "
-            "outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny."
-        )
-    if _close(probe_theta, _adam_folded(probe)) and not _close(
-        probe_theta, _adam_right(probe)[0]
-    ):
-        return (
+            "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add "
+            "it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny.",
+        ),
+        (
+            _adam_folded(probe),
             "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
             "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
             "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
-            "with ε = 1e-8 the two steps agree."
-        )
-    if not _close(probe_theta, _adam_right(probe)[0]):
+            "with ε = 1e-8 the two steps agree.",
+        ),
+    ])
+    if note:
+        return note
+    if not _close(probe_theta, right_probe):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
