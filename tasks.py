@@ -7,6 +7,16 @@ Both first make sure the virtual environment `.venv` exists and holds what
 `requirements.txt` lists plus the book's library `nnlib` (installed in editable mode, so
 notebooks, the book build and the tests all import the code in `nnlib/`). The environment
 is reinstalled only when `requirements.txt` or `pyproject.toml` change.
+
+Each notebook runs once per command, and only when it has to:
+- The book keeps every executed notebook in `_build/.jupyter_cache`, keyed by its code
+  cells. A rebuild runs only the notebooks whose code changed; a prose edit runs none.
+  The cache cannot see what notebooks import, so when `nnlib/`, the requirements or the
+  MNIST files change, the build empties it and every notebook runs again.
+- A build without warnings leaves a fingerprint of everything it was built from. `test`
+  reuses that HTML for its browser test when the fingerprint still matches, and builds
+  (from the cache) only when it does not; the notebooks themselves run once more under
+  nbval, which is the test of each of them.
 """
 
 from __future__ import annotations
@@ -14,8 +24,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import time
 import venv
 import webbrowser
 from pathlib import Path
@@ -25,7 +37,27 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
-BOOK_INDEX = ROOT / "_build" / "html" / "index.html"
+BUILD = ROOT / "_build"
+BOOK_HTML = BUILD / "html"
+BOOK_INDEX = BOOK_HTML / "index.html"
+EXECUTION_CACHE = BUILD / ".jupyter_cache"
+# What the cached notebook outputs were computed with, and what the HTML was built from.
+EXECUTED_WITH = BUILD / ".executed-with"
+BUILT_FROM = BUILD / ".built-from"
+# The book's sources: the pages, and what turns them into HTML.
+BOOK_SOURCES = (
+    "intro.md",
+    "_config.yml",
+    "_toc.yml",
+    "references.bib",
+    "chapters",
+    "exercises/solutions",
+    "reference",
+    "_ext",
+    "_static",
+)
+# What the notebooks import or read, beyond their own code.
+NOTEBOOK_INPUTS = ("nnlib", "requirements.txt", "pyproject.toml")
 
 
 def say(message):
@@ -44,6 +76,55 @@ def fingerprint():
     return digest.hexdigest()
 
 
+def _files(names):
+    for name in names:
+        path = ROOT / name
+        found = [path] if path.is_file() else sorted(path.rglob("*"))
+        for file in found:
+            skipped = {"__pycache__", ".ipynb_checkpoints"} & set(file.parts)
+            if file.is_file() and not skipped and file.suffix != ".pyc":
+                yield file
+
+
+def mnist_folder():
+    """The folder of MNIST files the notebooks will read, as nnlib.data.mnist finds it."""
+    if os.environ.get("NNLIB_DATA"):
+        return Path(os.environ["NNLIB_DATA"]) / "mnist"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "nnlib" / "mnist"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "nnlib" / "mnist"
+
+
+def sources_fingerprint(names, data=False):
+    """SHA-256 over the named files and folders (paths and contents), and, with `data`,
+    over the names and sizes of the MNIST files the notebooks will read."""
+    digest = hashlib.sha256()
+    for file in _files(names):
+        digest.update(file.relative_to(ROOT).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes())
+    if data:
+        folder = mnist_folder()
+        digest.update(str(folder).encode())
+        for file in sorted(folder.glob("*")) if folder.is_dir() else []:
+            digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def execution_fingerprint():
+    return sources_fingerprint(NOTEBOOK_INPUTS, data=True)
+
+
+def book_fingerprint():
+    return execution_fingerprint() + sources_fingerprint(BOOK_SOURCES)
+
+
+def book_is_current():
+    """Whether _build/html was built without warnings from the sources as they are now."""
+    return (
+        BOOK_INDEX.exists() and BUILT_FROM.exists() and BUILT_FROM.read_text() == book_fingerprint()
+    )
+
+
 def ensure_environment():
     """Create .venv and install the requirements and nnlib, unless already up to date."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain, not crash
@@ -60,15 +141,50 @@ def ensure_environment():
     STAMP.write_text(fingerprint())
 
 
+def build_book(jupyter_book=None):
+    """Build the HTML book into _build/html, running only the notebooks that need it.
+
+    Returns True when the build had no warning (Sphinx runs with warnings as errors but
+    keeps going, so the HTML is complete either way)."""
+    jupyter_book = jupyter_book or BIN / "jupyter-book"
+    started = time.time()
+    command = [jupyter_book, "build", ROOT, "-W", "-n", "--keep-going"]
+    executed_with = execution_fingerprint()
+    if not EXECUTED_WITH.exists() or EXECUTED_WITH.read_text() != executed_with:
+        if EXECUTION_CACHE.exists():
+            say("nnlib, the requirements or the MNIST files changed: every notebook runs again")
+            shutil.rmtree(EXECUTION_CACHE)
+        command.append("--all")
+    elif not BUILT_FROM.exists():
+        command.append("--all")  # the last build had warnings: read every page again
+    BUILT_FROM.unlink(missing_ok=True)
+    BUILD.mkdir(exist_ok=True)
+    EXECUTED_WITH.write_text(executed_with)
+    env = os.environ | {"NNLIB_PROGRESS": "0"}  # progress bars are for people, not pages
+    env.pop("MPLBACKEND", None)  # it would leave every figure out of the executed notebooks
+    clean = run(*command, env=env) == 0
+    report_execution(jupyter_book, started)
+    if clean:
+        BUILT_FROM.write_text(book_fingerprint())
+    say(f"the book build took {time.time() - started:.0f} s")
+    return clean
+
+
+def report_execution(jupyter_book, since):
+    """Print how long each notebook run by this build took, slowest first."""
+    python = Path(jupyter_book).parent / ("python.exe" if os.name == "nt" else "python")
+    subprocess.run(
+        [python, ROOT / "tools" / "execution_report.py", EXECUTION_CACHE, str(since)], cwd=ROOT
+    )
+
+
 def book(args):
-    """Build the HTML book (executing every notebook), then open it."""
+    """Build the HTML book (running the notebooks whose results are not cached), then open it."""
     ensure_environment()
-    command = [BIN / "jupyter-book", "build", ROOT]
-    if args.strict:
-        command += ["-W", "-n", "--keep-going"]
-    # Progress bars are for people running a notebook, not for the pages of the book.
-    if run(*command, env=os.environ | {"NNLIB_PROGRESS": "0"}):
-        sys.exit("The book did not build; the messages above say why.")
+    if not build_book():
+        if args.strict or not BOOK_INDEX.exists():
+            sys.exit("The book did not build cleanly; the messages above say why.")
+        say("the book was built, with the warnings above (--strict makes them errors)")
     say(f"the book is at {BOOK_INDEX.as_uri()}")
     if not args.no_open and not os.environ.get("CI"):
         webbrowser.open(BOOK_INDEX.as_uri())
@@ -77,8 +193,22 @@ def book(args):
 def test(args):
     """Run the unit tests in tests/ and execute every notebook in chapters/ and exercises/."""
     ensure_environment()
+    env = dict(os.environ)
+    if not env.get("NNLIB_BOOK_HTML"):
+        if book_is_current():
+            say("the built book is current: the browser test reads _build/html")
+        elif not args.pytest_args:
+            say("building the book for the browser test (only notebooks not cached run)")
+            if not build_book():
+                sys.exit("The book did not build cleanly; the messages above say why.")
+        # With a selection of tests, the browser test (if selected) builds the book itself.
+        if book_is_current():
+            env["NNLIB_BOOK_HTML"] = str(BOOK_HTML)
     command = [PYTHON, "-m", "pytest", "-n", str(args.workers), "--dist", "loadfile"]
-    sys.exit(run(*command, *args.pytest_args))
+    started = time.time()
+    code = run(*command, *args.pytest_args, env=env)
+    say(f"the tests took {time.time() - started:.0f} s")
+    sys.exit(code)
 
 
 def main():

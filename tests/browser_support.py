@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -78,31 +78,23 @@ def offline_assets():
     return ASSETS
 
 
-def build_book(output):
-    """Build the book into `output` with warnings as errors; return the HTML folder."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    env = os.environ | {"NNLIB_PROGRESS": "0"}
-    env.pop("MPLBACKEND", None)
-    result = subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            str(ROOT),
-            "--path-output",
-            str(output),
-            "-W",
-            "-n",
-            "--keep-going",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"the book did not build:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
-        )
-    return Path(output) / "_build" / "html"
+def load_tasks():
+    """The repository's tasks.py, which builds the book (see its `build_book`)."""
+    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def current_book():
+    """_build/html, built first (only the notebooks not cached run) unless it is current.
+    Returns None when the build had warnings."""
+    tasks = load_tasks()
+    if not tasks.book_is_current():
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        if not tasks.build_book(jupyter_book):
+            return None
+    return tasks.BOOK_HTML
 
 
 def book_pages():

@@ -7,9 +7,10 @@ window, or code or printed text that scrolls sideways in a 1366-pixel one (a com
 width, where the column shows 88 characters of code). A full-page screenshot of every page
 goes to test-artifacts/screenshots/.
 
-The book is the one in $NNLIB_BOOK_HTML when set (CI builds it once, strictly, before the
-tests); otherwise the test builds it, which takes a minute or two. Without Chromium and npm
-the test is skipped on a student's machine, and fails in CI (CI=true).
+The book is the one in $NNLIB_BOOK_HTML when set (`tasks.py test` sets it to _build/html
+once that is current); otherwise _build/html, built first unless it is current (tasks.py's
+build_book: only notebooks whose results are not cached run). Without Chromium and npm the
+test is skipped on a student's machine, and fails in CI (CI=true).
 """
 
 import os
@@ -26,7 +27,7 @@ from browser_support import (
     ROOT,
     BookServer,
     book_pages,
-    build_book,
+    current_book,
     missing_tools,
     offline_assets,
 )
@@ -40,7 +41,7 @@ RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
+def book():
     missing = missing_tools()
     if missing:
         message = f"the browser test needs {', '.join(missing)} (see README)"
@@ -48,7 +49,9 @@ def book(tmp_path_factory):
             pytest.fail(message)
         pytest.skip(message)
     html = os.environ.get("NNLIB_BOOK_HTML")
-    html = Path(html) if html else build_book(tmp_path_factory.mktemp("book"))
+    html = Path(html) if html else current_book()
+    if html is None:
+        pytest.fail("the book did not build without warnings; see the build's messages")
     assert (html / "index.html").exists(), f"no built book in {html}"
     return html
 
