@@ -11,8 +11,9 @@ is reinstalled only when `requirements.txt` or `pyproject.toml` change.
 Each notebook runs once per command, and only when it has to:
 - The book keeps every executed notebook in `_build/.jupyter_cache`, keyed by its code
   cells. A rebuild runs only the notebooks whose code changed; a prose edit runs none.
-  The cache cannot see what notebooks import, so when `nnlib/`, the requirements or the
-  MNIST files change, the build empties it and every notebook runs again.
+  The cache cannot see what notebooks import, so when `nnlib/` (which pins the MNIST
+  files' SHA-256) or the requirements change, the build empties it and every notebook
+  runs again.
 - A build without warnings leaves a fingerprint of everything it was built from. `test`
   reuses that HTML for its browser test when the fingerprint still matches, and builds
   (from the cache) only when it does not; the notebooks themselves run once more under
@@ -56,7 +57,9 @@ BOOK_SOURCES = (
     "_ext",
     "_static",
 )
-# What the notebooks import or read, beyond their own code.
+# What the notebooks import or read, beyond their own code. The MNIST files count through
+# nnlib: nnlib.data.mnist refuses any copy whose SHA-256 differs from the ones it lists, so
+# every notebook that runs reads the same bytes, wherever they are.
 NOTEBOOK_INPUTS = ("nnlib", "requirements.txt", "pyproject.toml")
 
 
@@ -86,32 +89,17 @@ def _files(names):
                 yield file
 
 
-def mnist_folder():
-    """The folder of MNIST files the notebooks will read, as nnlib.data.mnist finds it."""
-    if os.environ.get("NNLIB_DATA"):
-        return Path(os.environ["NNLIB_DATA"]) / "mnist"
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "nnlib" / "mnist"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "nnlib" / "mnist"
-
-
-def sources_fingerprint(names, data=False):
-    """SHA-256 over the named files and folders (paths and contents), and, with `data`,
-    over the names and sizes of the MNIST files the notebooks will read."""
+def sources_fingerprint(names):
+    """SHA-256 over the named files and folders: their paths and contents."""
     digest = hashlib.sha256()
     for file in _files(names):
         digest.update(file.relative_to(ROOT).as_posix().encode() + b"\0")
         digest.update(file.read_bytes())
-    if data:
-        folder = mnist_folder()
-        digest.update(str(folder).encode())
-        for file in sorted(folder.glob("*")) if folder.is_dir() else []:
-            digest.update(f"{file.name}:{file.stat().st_size}".encode())
     return digest.hexdigest()
 
 
 def execution_fingerprint():
-    return sources_fingerprint(NOTEBOOK_INPUTS, data=True)
+    return sources_fingerprint(NOTEBOOK_INPUTS)
 
 
 def book_fingerprint():
@@ -152,7 +140,7 @@ def build_book(jupyter_book=None):
     executed_with = execution_fingerprint()
     if not EXECUTED_WITH.exists() or EXECUTED_WITH.read_text() != executed_with:
         if EXECUTION_CACHE.exists():
-            say("nnlib, the requirements or the MNIST files changed: every notebook runs again")
+            say("nnlib or the requirements changed: every notebook runs again")
             shutil.rmtree(EXECUTION_CACHE)
         command.append("--all")
     elif not BUILT_FROM.exists():
@@ -193,20 +181,18 @@ def book(args):
 def test(args):
     """Run the unit tests in tests/ and execute every notebook in chapters/ and exercises/."""
     ensure_environment()
-    env = dict(os.environ)
-    if not env.get("NNLIB_BOOK_HTML"):
+    # The browser test reads _build/html while it is current, and otherwise builds it
+    # itself; building it here first, when every test runs, gives the build both cores.
+    if not os.environ.get("NNLIB_BOOK_HTML"):
         if book_is_current():
             say("the built book is current: the browser test reads _build/html")
         elif not args.pytest_args:
             say("building the book for the browser test (only notebooks not cached run)")
             if not build_book():
                 sys.exit("The book did not build cleanly; the messages above say why.")
-        # With a selection of tests, the browser test (if selected) builds the book itself.
-        if book_is_current():
-            env["NNLIB_BOOK_HTML"] = str(BOOK_HTML)
     command = [PYTHON, "-m", "pytest", "-n", str(args.workers), "--dist", "loadfile"]
     started = time.time()
-    code = run(*command, *args.pytest_args, env=env)
+    code = run(*command, *args.pytest_args)
     say(f"the tests took {time.time() - started:.0f} s")
     sys.exit(code)
 

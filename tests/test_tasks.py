@@ -16,8 +16,6 @@ def tasks(tmp_path, monkeypatch):
         (tmp_path / name).write_text(f"# {name}\n")
     (tmp_path / "chapters").mkdir()
     (tmp_path / "chapters" / "01.ipynb").write_text("{}")
-    (tmp_path / "data" / "mnist").mkdir(parents=True)
-    (tmp_path / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"x" * 10)
     monkeypatch.setattr(module, "ROOT", tmp_path)
     monkeypatch.setattr(module, "BUILD", tmp_path / "_build")
     monkeypatch.setattr(module, "BUILT_FROM", tmp_path / "_build" / ".built-from")
@@ -26,12 +24,19 @@ def tasks(tmp_path, monkeypatch):
     return module
 
 
-def test_an_edit_to_nnlib_or_the_data_changes_what_notebooks_ran_with(tasks, tmp_path):
+def test_an_edit_to_nnlib_or_the_requirements_changes_what_notebooks_ran_with(tasks, tmp_path):
     before = tasks.execution_fingerprint()
     (tmp_path / "nnlib" / "model.py").write_text("# changed\n")
     after_code = tasks.execution_fingerprint()
-    (tmp_path / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"x" * 11)
+    (tmp_path / "requirements.txt").write_text("numpy==9\n")
     assert len({before, after_code, tasks.execution_fingerprint()}) == 3
+
+
+def test_the_same_mnist_from_another_folder_runs_nothing_again(tasks, tmp_path, monkeypatch):
+    # nnlib pins the files' SHA-256, so another folder can only hold the same bytes.
+    before = tasks.execution_fingerprint()
+    monkeypatch.setenv("NNLIB_DATA", str(tmp_path / "elsewhere"))
+    assert tasks.execution_fingerprint() == before
 
 
 def test_a_chapter_edit_changes_the_book_but_not_what_notebooks_ran_with(tasks, tmp_path):
