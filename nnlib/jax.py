@@ -14,7 +14,7 @@ Importing this module imports JAX; the rest of nnlib never does.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 import jax
@@ -106,6 +106,13 @@ class Optimizer(NamedTuple):
     update: object
 
 
+# The optimisers are cached: the same settings give back the same object. `train_epoch`
+# names its optimiser as a static argument, which jax.jit compares by identity, so two
+# runs with `adam(1e-3)` then share one compiled epoch instead of compiling it twice
+# (about a second each for the MNIST MLP).
+
+
+@cache
 def sgd(lr):
     """θ ← θ − lr·g (scaled by the schedule's factor)."""
 
@@ -118,6 +125,7 @@ def sgd(lr):
     return Optimizer(init, update)
 
 
+@cache
 def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
     """Adam as `nnlib.optim.adam` computes it: moments m, v with bias correction."""
 

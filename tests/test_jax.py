@@ -192,3 +192,23 @@ def test_stepwise_epoch_equals_the_scanned_epoch():
     assert float(loss_scan) == pytest.approx(float(loss_loop), rel=1e-5)
     for a, b in zip(jax.tree.leaves(p_scan), jax.tree.leaves(p_loop), strict=True):
         assert_close(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_equal_optimiser_settings_share_one_compiled_epoch():
+    assert nj.adam(0.01) is nj.adam(0.01) and nj.sgd(0.1) is nj.sgd(0.1)
+    assert nj.adam(0.01) is not nj.adam(0.02)
+    X = jnp.ones((8, 3))
+    y = jnp.zeros(8, jnp.int32)
+    params = nj.init_mlp(jax.random.PRNGKey(0), [3, 2])
+
+    def loss(p, X_batch, y_batch, key):
+        return nj.mlp_loss(p, X_batch, y_batch)
+
+    compiled_before = nj.train_epoch._cache_size()
+    for _ in range(2):
+        opt = nj.adam(0.01)
+        nj.train_epoch(
+            params, opt.init(params), X, y, jax.random.PRNGKey(0), 1.0,
+            loss_fn=loss, optimizer=opt, batch_size=4,
+        )
+    assert nj.train_epoch._cache_size() == compiled_before + 1
