@@ -15,9 +15,9 @@ Each notebook runs once per command, and only when it has to:
   files' SHA-256) or the requirements change, the build empties it and every notebook
   runs again.
 - A build without warnings leaves a fingerprint of everything it was built from. `test`
-  reuses that HTML for its browser test when the fingerprint still matches, and builds
-  (from the cache) only when it does not; the notebooks themselves run once more under
-  nbval, which is the test of each of them.
+  runs every notebook under nbval, which is the test of each of them. Its browser test
+  reads _build/html while the fingerprint matches; otherwise `test` keeps what nbval's
+  runs produced, puts it into the cache, and builds the book from it after the tests.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 import webbrowser
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -129,6 +131,21 @@ def ensure_environment():
     STAMP.write_text(fingerprint())
 
 
+def prepare_execution_cache():
+    """Empty the execution cache when what notebooks import changed since it was filled.
+    Returns True when every page must be read again (the cache was emptied, or the last
+    build had warnings)."""
+    executed_with = execution_fingerprint()
+    if EXECUTED_WITH.exists() and EXECUTED_WITH.read_text() == executed_with:
+        return not BUILT_FROM.exists()
+    if EXECUTION_CACHE.exists():
+        say("nnlib or the requirements changed: every notebook runs again")
+        shutil.rmtree(EXECUTION_CACHE)
+    BUILD.mkdir(exist_ok=True)
+    EXECUTED_WITH.write_text(executed_with)
+    return True
+
+
 def build_book(jupyter_book=None):
     """Build the HTML book into _build/html, running only the notebooks that need it.
 
@@ -137,17 +154,9 @@ def build_book(jupyter_book=None):
     jupyter_book = jupyter_book or BIN / "jupyter-book"
     started = time.time()
     command = [jupyter_book, "build", ROOT, "-W", "-n", "--keep-going"]
-    executed_with = execution_fingerprint()
-    if not EXECUTED_WITH.exists() or EXECUTED_WITH.read_text() != executed_with:
-        if EXECUTION_CACHE.exists():
-            say("nnlib or the requirements changed: every notebook runs again")
-            shutil.rmtree(EXECUTION_CACHE)
+    if prepare_execution_cache():
         command.append("--all")
-    elif not BUILT_FROM.exists():
-        command.append("--all")  # the last build had warnings: read every page again
     BUILT_FROM.unlink(missing_ok=True)
-    BUILD.mkdir(exist_ok=True)
-    EXECUTED_WITH.write_text(executed_with)
     env = os.environ | {"NNLIB_PROGRESS": "0"}  # progress bars are for people, not pages
     env.pop("MPLBACKEND", None)  # it would leave every figure out of the executed notebooks
     clean = run(*command, env=env) == 0
@@ -181,20 +190,47 @@ def book(args):
 def test(args):
     """Run the unit tests in tests/ and execute every notebook in chapters/ and exercises/."""
     ensure_environment()
-    # The browser test reads _build/html while it is current, and otherwise builds it
-    # itself; building it here first, when every test runs, gives the build both cores.
-    if not os.environ.get("NNLIB_BOOK_HTML"):
+    pytest = [PYTHON, "-m", "pytest", "-n", str(args.workers), "--dist", "loadfile"]
+    started = time.time()
+    if os.environ.get("NNLIB_BOOK_HTML") or args.pytest_args or book_is_current():
+        # The browser test reads a current _build/html, or builds it itself.
         if book_is_current():
             say("the built book is current: the browser test reads _build/html")
-        elif not args.pytest_args:
-            say("building the book for the browser test (only notebooks not cached run)")
-            if not build_book():
-                sys.exit("The book did not build cleanly; the messages above say why.")
-    command = [PYTHON, "-m", "pytest", "-n", str(args.workers), "--dist", "loadfile"]
-    started = time.time()
-    code = run(*command, *args.pytest_args)
+        code = run(*pytest, *args.pytest_args)
+    else:
+        code = test_then_build(pytest)
     say(f"the tests took {time.time() - started:.0f} s")
     sys.exit(code)
+
+
+def test_then_build(pytest):
+    """Every test but the browser test, then the book, then the browser test.
+
+    nbval's run of each notebook is kept (tests/executed_notebooks.py) and goes into the
+    build's execution cache, so the build runs only the notebooks that failed there: each
+    notebook runs once. Returns pytest's exit code; prints one line with the totals."""
+    say("the book is not built from these sources: the book is built from what nbval's")
+    say("run of each notebook produces, after the tests")
+    browser_test = "tests/test_book_in_browser.py"
+    prepare_execution_cache()
+    with tempfile.TemporaryDirectory() as kept:
+        reports = Path(kept) / "reports"
+        env = os.environ | {"NNLIB_KEEP_EXECUTED": str(Path(kept) / "notebooks")}
+        env.pop("MPLBACKEND", None)  # it would leave every figure out of the kept notebooks
+        first = run(*pytest, "--ignore", browser_test, f"--junitxml={reports}-1.xml", env=env)
+        if build_book():
+            second = run(*pytest[:3], browser_test, f"--junitxml={reports}-2.xml")
+        else:
+            say("the book did not build cleanly (see above): the browser test did not run")
+            second = 1
+        passed = failed = skipped = 0
+        for report in Path(kept).glob("reports-*.xml"):
+            suite = ElementTree.parse(report).getroot().find("testsuite")
+            bad = int(suite.get("failures")) + int(suite.get("errors"))
+            passed += int(suite.get("tests")) - bad - int(suite.get("skipped"))
+            failed, skipped = failed + bad, skipped + int(suite.get("skipped"))
+    print(f"tests: {passed} passed, {failed} failed, {skipped} skipped", flush=True)
+    return first or second
 
 
 def main():

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
-# Before NumPy or JAX load: each pytest-xdist worker, and every notebook kernel it starts,
-# gets its share of the cores (see share_the_cores).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from threads import share_the_cores  # noqa: E402
-
-share_the_cores()
-
-import matplotlib  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
+import matplotlib
+import numpy as np
+import pytest
+from hypothesis import settings
 
 # JAX compiles a fresh function for every new array shape, so a single example can take
 # a second: timing limits per example would only make the suite flaky.
 settings.register_profile("book", deadline=None, max_examples=60)
 settings.load_profile("book")
 
-ROOT = Path(__file__).resolve().parent.parent  # tools/ (on sys.path above) is tested too
+ROOT = Path(__file__).resolve().parent.parent
 
 # Progress bars stay quiet in tests, here and in the notebook kernels nbval starts (they
 # inherit this environment).
