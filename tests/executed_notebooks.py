@@ -85,13 +85,15 @@ class _Recording:
 class KeepExecutedNotebooks:
     """The plugin: registered by tests/conftest.py when NNLIB_KEEP_EXECUTED names a folder."""
 
-    def __init__(self, folder, cache, root):
+    def __init__(self, folder, cache, root, pages):
         self.folder, self.cache, self.root = Path(folder), Path(cache), Path(root)
+        self.pages = pages  # the notebooks the book is built from: only these are kept
         self.recordings = {}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        if not isinstance(item, IPyNbCell) or item.parent.kernel is None:
+        page = isinstance(item, IPyNbCell) and Path(item.parent.path).resolve() in self.pages
+        if not page or item.parent.kernel is None:
             yield
             return
         recording = self.recordings.get(item.parent)

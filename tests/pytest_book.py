@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_configure(config):
     kept = os.environ.get("NNLIB_KEEP_EXECUTED")
     if kept:
+        from browser_support import book_pages
         from executed_notebooks import KeepExecutedNotebooks
 
+        # Only the book's pages: the student notebooks in exercises/ are tested, not built.
+        pages = {(ROOT / page).with_suffix(".ipynb") for page in book_pages()}
         cache = ROOT / "_build" / ".jupyter_cache"
-        config.pluginmanager.register(KeepExecutedNotebooks(kept, cache, ROOT), "keep-executed")
+        plugin = KeepExecutedNotebooks(kept, cache, ROOT, pages)
+        config.pluginmanager.register(plugin, "keep-executed")
