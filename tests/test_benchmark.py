@@ -44,10 +44,41 @@ def test_the_verdict_says_when_the_products_alone_miss_the_target(capsys):
     steady = {"numpy": 2.0, "jax": 1.0, "torch": 1.5}  # seconds per epoch: 40% of the peak
     bench._verdict(steady, steady, flops, peak, ceiling=0.5)
     out = capsys.readouterr().out
-    assert "40% of the measured peak (target >= 60%): missed" in out
+    assert "40% of the measured peak (target >= 65%): missed" in out
     assert "the matrix products alone reached 50% of the peak in this run" in out
     bench._verdict(steady, steady, flops, peak, ceiling=0.7)  # the ceiling was in reach
     assert "products alone" not in capsys.readouterr().out
+
+
+def test_the_verdict_compares_the_jax_epoch_with_the_products_alone(capsys):
+    bench = _load()
+    steady = {"jax": 1.0, "torch": 2.1}
+    bench._verdict(steady, steady, 100e9, 150.0, ceiling=0.8, floor=0.95)
+    out = capsys.readouterr().out
+    assert "an epoch 1.05x the matrix products alone (target <= 1.08x): met" in out
+    assert "2.10x PyTorch eager (target >= 2.0x): met" in out
+    bench._verdict(steady, steady, 100e9, 150.0, ceiling=0.8, floor=0.8)
+    assert "an epoch 1.25x the matrix products alone (target <= 1.08x): missed" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_busy_machine_gets_its_reasons_and_no_verdict(capsys):
+    bench = _load()
+    assert bench.why_busy([100.0, 95.0], [0.0, 0.1, None]) == []
+    reasons = bench.why_busy([100.0, 80.0], [0.0, 1.2])
+    assert len(reasons) == 2
+    assert "up to 1.2 cores busy" in reasons[0] and "from 80 to 100 GFLOP/s" in reasons[1]
+    steady = {"jax": 1.0, "torch": 2.1}
+    bench._verdict(steady, steady, 100e9, 150.0, busy=reasons)
+    out = capsys.readouterr().out
+    assert "no verdict: the machine was busy" in out and "up to 1.2 cores busy" in out
+    assert "met" not in out and "missed" not in out
+
+
+def test_busy_elsewhere_reads_a_share_of_the_cores():
+    cores = _load().busy_elsewhere(seconds=0.2)
+    assert cores is None or 0 <= cores <= os.cpu_count() + 0.5
 
 
 @pytest.mark.skipif(DATA is None, reason="the MNIST files are not here (set NNLIB_DATA)")
@@ -70,5 +101,9 @@ def test_the_benchmark_runs_and_prints_its_table_and_verdict():
         assert 0.9 < accuracy <= 1.0, line  # a few epochs of Adam already pass 90%
         assert 0 < fastest <= median, line  # the steady state is the fastest later epoch
     assert "the matrix products alone (JAX, same shapes, nothing else):" in out
-    assert "fastest nnlib path:" in out and "of the measured peak (target >= 60%)" in out
-    assert "for its median epoch" in out
+    # Inside the test suite other tests share the machine: it may say so instead.
+    if "no verdict: the machine was busy" in out:
+        assert "run the benchmark again on an idle machine" in out
+    else:
+        assert "fastest nnlib path:" in out and "of the measured peak (target >= 65%)" in out
+        assert "for its median epoch" in out and "the matrix products alone (target" in out
