@@ -38,7 +38,14 @@ def shape(nb):
         outputs = []
         for out in cell.get("outputs", []):
             data = {k: v for k, v in out.get("data", {}).items() if "widget" not in k}
-            outputs.append((out.output_type, out.get("name"), out.get("text"), json.dumps(data, sort_keys=True)))
+            outputs.append(
+                (
+                    out.output_type,
+                    out.get("name"),
+                    out.get("text"),
+                    json.dumps(data, sort_keys=True),
+                )
+            )
         cells.append(outputs)
     state = nb.metadata.get("widgets", {})
     models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
