@@ -219,7 +219,9 @@ def test_then_build(pytest):
         env.pop("MPLBACKEND", None)  # it would leave every figure out of the kept notebooks
         first = run(*pytest, "--ignore", browser_test, f"--junitxml={reports}-1.xml", env=env)
         if build_book():
-            second = run(*pytest[:3], browser_test, f"--junitxml={reports}-2.xml")
+            # Its pages split between the workers (each with its own browser).
+            browser_pytest = [*pytest[:5], "--dist", "load", browser_test]
+            second = run(*browser_pytest, f"--junitxml={reports}-2.xml")
         else:
             say("the book did not build cleanly (see above): the browser test did not run")
             second = 1

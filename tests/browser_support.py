@@ -9,6 +9,7 @@ The built files themselves are never changed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib.util
@@ -56,13 +57,36 @@ def missing_tools():
     ]
 
 
+@contextlib.contextmanager
+def _only_one_process(lock_path):
+    """Hold an exclusive lock on `lock_path` (POSIX): pytest-xdist workers that open the
+    book at the same time unpack the assets one after the other."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no xdist browser workers there in practice
+        yield
+        return
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def offline_assets():
     """Unpack the npm packages the book loads from CDNs into .offline-assets/ (once)."""
+    ASSETS.mkdir(exist_ok=True)
+    with _only_one_process(ASSETS / ".lock"):
+        _unpack_assets()
+    return ASSETS
+
+
+def _unpack_assets():
     for package, folder in PACKAGES.items():
         target = ASSETS / folder
         if (target / "package.json").exists():
             continue
-        ASSETS.mkdir(exist_ok=True)
         result = subprocess.run(
             ["npm", "pack", "--silent", package], cwd=ASSETS, capture_output=True, text=True
         )
@@ -75,7 +99,6 @@ def offline_assets():
         (ASSETS / f".{folder}" / "package").rename(target)
         shutil.rmtree(ASSETS / f".{folder}")
         tarball.unlink()
-    return ASSETS
 
 
 def load_tasks():

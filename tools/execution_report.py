@@ -21,13 +21,15 @@ def main(argv):
     from jupyter_cache import get_cache
 
     records = get_cache(cache_path).list_cache_records()
-    ran, cached = [], 0
+    ran, older = [], set()
     for record in records:
         created = record.created.replace(tzinfo=record.created.tzinfo or UTC).timestamp()
         if created >= since:
             ran.append((record.data.get("execution_seconds") or 0.0, record.uri))
         else:
-            cached += 1
+            older.add(record.uri)
+    # A notebook run again also has its older record, of the code before the edit.
+    cached = len(older - {uri for _, uri in ran})
     root = Path.cwd()
     print(f"[tasks] notebooks run by this build: {len(ran)}; taken from the cache: {cached}")
     for seconds, uri in sorted(ran, reverse=True):
