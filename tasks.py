@@ -2,6 +2,7 @@
 
     python3 tasks.py book   # set up .venv, build the HTML book, open it in a browser
     python3 tasks.py test   # set up .venv, run every unit test and execute every notebook
+    python3 tasks.py lab    # set up .venv, copy the exercises into work/, start JupyterLab
 
 Both first make sure the virtual environment `.venv` exists and holds what
 `requirements.txt` lists plus the book's library `nnlib` (installed in editable mode, so
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -63,6 +65,10 @@ BOOK_SOURCES = (
 # nnlib: nnlib.data.mnist refuses any copy whose SHA-256 differs from the ones it lists, so
 # every notebook that runs reads the same bytes, wherever they are.
 NOTEBOOK_INPUTS = ("nnlib", "requirements.txt", "pyproject.toml")
+# The student's folder (git-ignored): a copy of each exercise notebook to work in. Nothing
+# here writes into a file that exists in it.
+EXERCISES = ROOT / "exercises"
+WORK = ROOT / "work"
 
 
 def say(message):
@@ -235,8 +241,68 @@ def test_then_build(pytest):
     return first or second
 
 
+def recorded_digest(path):
+    """The digest of its cells that tools/exercises.py recorded in a student notebook when
+    it generated it, or None (not recorded, or not readable as a notebook)."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        return metadata.get("nnlib_exercises", {}).get("cells_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def copy_exercises(exercises=EXERCISES, work=WORK):
+    """Copy each exercise notebook into `work` unless a file of that name is there already.
+
+    Returns the notebooks copied now, and the student's copies whose exercise notebook has
+    changed since they were made (those are left alone)."""
+    work.mkdir(parents=True, exist_ok=True)
+    copied, changed = [], []
+    for source in sorted(exercises.glob("*.ipynb")):
+        target = work / source.name
+        try:
+            with open(target, "xb") as copy:  # "x": never opens a file that exists
+                copy.write(source.read_bytes())
+        except FileExistsError:
+            theirs = recorded_digest(target)
+            if theirs is not None and theirs != recorded_digest(source):
+                changed.append(target)
+            continue
+        copied.append(target)
+    return copied, changed
+
+
+def lab(args):
+    """Copy the exercise notebooks into work/ (never over a file there), then start JupyterLab."""
+    ensure_environment()
+    copied, changed = copy_exercises()
+    for path in copied:
+        say(f"copied exercises/{path.name} to work/{path.name}")
+    say(f"your notebooks are in {WORK.relative_to(ROOT)}/: no tool writes into a file there")
+    for path in changed:
+        say(
+            f"exercises/{path.name} has changed since you copied it; your work/{path.name} "
+            "is as you left it. To start from the new version, rename your copy and run this "
+            "command again."
+        )
+    if args.no_start:
+        return
+    # JupyterLab refuses to run as root, which is who runs it in many containers.
+    as_root = ["--allow-root"] if getattr(os, "geteuid", lambda: 1)() == 0 else []
+    sys.exit(
+        run(
+            PYTHON,
+            "-m",
+            "jupyterlab",
+            f"--ServerApp.root_dir={ROOT}",
+            f"--FileContentsManager.preferred_dir={WORK.name}",
+            *as_root,
+        )
+    )
+
+
 def main():
-    parser = argparse.ArgumentParser(description="Build the book or run its tests.")
+    parser = argparse.ArgumentParser(description="Build the book, run its tests, or work in it.")
     commands = parser.add_subparsers(dest="command", required=True)
     p_book = commands.add_parser("book", help=book.__doc__)
     p_book.add_argument("--strict", action="store_true", help="treat Sphinx warnings as errors")
@@ -246,6 +312,9 @@ def main():
     p_test.add_argument("--workers", default="2", help="parallel pytest workers (default 2)")
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     p_test.set_defaults(func=test)
+    p_lab = commands.add_parser("lab", help=lab.__doc__)
+    p_lab.add_argument("--no-start", action="store_true", help="only copy, do not start Jupyter")
+    p_lab.set_defaults(func=lab)
     args = parser.parse_args()
     args.func(args)
 

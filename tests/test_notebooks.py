@@ -29,7 +29,15 @@ def test_notebook_is_stored_without_outputs(path):
         for i, c in enumerate(cells)
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
-    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them before committing"
+    advice = "clear them before committing"
+    if path.parent.name == "exercises":
+        advice = (
+            "if that is your work, it is safe: no tool replaces a notebook that was worked in. "
+            "Move it to work/ (`python3 tasks.py lab` gives you your own copies there); "
+            "`python tools/exercises.py --force` then restores this one, after a backup in "
+            "work/backups/"
+        )
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; {advice}"
 
 
 def toc_files():

@@ -5,8 +5,15 @@ each exercise, its reference solution folded away (sphinx-exercise) and the chec
 proves the solution right. The student notebook `exercises/NN_topic.ipynb` is generated
 from it: solutions dropped, stubs kept, MyST directives turned into plain headings.
 
-    python tools/exercises.py          # rewrite every student notebook
+    python tools/exercises.py          # rewrite the student notebooks that are out of date
     python tools/exercises.py --check  # exit 1 if any student notebook is out of date
+
+A student's work is never lost. Each generated notebook records a digest of what it was
+written with (its cells: sources, tags, outputs). A notebook whose cells no longer match
+that digest has been worked in (answers, outputs, added notes), and is left as it is,
+with a message; `--force` replaces it too, after copying it to `work/backups/`. Students
+work in their own copies in `work/` (`python3 tasks.py lab` makes them), a folder that
+no tool writes into once a file is there.
 
 Cell roles in a source notebook, by cell tag:
 - `stub`: the student's starting point (also tagged `remove-cell`, so the book hides it);
@@ -17,8 +24,12 @@ Cell roles in a source notebook, by cell tag:
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import re
+import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +38,10 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "exercises" / "solutions"
 STUDENT_DIR = ROOT / "exercises"
+# The students' own folder (git-ignored): their copies, and backups of replaced notebooks.
+WORK_DIR = ROOT / "work"
+# Where a generated notebook keeps the digest of its cells (notebook metadata).
+RECORD = "nnlib_exercises"
 
 _EXERCISE = re.compile(r"^```\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*)```\s*$", re.S)
 _LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
@@ -82,8 +97,80 @@ def parse_exercises(nb):
     return exercises
 
 
+def cells_digest(nb):
+    """SHA-256 of what working in a notebook changes: each cell's kind, source, tags and
+    outputs. Cell ids and notebook metadata are left out: Jupyter adds or rewrites them
+    when it merely opens and saves a notebook."""
+    cells = []
+    for cell in nb.cells:
+        entry = [cell.cell_type, cell.source, sorted(tags(cell))]
+        if cell.cell_type == "code":
+            entry += [cell.get("outputs", []), cell.get("execution_count")]
+        cells.append(entry)
+    text = json.dumps(cells, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def changes_since_generated(nb, generated):
+    """What was done in the student notebook `nb` since a tool wrote it: a list of short
+    descriptions, empty when its cells are exactly what was written.
+
+    `generated` is the notebook the current sources make; it names the cells that differ.
+    A notebook written before digests were recorded counts as untouched when it has no
+    outputs, no added cells and every exercise cell as given.
+    """
+    recorded = nb.metadata.get(RECORD, {}).get("cells_sha256")
+    if recorded is not None and recorded == cells_digest(nb):
+        return []
+    ran = [
+        i
+        for i, c in enumerate(nb.cells, start=1)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    given = {cell.get("id"): cell for cell in generated.cells}
+    added = [i for i, c in enumerate(nb.cells, start=1) if c.get("id") not in given]
+    edited = [
+        i
+        for i, c in enumerate(nb.cells, start=1)
+        if "stub" in tags(c) and c.get("id") in given and c.source != given[c["id"]].source
+    ]
+    found = []
+    if edited:
+        found.append(f"answers typed into cell{_plural(edited)}")
+    if added:
+        found.append(f"cell{_plural(added)} added")
+    if ran:
+        found.append(f"outputs in cell{_plural(ran)}")
+    if recorded is not None and not found:
+        found.append("cells changed after it was generated")
+    return found
+
+
+def _plural(numbers):
+    shown = ", ".join(map(str, numbers[:8])) + (", ..." if len(numbers) > 8 else "")
+    return f"{'s' if len(numbers) > 1 else ''} {shown}"
+
+
+def back_up(path):
+    """Copy `path` to work/backups/<name>-<time>.ipynb (never over another file); return
+    the copy's path."""
+    backups = WORK_DIR / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        target = backups / f"{path.stem}-{stamp}{f'-{n}' if n else ''}{path.suffix}"
+        try:
+            with open(target, "xb") as copy:
+                copy.write(path.read_bytes())
+        except FileExistsError:
+            continue
+        shutil.copystat(path, target)
+        return target
+    raise RuntimeError(f"could not find a free backup name for {path.name} in {backups}")
+
+
 def student_version(nb):
-    """The student notebook made from a source notebook."""
+    """The student notebook made from a source notebook, with the digest of its cells."""
     out = nbformat.v4.new_notebook(metadata=nb.metadata)
     number = 0
     for cell in nb.cells:
@@ -109,29 +196,62 @@ def student_version(nb):
                 new.metadata["tags"] = kept
         new["id"] = cell["id"]
         out.cells.append(new)
+    out.metadata[RECORD] = {"cells_sha256": cells_digest(out)}
     return out
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report stale notebooks")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="also replace notebooks that were worked in, after backing each up in work/backups/",
+    )
     args = parser.parse_args(argv)
-    stale = []
+    stale, kept = [], []
     for source in sorted(SOURCE_DIR.glob("*.ipynb")):
         target = STUDENT_DIR / source.name
-        parse_exercises(nbformat.read(source, as_version=4))  # fails on a malformed source
-        text = nbformat.writes(student_version(nbformat.read(source, as_version=4))) + "\n"
-        if target.exists() and target.read_text() == text:
+        notebook = nbformat.read(source, as_version=4)
+        parse_exercises(notebook)  # fails on a malformed source
+        generated = student_version(notebook)
+        text = nbformat.writes(generated) + "\n"
+        if target.exists() and target.read_text(encoding="utf-8") == text:
             continue
+        changes = []
+        if target.exists():
+            changes = changes_since_generated(nbformat.read(target, as_version=4), generated)
         if args.check:
-            stale.append(target.relative_to(ROOT))
+            (kept if changes else stale).append((target.relative_to(ROOT), changes))
+        elif changes and not args.force:
+            kept.append((target.relative_to(ROOT), changes))
         else:
-            target.write_text(text)
+            if changes:
+                print(
+                    f"backed up {target.relative_to(ROOT)} as {back_up(target).relative_to(ROOT)}"
+                )
+            target.write_text(text, encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
     if stale:
-        print("Out of date (run `python tools/exercises.py`):", *stale, sep="\n  ")
-        return 1
-    return 0
+        print(
+            "Out of date (run `python tools/exercises.py`, which replaces only notebooks "
+            "nobody has worked in):",
+            *(path for path, _ in stale),
+            sep="\n  ",
+        )
+    if kept:
+        print(
+            "Worked in since they were generated, so no tool replaces them:",
+            *(f"{path}: {'; '.join(changes)}" for path, changes in kept),
+            sep="\n  ",
+        )
+        print(
+            "If that is your work, move it to work/ (`python3 tasks.py lab` gives you your own "
+            "copies of the exercises there, and no tool writes into a file in work/). "
+            "`python tools/exercises.py --force` replaces these notebooks with the generated "
+            "ones, after copying each to work/backups/."
+        )
+    return 1 if stale or kept else 0
 
 
 if __name__ == "__main__":
