@@ -53,11 +53,12 @@ class ExerciseNotebook:
     def _exec(self, code, namespace, what):
         exec(compile(code, f"<{self.page} {what}>", "exec"), namespace)
 
-    def run(self, label, answer_code, prerequisites=True):
+    def run(self, label, answer_code, prerequisites=True, namespace=None):
         """Run the set-up cell, the exercise's prerequisites and given data, `answer_code`,
         then the exercise's check; return the Feedback. `prerequisites=False` leaves out
-        the earlier exercises' solutions (to prove that they are needed)."""
-        namespace = {}
+        the earlier exercises' solutions (to prove that they are needed). `namespace` (a
+        dict) lets a test read what the answer's code left behind."""
+        namespace = {} if namespace is None else namespace
         self._exec(self.setup, namespace, "set-up")
         for earlier in PREREQUISITES.get(label, []) if prerequisites else []:
             self._exec(self.given.get(earlier, ""), namespace, f"{earlier} given")

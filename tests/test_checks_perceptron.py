@@ -79,7 +79,7 @@ WRONG_ANSWERS = [
         "ex-perceptron-step",
         "def perceptron_step(w, b, x, y, lr):\n"
         "    e = y - (1 if x @ w + b >= 0 else 0)\n    w += lr * e * x\n    return w, b + lr * e",
-        "in-place",
+        "changed-input",
     ),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w", "not-a-pair"),
     ("ex-perceptron-step", "def perceptron_step(w, b, x, y, lr):\n    return w, b", "no-change"),

@@ -6,6 +6,9 @@ The pages are found in `exercises/solutions/`; EXPECTED_LABELS pins their exerci
 exercise that is lost, renamed or added without its tests fails here."""
 
 import importlib
+import re
+import textwrap
+import time
 
 import pytest
 from exercise_harness import PAGES, PREREQUISITES, exercise_notebook
@@ -121,3 +124,97 @@ def test_every_prerequisite_is_an_earlier_exercise_and_needed(label):
     assert all(book.labels.index(e) < book.labels.index(label) for e in earlier)
     with pytest.raises(NameError):
         book.run(label, book.exercises[label].solution, prerequisites=False)
+
+
+# --- The harness: what a student's function does cannot hang, end or flood the check ---
+
+FUNCTION_EXERCISES = [
+    pytest.param(page, label, name, id=f"{page}::{label}")
+    for page in PAGES
+    for label in exercise_notebook(page).labels
+    for name in re.findall(r"^def (\w+)\(", exercise_notebook(page).exercises[label].stub, re.M)
+    if f"({name})" in exercise_notebook(page).exercises[label].check
+]
+
+
+def hostile(solution, name, before="", after="result = _reference(*args, **kwargs)"):
+    """The reference solution of `name`, wrapped: `before` runs first, then `after`, which
+    sets `result`, is returned."""
+    body = textwrap.indent(f"{before}\n{after}\nreturn result", "    ")
+    return (
+        f"{solution}\n"
+        "import functools as _functools\n"
+        f"_reference = {name}\n\n\n"
+        f"@_functools.wraps(_reference)\n"
+        f"def {name}(*args, **kwargs):\n{body}\n"
+    )
+
+
+def test_every_function_exercise_is_covered_by_the_harness_tests():
+    assert len(FUNCTION_EXERCISES) >= 35
+
+
+@pytest.mark.parametrize("page, label, name", FUNCTION_EXERCISES)
+def test_a_function_that_never_returns_is_stopped_and_explained(page, label, name, monkeypatch):
+    monkeypatch.setenv("NNLIB_CHECK_TIME_LIMIT", "0.3")
+    book = exercise_notebook(page)
+    started = time.perf_counter()
+    feedback = book.run(
+        label, hostile(book.exercises[label].solution, name, "while True:\n    pass")
+    )
+    assert time.perf_counter() - started < 20
+    assert not feedback.passed and feedback.code == "timeout", str(feedback)
+    assert "did not finish within 0.3 seconds" in feedback.message
+
+
+@pytest.mark.parametrize("page, label, name", FUNCTION_EXERCISES)
+def test_sys_exit_in_a_function_is_caught_and_explained(page, label, name):
+    book = exercise_notebook(page)
+    feedback = book.run(
+        label, hostile(book.exercises[label].solution, name, "import sys\nsys.exit(3)")
+    )
+    assert not feedback.passed and feedback.code == "exited", str(feedback)
+    assert "`return`" in feedback.message
+
+
+@pytest.mark.parametrize("page, label, name", FUNCTION_EXERCISES)
+def test_printing_is_captured_and_summarised(page, label, name, capsys):
+    book = exercise_notebook(page)
+    noisy = "for _line in range(5000):\n    print('debugging', _line, 'x' * 500)"
+    feedback = book.run(label, hostile(book.exercises[label].solution, name, noisy))
+    assert feedback.passed, str(feedback)
+    assert "printed" in feedback.message and "debugging 0" in feedback.message
+    assert len(feedback.message) < 3000, len(feedback.message)
+    assert "debugging" not in capsys.readouterr().out  # (the page itself may print)
+
+
+@pytest.mark.parametrize("page, label, name", FUNCTION_EXERCISES)
+def test_a_huge_error_message_is_cut_short(page, label, name):
+    book = exercise_notebook(page)
+    raising = "raise ValueError('no ' * 200_000)"
+    feedback = book.run(label, hostile(book.exercises[label].solution, name, raising))
+    assert not feedback.passed and len(feedback.message) < 2000, len(feedback.message)
+
+
+@pytest.mark.parametrize("page, label, name", FUNCTION_EXERCISES)
+def test_a_function_that_changes_its_inputs_is_named(page, label, name):
+    """A right result from a function that also changes its array arguments in place is
+    either rejected as "changed-input" or passes with a note, depending on whether it
+    matters; never a misdiagnosis, and never a silent pass."""
+    book = exercise_notebook(page)
+    mutate = (
+        "result = _copy.deepcopy(_reference(*args, **kwargs))\n"
+        "for _arg in args:\n"
+        "    if isinstance(_arg, np.ndarray) and _arg.size and _arg.dtype.kind in 'fiu':\n"
+        "        _arg.flat[0] += 1\n"
+        "        MUTATED.append(_arg.shape)"
+    )
+    namespace = {"MUTATED": []}
+    code = hostile(book.exercises[label].solution, name, "import copy as _copy", mutate)
+    feedback = book.run(label, code, namespace=namespace)
+    if not namespace["MUTATED"]:
+        assert feedback.passed, str(feedback)  # nothing to change: scalars, lists, bytes
+    elif feedback.passed:
+        assert "in place" in feedback.message, str(feedback)
+    else:
+        assert feedback.code in ("changed-input", "modified-input"), str(feedback)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib.checks import harness
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -60,30 +62,83 @@ def checker(title):
     """Decorate a checker body: it returns a success message or raises `Reject`.
 
     The wrapper turns both into a `Feedback`, and turns anything unexpected into a
-    readable message as well, so no student input ends in a raw traceback.
+    readable message as well, so no student input ends in a raw traceback. The student's
+    code runs in the harness (`nnlib.checks.harness`): what it prints during the check is
+    summarised under the verdict, with any notes a checker made on the way.
     """
 
     def wrap(body):
         @functools.wraps(body)
         def check(*args, **kwargs):
-            try:
-                message = body(*args, **kwargs)
-            except Reject as verdict:
-                return Feedback(title, False, verdict.code, verdict.message)
-            except Exception as err:  # a checker must answer whatever it is given
-                return Feedback(
-                    title,
-                    False,
-                    "checker-error",
-                    f"The checker could not evaluate this answer ({type(err).__name__}: {err}). "
-                    "Check that the cell above ran without errors and that the names match "
-                    "the exercise.",
-                )
-            return Feedback(title, True, "ok", message)
+            with harness.session() as session:
+                try:
+                    passed, code, message = True, "ok", body(*args, **kwargs)
+                except Reject as verdict:
+                    passed, code, message = False, verdict.code, verdict.message
+                except harness.OutOfTime:  # student code the checker ran outside call_student
+                    passed, code = False, "timeout"
+                    message = _timeout_message("Your code", harness.default_time_limit())
+                except SystemExit as stop:  # student code the checker ran directly
+                    passed, code = False, "exited"
+                    message = _exit_message("Your code", harness.Exited("exit", stop.code))
+                except KeyboardInterrupt:
+                    passed, code = False, "interrupted"
+                    message = _exit_message("Your code", harness.Exited("interrupt", None))
+                except harness.Exited as stop:
+                    passed, code, message = (
+                        False,
+                        _EXIT_CODES[stop.kind],
+                        _exit_message("Your code", stop),
+                    )
+                except Exception as err:  # a checker must answer whatever it is given
+                    passed, code = False, "checker-error"
+                    message = (
+                        f"The checker could not evaluate this answer ({type(err).__name__}: "
+                        f"{_short(str(err))}). Check that the cell above ran without errors and "
+                        "that the names match the exercise."
+                    )
+                extra = session.summary()
+            if extra:
+                message = "\n\n".join([message, *extra])
+            return Feedback(title, passed, code, message)
 
         return check
 
     return wrap
+
+
+def _short(text, limit=300):
+    """`text` cut to `limit` characters: a student's exception message can be huge."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_EXIT_CODES = {"exit": "exited", "interrupt": "interrupted"}
+
+
+def _timeout_message(who, seconds, hint=""):
+    return (
+        f"{who} did not finish within {seconds:g} seconds, so the check stopped it. "
+        "Look for a loop that never ends: a `while` whose condition never becomes false, "
+        "or a loop that waits for something that cannot happen (a perceptron on data that "
+        "no line separates never runs out of mistakes)."
+        + (f" {hint}" if hint else "")
+        + " The reference solution takes well under a second here. (On a slow machine, set "
+        "the environment variable NNLIB_CHECK_TIME_LIMIT to more seconds.)"
+    )
+
+
+def _exit_message(who, stop):
+    if stop.kind == "interrupt":
+        return (
+            f"The check was interrupted (the kernel's stop button) while {who[0].lower()}"
+            f"{who[1:]} was running. If it never finishes on its own, look for a loop that "
+            "never ends; the check also stops one by itself after a few seconds."
+        )
+    return (
+        f"{who} called `sys.exit()` (or `exit()`/`quit()`), which ends the whole program: in "
+        "Jupyter, the kernel. A function hands its answer back with `return`; to report a "
+        "problem, `raise` an exception such as ValueError."
+    )
 
 
 def require_started(value, name):
@@ -110,12 +165,19 @@ def require_number(value, name):
     return float(value)
 
 
-def call_student(func, name, *args, copy=False):
-    """Call the student's function, turning a crash or an unfinished stub into a verdict.
+def call_student(func, name, *args, changes="reject", time_limit=None, hang_hint=""):
+    """Call the student's function in the harness; turn what can go wrong into a verdict.
 
-    NumPy's warnings are silenced during the call (a checker reports an overflow or a nan
-    in a sentence instead). With `copy=True` the function gets copies of array arguments;
-    without it, a checker can compare its arrays afterwards to catch in-place changes.
+    The function runs under a time limit (`time_limit` seconds, by default
+    `harness.default_time_limit()`), with `sys.exit()` and the kernel's interrupt caught,
+    what it prints captured for the summary, and NumPy's warnings silenced (a checker
+    reports an overflow or a nan in a sentence instead). It gets deep copies of its array
+    arguments, so nothing it does changes the checker's data. Afterwards the copies are
+    compared with the originals: with `changes="reject"` an argument changed in place is
+    the verdict "changed-input"; with `changes="note"` (where changing it is harmless, as
+    in an update rule whose result replaces the argument) the verdict says so in a note;
+    `changes="own"` passes the arguments themselves, for a checker that makes its own
+    copies and diagnoses a change itself.
     """
     if not callable(func):
         raise Reject(
@@ -124,17 +186,29 @@ def call_student(func, name, *args, copy=False):
             f"but it is {type(func).__name__}. Did you run the cell that defines it?",
         )
     arguments = ", ".join(_describe(a) for a in args)
-    if copy:
-        args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    passed = list(args) if changes == "own" else harness.copy_arguments(args)
+    limit = harness.default_time_limit() if time_limit is None else time_limit
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = func(*args)
+            result = harness.run_guarded(func, passed, limit)
+    except harness.OutOfTime:
+        raise Reject(
+            "timeout", _timeout_message(f"`{name}({arguments})`", limit, hang_hint)
+        ) from None
+    except harness.Exited as stop:
+        raise Reject(_EXIT_CODES[stop.kind], _exit_message(f"`{name}`", stop)) from None
     except Exception as err:
         raise Reject(
             "raised",
-            f"`{name}({arguments})` raised {type(err).__name__}: {err}" + _hint_for(err),
+            f"`{name}({arguments})` raised {type(err).__name__}: {_short(str(err))}"
+            + _hint_for(err),
         ) from None
+    changed = [] if changes == "own" else harness.changed_arguments(func, args, passed)
+    if changed and changes == "reject":
+        raise Reject("changed-input", _changed_message(name, changed))
+    if changed and changes == "note":
+        harness.current_session().note(_changed_note(name, changed))
     if result is Ellipsis:
         raise Reject(
             "not-started",
@@ -147,6 +221,47 @@ def call_student(func, name, *args, copy=False):
             f"`{name}({arguments})` returned None. Did you forget the `return` statement?",
         )
     return result
+
+
+def run_student(func, name, *args, time_limit=None):
+    """Call the student's function in the harness like `call_student`, but let an
+    exception it raises through unchanged: for checks that expect one (a ValueError for a
+    bad file). A time-out, `sys.exit()` or an interrupt still become verdicts."""
+    limit = harness.default_time_limit() if time_limit is None else time_limit
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return harness.run_guarded(func, harness.copy_arguments(args), limit)
+    except harness.OutOfTime:
+        raise Reject("timeout", _timeout_message(f"`{name}`", limit)) from None
+    except harness.Exited as stop:
+        raise Reject(_EXIT_CODES[stop.kind], _exit_message(f"`{name}`", stop)) from None
+
+
+def _names(changed):
+    quoted = [f"`{n}`" if not n.startswith("argument") else n for n in changed]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _changed_message(name, changed):
+    first = changed[0] if not changed[0].startswith("argument") else "X"
+    return (
+        f"`{name}` changed {_names(changed)}, which it was given, in place (by assigning "
+        "into it, or with an operation such as `+=`, `*=` or `np.clip(..., out=...)`). "
+        f"The caller's data would change with it: code that uses {_names(changed)} "
+        f"afterwards would see other numbers. Build a new array instead (for example "
+        f"`{first} + 1` rather than `{first} += 1`), or start from a copy "
+        f"(`{first} = {first}.copy()`)."
+    )
+
+
+def _changed_note(name, changed):
+    return (
+        f"Note: `{name}` also changed {_names(changed)}, which it was given, in place. That "
+        f"does no harm when the caller replaces {'it' if len(changed) == 1 else 'them'} with "
+        "what you return, but a caller who keeps the old array would find it changed; "
+        "building a new array avoids the surprise."
+    )
 
 
 # Errors whose NumPy wording hides a common mistake, with what the mistake usually is.

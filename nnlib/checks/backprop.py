@@ -203,7 +203,7 @@ def dense_backward(func):
     )
     for dZ, X, W in _dense_cases():
         try:
-            got = call_student(func, "dense_backward", dZ, X, W, copy=True)
+            got = call_student(func, "dense_backward", dZ, X, W)
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None
         dX, dW, db = _unpack_triple(got, "`dense_backward`")
@@ -364,7 +364,7 @@ def two_layer_backward(func):
     answers = []
     for case in cases:
         try:
-            got = call_student(func, "two_layer_backward", *case, copy=True)
+            got = call_student(func, "two_layer_backward", *case)
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None
         if not isinstance(got, dict):
@@ -462,7 +462,7 @@ def numerical_gradient(func):
     worst = 0.0
     for x in _numgrad_cases():
         x_given = x.copy()
-        got = call_student(func, "numerical_gradient", _smooth, x_given, h)
+        got = call_student(func, "numerical_gradient", _smooth, x_given, h, changes="own")
         got = _as_array(got, "The result of `numerical_gradient`")
         exact = _smooth_gradient(x)
         changed = not np.allclose(x_given, x, rtol=0, atol=1e-12)
@@ -594,6 +594,7 @@ def accumulator_descent(func):
                 lr,
                 lam,
                 iterations,
+                changes="note",
             )
         except Reject as verdict:
             raise _shape_hint(verdict, hint) from None

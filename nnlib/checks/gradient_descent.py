@@ -192,7 +192,7 @@ def line_step(func):
     (x w + b − y)² over the batch."""
     name = "line_step"
     cases = list(_line_cases())
-    got = [_pair_of_numbers(call_student(func, name, *case, copy=True), name) for case in cases]
+    got = [_pair_of_numbers(call_student(func, name, *case), name) for case in cases]
     expected = []
     for w, b, x, y, lr in cases:
         dw, db = _line_gradients(w, b, x, y)
@@ -305,7 +305,7 @@ def chain_rule_derivative(func):
     """Check `func(x)` = d/dx exp(sin(x²)) = exp(sin x²) cos(x²) 2x at several x."""
     name = "chain_rule_derivative"
     points = _chain_rule_points()
-    got = [_one_number(call_student(func, name, x, copy=True), f"`{name}({x})`") for x in points]
+    got = [_one_number(call_student(func, name, x), f"`{name}({x})`") for x in points]
     expected = [float(np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x) for x in points]
     if _all_close(got, expected):
         return (
@@ -341,9 +341,7 @@ def largest_stable_lr(func):
     """Check `func(a)` = 1/a, the largest stable rate of gradient descent on f(w) = a w²."""
     name = "largest_stable_lr"
     curvatures = (0.5, 2.0, 10.0, 3.7)
-    got = [
-        _one_number(call_student(func, name, a, copy=True), f"`{name}({a})`") for a in curvatures
-    ]
+    got = [_one_number(call_student(func, name, a), f"`{name}({a})`") for a in curvatures]
     if _all_close(got, [1 / a for a in curvatures]):
         return (
             "Right: w is multiplied by 1 − 2aα each step, which shrinks it exactly when "
@@ -521,7 +519,7 @@ def minibatches(func):
     batches of `batch_size`, the last one possibly smaller."""
     name = "minibatches"
     for m, size, seed in _minibatch_cases():
-        batches = _as_batches(call_student(func, name, m, size, seed, copy=True), name, m)
+        batches = _as_batches(call_student(func, name, m, size, seed), name, m)
         call = f"`{name}({m}, {size}, {seed})`"
         if not batches:
             raise Reject("empty", f"{call} returned no batches at all.")
@@ -579,7 +577,7 @@ def minibatches(func):
                 "(np.random.default_rng(seed).permutation(m)), so that each mini-batch is a "
                 "random sample of the data.",
             )
-        again = _as_batches(call_student(func, name, m, size, seed, copy=True), name, m)
+        again = _as_batches(call_student(func, name, m, size, seed), name, m)
         if len(again) != len(batches) or not all(
             np.array_equal(a, b) for a, b in zip(again, batches, strict=True)
         ):
@@ -589,10 +587,8 @@ def minibatches(func):
                 "the seed only: rng = np.random.default_rng(seed), then rng.permutation(m).",
             )
     m, size, seed = _minibatch_cases()[-1]
-    first = np.concatenate(_as_batches(call_student(func, name, m, size, seed, copy=True), name, m))
-    other = np.concatenate(
-        _as_batches(call_student(func, name, m, size, seed + 1, copy=True), name, m)
-    )
+    first = np.concatenate(_as_batches(call_student(func, name, m, size, seed), name, m))
+    other = np.concatenate(_as_batches(call_student(func, name, m, size, seed + 1), name, m))
     if np.array_equal(first, other):
         raise Reject(
             "ignores-seed",

@@ -314,7 +314,7 @@ def xavier_scales(func):
     got = []
     for n_in, n_out in _XAVIER_SIZES:
         answer = _parts(
-            call_student(func, name, n_in, n_out, copy=True),
+            call_student(func, name, n_in, n_out),
             ("variance", "limit"),
             f"{name}(n_in, n_out)",
         )
@@ -451,7 +451,7 @@ def momentum_step(func):
     got_theta, got_v = [], []
     for case in cases:
         theta_new, v_new = _parts(
-            call_student(func, name, *case, copy=True),
+            call_student(func, name, *case, changes="note"),
             ("theta", "v"),
             f"{name}(theta, v, g, lr, beta)",
         )
@@ -567,7 +567,7 @@ def adagrad_step(func):
     got_theta, got_G = [], []
     for case in [*cases, probe]:
         theta_new, G_new = _parts(
-            call_student(func, name, *case, copy=True),
+            call_student(func, name, *case, changes="note"),
             ("theta", "G"),
             f"{name}(theta, G, g, lr, eps)",
         )
@@ -597,12 +597,18 @@ def adagrad_step(func):
             f"yours is {array_text(got_theta[0])}. It is θ = θ − α g / (√G + ε) with the new G.",
         )
     right_probe = _adagrad_right(probe)[0]
-    note = _accepted_variant(probe_theta, right_probe, [(
-        _adagrad_inside(probe),
-        "Right, with one difference from the book, which is accepted: you put ε inside "
-        "the square root, √(G + ε), as some libraries do. The book adds it outside, "
-        "√G + ε; with ε = 1e-8 the two agree unless G is tiny.",
-    )])
+    note = _accepted_variant(
+        probe_theta,
+        right_probe,
+        [
+            (
+                _adagrad_inside(probe),
+                "Right, with one difference from the book, which is accepted: you put ε inside "
+                "the square root, √(G + ε), as some libraries do. The book adds it outside, "
+                "√G + ε; with ε = 1e-8 the two agree unless G is tiny.",
+            )
+        ],
+    )
     if note:
         return note
     if not _close(probe_theta, right_probe):
@@ -827,7 +833,7 @@ def adam_step(func):
     got = []
     for case in [*cases, probe]:
         try:
-            result = call_student(func, name, *case, copy=True)
+            result = call_student(func, name, *case, changes="note")
         except Reject as verdict:
             if case[4] == 1 and "ZeroDivisionError" in verdict.message:
                 raise Reject(
@@ -874,21 +880,25 @@ def adam_step(func):
             "θ = θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β1**t) and v̂ = v / (1 − β2**t).",
         )
     right_probe = _adam_right(probe)[0]
-    note = _accepted_variant(probe_theta, right_probe, [
-        (
-            _adam_inside(probe),
-            "Right, with one difference from the book, which is accepted: you put ε inside "
-            "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add "
-            "it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny.",
-        ),
-        (
-            _adam_folded(probe),
-            "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
-            "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
-            "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
-            "with ε = 1e-8 the two steps agree.",
-        ),
-    ])
+    note = _accepted_variant(
+        probe_theta,
+        right_probe,
+        [
+            (
+                _adam_inside(probe),
+                "Right, with one difference from the book, which is accepted: you put ε inside "
+                "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add "
+                "it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny.",
+            ),
+            (
+                _adam_folded(probe),
+                "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
+                "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
+                "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
+                "with ε = 1e-8 the two steps agree.",
+            ),
+        ],
+    )
     if note:
         return note
     if not _close(probe_theta, right_probe):

@@ -154,7 +154,7 @@ def binary_cross_entropy(func):
     got = []
     for p, y in cases:
         per_example = _bce_terms(p, y)
-        value = _as_scalar(call_student(func, name, p, y, copy=True), name, per_example)
+        value = _as_scalar(call_student(func, name, p, y), name, per_example)
         if not np.isfinite(value):
             raise Reject(
                 "not-finite",
@@ -180,7 +180,7 @@ def binary_cross_entropy(func):
 
     # Probabilities of exactly 0 and 1: perfect predictions first, then a confident mistake.
     perfect_p, perfect_y = np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1])
-    value = _as_scalar(call_student(func, name, perfect_p, perfect_y, copy=True), name)
+    value = _as_scalar(call_student(func, name, perfect_p, perfect_y), name)
     if not np.isfinite(value):
         raise Reject(
             "no-clipping",
@@ -197,7 +197,7 @@ def binary_cross_entropy(func):
             f"{-np.log(0.7) / 3:.6f}, but your function returned {value:.6f}.",
         )
     wrong_p, wrong_y = np.array([0.0, 0.4]), np.array([1, 0])
-    value = _as_scalar(call_student(func, name, wrong_p, wrong_y, copy=True), name)
+    value = _as_scalar(call_student(func, name, wrong_p, wrong_y), name)
     if not np.isfinite(value):
         raise Reject(
             "no-clipping",
@@ -320,7 +320,7 @@ def softmax_cross_entropy(func):
     got = []
     for scores, y in cases:
         per_example = -_picked(_log_softmax_rows(scores), y)
-        value = _as_scalar(call_student(func, name, scores, y, copy=True), name, per_example)
+        value = _as_scalar(call_student(func, name, scores, y), name, per_example)
         if not np.isfinite(value):
             raise Reject(
                 "not-finite",
@@ -344,7 +344,7 @@ def softmax_cross_entropy(func):
 
     big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 990.0], [-1000.0, -1200.0, -1100.0]])
     y_big = np.array([1, 2, 0])
-    value = _as_scalar(call_student(func, name, big, y_big, copy=True), name)
+    value = _as_scalar(call_student(func, name, big, y_big), name)
     right = losses.softmax_cross_entropy(big, y_big)
     if not np.isfinite(value):
         raise Reject(
@@ -469,7 +469,7 @@ def logistic_grad_z(func):
     cases = list(_logistic_cases())
     got = []
     for X, w, b, y in cases:
-        value = _as_array(call_student(func, name, X, w, b, y, copy=True), name)
+        value = _as_array(call_student(func, name, X, w, b, y), name)
         m = len(y)
         if value.shape != (m,):
             if value.size == m:
@@ -583,7 +583,7 @@ def multiclass_hinge_one(func):
     cases = list(_hinge_cases())
     got = []
     for s, y in cases:
-        result = call_student(func, name, s, y, copy=True)
+        result = call_student(func, name, s, y)
         values = _as_array(result, name)
         if values.shape == s.shape:
             terms = np.maximum(0, s - s[y] + 1)
@@ -629,7 +629,7 @@ def logistic_as_softmax(func):
     rng = np.random.default_rng(8)
     for w, b in _two_class_cases():
         n = len(w)
-        got = call_student(func, name, w, b, copy=True)
+        got = call_student(func, name, w, b)
         if not isinstance(got, tuple | list) or len(got) != 2:
             shown = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else repr(got)
             raise Reject(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlib.checks import Reject, call_student, checker, kind_of, require_started
+from nnlib.checks import Reject, call_student, checker, kind_of, require_started, run_student
 from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, idx_bytes, load_mnist, to_float
 from nnlib.data.mnist import train_validation_split as _split
 from nnlib.model import mlp_forward
@@ -128,7 +128,7 @@ def read_idx_images(func):
             )
     wrong = idx_bytes(LABELS_MAGIC, (1, 2, 2), bytes(4))
     try:
-        result = func(wrong)
+        result = run_student(func, "read_idx_images", wrong)
     except ValueError:
         return "Right: the header read big-endian, the pixels as bytes, a wrong file refused."
     except Exception as err:
@@ -180,10 +180,7 @@ def confusion_counts(func):
     predicted = np.array([0, 1, 1, 1, 0, 2, 1, 0, 1, 1])
     cases = [(true, predicted, 4), (np.array([3, 3, 3]), np.array([3, 0, 3]), 5)]
     for true, predicted, n_classes in cases:
-        given = (true.copy(), predicted.copy())
         got = call_student(func, "confusion_counts", true, predicted, n_classes)
-        if not (np.array_equal(true, given[0]) and np.array_equal(predicted, given[1])):
-            raise Reject("changed-input", "Your function changed `true` or `predicted`.")
         counts = _as_count_matrix(got, n_classes)
         expected = _confusion_counts(true, predicted, n_classes)
         if np.array_equal(counts, expected):
