@@ -7,6 +7,7 @@ No test touches the internet: downloads come from an HTTP server each test start
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gzip
 import hashlib
@@ -24,6 +25,7 @@ from nnlib.data import mnist
 from nnlib.data.mnist import (
     FILES,
     SHA256,
+    MNISTCacheError,
     MNISTFileError,
     MNISTNotFoundError,
     idx_bytes,
@@ -76,6 +78,16 @@ def cache(tmp_path, monkeypatch):
     folder = mnist.default_cache_dir()
     assert folder.is_relative_to(tmp_path)
     return folder
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail the test on any attempt to download."""
+
+    def urlopen(url, *args, **kwargs):
+        pytest.fail(f"load_mnist tried to download {url}")
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", urlopen)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -293,10 +305,204 @@ def test_no_copy_and_no_download_says_where_it_looked(tmp_path, cache, monkeypat
     assert f"{partial} (data_dir): missing train-images-idx3-ubyte.gz, " in message
     assert f"{partial / 'mnist'} (data_dir/mnist): no such folder" in message
     assert f"{tmp_path / 'nowhere' / 'mnist'} ($NNLIB_DATA/mnist): no such folder" in message
+    assert f"{tmp_path / 'nowhere'} ($NNLIB_DATA): no such folder" in message
     assert f"{cache} (cache): no such folder" in message
     assert "because download=False" in message
     assert "load_mnist(download=True)" in message
     assert not cache.exists()
+
+
+def test_nnlib_data_may_name_the_mnist_folder_itself(real_dir, monkeypatch):
+    # Like data_dir, NNLIB_DATA may name the folder holding the files or its parent.
+    monkeypatch.setenv("NNLIB_DATA", str(real_dir))
+    assert load_mnist(download=False).source == f"{real_dir} ($NNLIB_DATA)"
+    monkeypatch.setenv("NNLIB_DATA", str(real_dir.parent))
+    assert load_mnist(download=False).source == f"{real_dir} ($NNLIB_DATA/mnist)"
+    monkeypatch.delenv("NNLIB_DATA")
+    assert load_mnist(data_dir=real_dir, download=False).source == f"{real_dir} (data_dir)"
+    from_parent = load_mnist(data_dir=real_dir.parent, download=False)
+    assert from_parent.source == f"{real_dir} (data_dir/mnist)"
+
+
+# Helpful messages when there is no copy ---------------------------------------------------
+
+
+def assert_cache_advice(message, cache):
+    """The fixes of a cache that cannot be written: never the advice to go online."""
+    assert f"the cache folder {cache}, where downloads go, cannot be created or written to: " in (
+        message
+    )
+    assert 'os.environ["XDG_CACHE_HOME"] = ' in message
+    assert "data_dir=<the folder that holds the four files>" in message
+    assert "NNLIB_DATA=<a folder whose mnist/ subfolder holds the four files>" in message
+    assert "while online" not in message and "failed at every mirror" not in message
+
+
+@pytest.mark.parametrize("blocker", ["parent", "cache"])
+def test_a_file_in_the_way_of_the_cache_is_named(blocker, tmp_path, monkeypatch, no_network):
+    # A file where the cache folder or one of its parents should be: no permissions involved.
+    if blocker == "parent":
+        in_the_way = tmp_path / "notes.txt"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(in_the_way))
+    cache = mnist.default_cache_dir()
+    if blocker == "cache":
+        cache.parent.mkdir(parents=True)
+        in_the_way = cache
+    in_the_way.write_text("the user's own file")
+    with pytest.raises(MNISTCacheError) as failed:
+        load_mnist(mirrors=("http://127.0.0.1:9/",))
+    message = str(failed.value)
+    assert isinstance(failed.value, MNISTNotFoundError)
+    assert isinstance(failed.value.__cause__, NotADirectoryError | FileExistsError)
+    assert_cache_advice(message, cache)
+    assert f"written to: {in_the_way} is a file, not a folder." in message
+    assert f"move the file {in_the_way} away, if nothing needs it" in message
+    assert in_the_way.read_text() == "the user's own file"
+
+
+REASONS = {
+    errno.EACCES: "permission denied: you may not create or change files in {}.",
+    errno.EROFS: "{} is on a read-only file system.",
+    errno.ENOSPC: "the disk is full (No space left on device).",
+}
+
+
+@pytest.mark.parametrize("code", list(REASONS))
+def test_a_cache_folder_that_cannot_be_created_says_why(
+    code, tmp_path, monkeypatch, cache, no_network
+):
+    def mkdir(self, *args, **kwargs):  # what mkdir raises without the right to create
+        raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(mnist.Path, "mkdir", mkdir)
+    with pytest.raises(MNISTCacheError) as failed:
+        load_mnist(mirrors=("http://127.0.0.1:9/",))
+    message = str(failed.value)
+    assert_cache_advice(message, cache)
+    # The nearest folder that exists is where the folders could not be created.
+    assert "written to: " + REASONS[code].format(tmp_path) in message
+    assert failed.value.__cause__.errno == code
+
+
+@pytest.mark.parametrize("code", list(REASONS))
+def test_a_cache_folder_that_cannot_be_written_says_why(code, monkeypatch, cache, no_network):
+    cache.mkdir(parents=True)
+
+    def mkstemp(dir, prefix, suffix):  # what creating the temporary download file raises
+        raise OSError(code, os.strerror(code), os.path.join(dir, prefix + "xyz" + suffix))
+
+    monkeypatch.setattr(mnist.tempfile, "mkstemp", mkstemp)
+    with pytest.raises(MNISTCacheError) as failed:
+        load_mnist(mirrors=("http://127.0.0.1:9/",))
+    message = str(failed.value)
+    assert_cache_advice(message, cache)
+    assert "written to: " + REASONS[code].format(cache) in message
+    assert f"{cache} (cache): missing train-images-idx3-ubyte.gz, " in message
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="needs a user that chmod can stop"
+)
+@pytest.mark.parametrize("locked", ["parent", "cache"])
+def test_a_read_only_folder_really_stops_the_cache(locked, tmp_path, cache, no_network):
+    folder = cache.parent if locked == "parent" else cache
+    folder.mkdir(parents=True)
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(MNISTCacheError) as failed:
+            load_mnist(mirrors=("http://127.0.0.1:9/",))
+    finally:
+        folder.chmod(0o755)
+    assert_cache_advice(str(failed.value), cache)
+    assert f"permission denied: you may not create or change files in {folder}." in str(
+        failed.value
+    )
+    assert isinstance(failed.value.__cause__, PermissionError)
+
+
+def test_a_full_disk_stops_the_download_at_once(real_dir, tmp_path, cache, monkeypatch):
+    def replace(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(mnist.os, "replace", replace)
+    closed = closed_port_url()
+    with serving(copy_real(tmp_path / "server")) as url, pytest.raises(MNISTCacheError) as failed:
+        load_mnist(mirrors=(url, closed), progress=False)
+    message = str(failed.value)
+    assert_cache_advice(message, cache)
+    assert "written to: the disk is full (No space left on device)." in message
+    assert "make room on that disk" in message
+    assert closed not in message  # not blamed on the mirrors, and no other mirror tried
+    assert os.listdir(cache) == []  # the temporary file is gone
+
+
+NEAR_MISSES = [
+    ("train-images.idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "rename it to {expected}"),
+    ("train-labels-idx1-ubyte (1).gz", "train-labels-idx1-ubyte.gz", "rename it to {expected}"),
+    ("T10K-LABELS-IDX1-UBYTE.GZ", "t10k-labels-idx1-ubyte.gz", "in other capitals than"),
+    (
+        "t10k-images-idx3-ubyte",
+        "t10k-images-idx3-ubyte.gz",
+        "not gzipped (some browsers unpack .gz files), where {expected} was expected: "
+        "compress it with  python -m gzip {path}\n",
+    ),
+    (
+        "Train-Images.idx3-ubyte",
+        "train-images-idx3-ubyte.gz",
+        "compress it with  python -m gzip {path}, then rename {found}.gz to {expected}",
+    ),
+    (
+        "train-labels-idx1-ubyte.gz.crdownload",
+        "train-labels-idx1-ubyte.gz",
+        "looks like an unfinished download of {expected}: download {expected} again",
+    ),
+    ("t10k-labels-idx1-ubyte/", "t10k-labels-idx1-ubyte.gz", "put {expected} itself here"),
+]
+
+
+@pytest.mark.parametrize(("found", "expected", "hint"), NEAR_MISSES)
+def test_a_near_miss_of_a_file_name_is_pointed_out(found, expected, hint, tmp_path, cache):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for name in FILES.values():
+        if name != expected:
+            (folder / name).write_bytes(b"")
+    if found.endswith("/"):
+        (folder / found).mkdir()
+    else:
+        (folder / found).write_bytes(b"the user's copy")
+    (folder / "README.txt").write_text("unrelated")
+    before = sorted(os.listdir(folder))
+    with pytest.raises(MNISTNotFoundError) as failed:
+        load_mnist(data_dir=folder, download=False)
+    message = str(failed.value)
+    found = found.rstrip("/")
+    assert f"{folder} (data_dir): missing {expected}\n      it has " in message
+    assert message.count("it has ") == 1  # the right names and README.txt are no near miss
+    assert found in message.split("it has ")[1].splitlines()[0]
+    assert hint.format(expected=expected, path=folder / found, found=found) in message
+    assert sorted(os.listdir(folder)) == before  # nothing renamed, compressed or removed
+
+
+def test_near_misses_are_matched_to_the_closest_name_and_found_under_nnlib_data(
+    tmp_path, cache, monkeypatch
+):
+    env = tmp_path / "data"
+    (env / "mnist").mkdir(parents=True)
+    for name in ("train-labels-idx1-ubyte (1).gz", "mnist.npz", "train_images.txt"):
+        (env / "mnist" / name).write_bytes(b"")
+    monkeypatch.setenv("NNLIB_DATA", str(env))
+    with pytest.raises(MNISTNotFoundError) as failed:
+        load_mnist(download=False)
+    message = str(failed.value)
+    assert f"{env / 'mnist'} ($NNLIB_DATA/mnist): missing train-images-idx3-ubyte.gz, " in message
+    # A near miss of the training labels is not offered for the missing training images.
+    assert message.count("it has ") == 1
+    assert (
+        "it has train-labels-idx1-ubyte (1).gz where train-labels-idx1-ubyte.gz was expected: "
+        "rename it to train-labels-idx1-ubyte.gz if it is that file"
+    ) in message
+    assert f"{env} ($NNLIB_DATA): missing train-images-idx3-ubyte.gz, " in message
 
 
 # Helpers for the chapter ------------------------------------------------------------------
