@@ -1,5 +1,6 @@
 """The harness the checkers run a student's code in (nnlib.checks.harness)."""
 
+import re
 import sys
 import time
 
@@ -120,3 +121,40 @@ def test_the_time_limit_can_be_raised_for_a_slow_machine(monkeypatch):
     for junk in ("soon", "-1", "0"):
         monkeypatch.setenv("NNLIB_CHECK_TIME_LIMIT", junk)
         assert harness.default_time_limit() == 10
+
+
+def test_in_a_jupyter_kernel_the_check_stops_the_loop_and_the_kernel_carries_on(tmp_path):
+    """The real thing: a kernel runs a student's endless function, one that exits and one
+    that prints without end, each followed by its check; the kernel answers afterwards."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "import os\nos.environ['NNLIB_CHECK_TIME_LIMIT'] = '1'\n"
+        "from nnlib.checks import perceptron as check",
+        "def unit_output(X, w, b):\n    while True:\n        pass",
+        "check.unit_output(unit_output)",
+        "import sys\n\ndef unit_output(X, w, b):\n    sys.exit()",
+        "check.unit_output(unit_output)",
+        "def unit_output(X, w, b):\n    for i in range(10**5):\n        print('hello', i)\n"
+        "    return (X @ w + b >= 0).astype(int)",
+        "check.unit_output(unit_output)",
+        "print('the kernel is still here')",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    started = time.perf_counter()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert time.perf_counter() - started < 90
+
+    def text(cell):
+        parts = []
+        for out in cell.outputs:
+            parts.append(out.get("text", "") + str(out.get("data", {}).get("text/plain", "")))
+        return "".join(parts)
+
+    assert "did not finish within 1 second," in text(nb.cells[2])
+    assert "sys.exit()" in text(nb.cells[4]) and "NOT YET" in text(nb.cells[4])
+    flood = text(nb.cells[6])
+    printed = re.search(r"printed ([\d,]+) lines", flood)
+    assert "PASSED" in flood and len(flood) < 3000
+    assert printed and int(printed.group(1).replace(",", "")) >= 100_000
+    assert text(nb.cells[7]).strip() == "the kernel is still here"

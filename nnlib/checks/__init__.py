@@ -117,7 +117,8 @@ _EXIT_CODES = {"exit": "exited", "interrupt": "interrupted"}
 
 def _timeout_message(who, seconds, hint=""):
     return (
-        f"{who} did not finish within {seconds:g} seconds, so the check stopped it. "
+        f"{who} did not finish within {seconds:g} second{'' if seconds == 1 else 's'}, so the "
+        "check stopped it. "
         "Look for a loop that never ends: a `while` whose condition never becomes false, "
         "or a loop that waits for something that cannot happen (a perceptron on data that "
         "no line separates never runs out of mistakes)."
