@@ -26,7 +26,7 @@ def test_notebook_is_stored_without_outputs(path):
     cells = json.loads(path.read_text())["cells"]
     dirty = [
         i
-        for i, c in enumerate(cells)
+        for i, c in enumerate(cells, start=1)
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
     advice = "clear them before committing"
@@ -37,7 +37,7 @@ def test_notebook_is_stored_without_outputs(path):
             "`python tools/exercises.py --force` then restores this one, after a backup in "
             "work/backups/"
         )
-    assert not dirty, f"{path.name}: cells {dirty} have outputs; {advice}"
+    assert not dirty, f"{path.name}: cells {dirty} (counting from 1) have outputs; {advice}"
 
 
 def toc_files():
