@@ -17,6 +17,21 @@ def graph(f_value, a, b, c, d):
 
 DENSE = "def dense_backward(dZ, X, W):\n    return {}"
 
+MUL = """def mul(a, b):
+    out = Value(a.data * b.data, (a, b), "×")
+
+    def backward():
+        {}
+
+    out._backward = backward
+    return out
+"""
+
+
+def mul(body):
+    return MUL.format(body.replace("\n", "\n        "))
+
+
 TWO_LAYER = """def two_layer_backward(X, y, W1, b1, W2, b2):
     m = len(y)
     Z1 = X @ W1 + b1
@@ -108,6 +123,41 @@ WRONG_ANSWERS = [
     ("ex-backprop-graph", graph(-2, -9, 6, 3, -2), "forward-wrong"),
     ("ex-backprop-graph", "f_value = -6\ngrads = {'a': -9, 'b': 6}", "missing-keys"),
     ("ex-backprop-graph", "f_value = -6\ngrads = [-9, 6, 3, -2]", "wrong-type"),
+    ("ex-backprop-autograd", mul("pass"), "not-started"),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad += a.data * out.grad\nb.grad += b.data * out.grad"),
+        "no-swap",
+    ),
+    ("ex-backprop-autograd", mul("a.grad += b.data\nb.grad += a.data"), "no-upstream"),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad = b.data * out.grad\nb.grad = a.data * out.grad"),
+        "overwrites",
+    ),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad -= b.data * out.grad\nb.grad -= a.data * out.grad"),
+        "wrong-sign",
+    ),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad += 2 * b.data * out.grad\nb.grad += a.data * out.grad"),
+        "wrong-gradients",
+    ),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad += b.data * out.grad\nb.grad += a.data * out.grad").replace(
+            "return out", "return out.data"
+        ),
+        "not-a-value",
+    ),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad += b.data * out.grad\nb.grad += a.data * out.grad").replace("(a, b), ", "(), "),
+        "no-parents",
+    ),
+    ("ex-backprop-autograd", mul("raise ValueError('oops')"), "raised"),
     ("ex-backprop-dense", DENSE.format("dZ @ W.T, X @ dZ, dZ.sum(axis=0)"), "shape-error"),
     ("ex-backprop-dense", DENSE.format("dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)"), "dW-transposed"),
     ("ex-backprop-dense", DENSE.format("dZ @ W.T, X.T @ dZ, dZ"), "db-not-summed"),
@@ -234,6 +284,7 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
     for feedback in (
         check.graph_gradients(answer, answer),
         check.graph_gradients(-6.0, answer),
+        check.autograd_mul(answer),
         check.dense_backward(answer),
         check.two_layer_backward(answer),
         check.numerical_gradient(answer),

@@ -46,6 +46,7 @@ EXPECTED_LABELS = {
     ],
     "07_backprop": [
         "ex-backprop-graph",
+        "ex-backprop-autograd",
         "ex-backprop-dense",
         "ex-backprop-two-layer",
         "ex-backprop-numgrad",
@@ -203,14 +204,15 @@ def test_a_function_that_changes_its_inputs_is_named(page, label, name):
     matters; never a misdiagnosis, and never a silent pass."""
     book = exercise_notebook(page)
     mutate = (
-        "result = _copy.deepcopy(_reference(*args, **kwargs))\n"
+        "result = _copy_arrays([_reference(*args, **kwargs)])[0]\n"
         "for _arg in args:\n"
         "    if isinstance(_arg, np.ndarray) and _arg.size and _arg.dtype.kind in 'fiu':\n"
         "        _arg.flat[0] += 1\n"
         "        MUTATED.append(_arg.shape)"
     )
     namespace = {"MUTATED": []}
-    code = hostile(book.exercises[label].solution, name, "import copy as _copy", mutate)
+    setup = "from nnlib.checks.harness import copy_arguments as _copy_arrays"
+    code = hostile(book.exercises[label].solution, name, setup, mutate)
     feedback = book.run(label, code, namespace=namespace)
     if not namespace["MUTATED"]:
         assert feedback.passed, str(feedback)  # nothing to change: scalars, lists, bytes

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from nnlib.activations import relu, relu_derivative, sigmoid_derivative, softmax
+from nnlib.autograd import Value
 from nnlib.checks import (
     Reject,
     array_text,
@@ -23,6 +24,7 @@ from nnlib.checks import (
     kind_of,
     require_number,
     require_started,
+    run_student,
 )
 from nnlib.gradcheck import relative_error
 from nnlib.layers import dense_backward as _dense_backward
@@ -172,6 +174,125 @@ def _graph_mistake(got, right, f_right):
         f"The gradients for {', '.join(wrong)} are not right yet. Walk back from the output: "
         "∂f/∂q and ∂f/∂d from f = q·d, then through the + to p and c, then through the × "
         "to a and b.",
+    )
+
+
+# 1b. The × node of an autograd engine ------------------------------------------------
+
+
+def _run_backward(root, what):
+    """root.backward() with the student's backward rules in the harness; a crash in them
+    becomes a verdict."""
+    try:
+        run_student(root.backward, "the backward pass")
+    except Reject:
+        raise
+    except Exception as err:
+        raise Reject(
+            "raised",
+            f"The backward pass of {what} raised {type(err).__name__}: {err}. Your `backward` "
+            "should only add numbers to `a.grad` and `b.grad`.",
+        ) from None
+
+
+def _student_product(func, a, b):
+    """mul(a, b) from the student, checked to be a Value computed from a and b."""
+    out = call_student(func, "mul", a, b)
+    if not isinstance(out, Value):
+        raise Reject(
+            "not-a-value",
+            f"`mul` should return a new `Value`, but it returned {kind_of(out)}. Keep the "
+            'given first line, out = Value(a.data * b.data, (a, b), "×"), and return out.',
+        )
+    if not np.isclose(out.data, a.data * b.data):
+        raise Reject(
+            "forward-wrong",
+            f"mul(Value({a.data:g}), Value({b.data:g})) holds {out.data:g}, not the product "
+            f"{a.data * b.data:g}.",
+        )
+    if not any(p is a for p in out.parents) or not any(p is b for p in out.parents):
+        raise Reject(
+            "no-parents",
+            "The Value that `mul` returns does not list a and b as its parents, so "
+            "`backward()` cannot find them in the graph: create it with "
+            'Value(a.data * b.data, (a, b), "×").',
+        )
+    return out
+
+
+@checker("The × node of an autograd engine")
+def autograd_mul(func):
+    """Check `func(a, b)`: a Value of a·b whose backward adds b·out.grad to a.grad and
+    a·out.grad to b.grad."""
+    # 1. One product inside a longer chain: f = tanh(x y + z), so out.grad is not 1.
+    x, y, z = Value(0.5), Value(-1.5), Value(0.3)
+    f = (_student_product(func, x, y) + z).tanh()
+    _run_backward(f, "tanh(mul(x, y) + z)")
+    upstream = 1 - np.tanh(x.data * y.data + z.data) ** 2  # what reaches the × node
+    got = (x.grad, y.grad)
+    right = (y.data * upstream, x.data * upstream)
+    if got == (0.0, 0.0):
+        raise Reject(
+            "not-started",
+            "After `backward()` both inputs of your × node still have gradient 0: replace the "
+            "`...` in `backward` with two lines that add to `a.grad` and `b.grad`, run that "
+            "cell, then run this check again.",
+        )
+    if np.allclose(got, (x.data * upstream, y.data * upstream)):
+        raise Reject(
+            "no-swap",
+            "Each input received *itself* times the gradient from above. The × rule swaps: "
+            "a receives b.data * out.grad, and b receives a.data * out.grad (the derivative "
+            "of a·b with respect to a is b).",
+        )
+    if np.allclose(got, (y.data, x.data)):
+        raise Reject(
+            "no-upstream",
+            "Your rule gives a the number b (and b the number a), which is right only where "
+            "the product is the final output. Inside a graph the chain rule multiplies by "
+            "the gradient that arrives from above: a.grad += b.data * out.grad.",
+        )
+    if np.allclose(got, (-right[0], -right[1])):
+        raise Reject("wrong-sign", "Both gradients have the wrong sign: add, do not subtract.")
+    if not np.allclose(got, right):
+        raise Reject(
+            "wrong-gradients",
+            f"In f = tanh(x·y + z) at x = {x.data:g}, y = {y.data:g}, z = {z.data:g} the "
+            f"gradients should be df/dx = {right[0]:.4f} and df/dy = {right[1]:.4f}; yours "
+            f"are {got[0]:.4f} and {got[1]:.4f}.",
+        )
+    # 2. A value used twice: g = x·x must collect both contributions, 2x.
+    w = Value(3.0)
+    g = _student_product(func, w, w)
+    _run_backward(g, "mul(x, x)")
+    if np.isclose(w.grad, w.data):
+        raise Reject(
+            "overwrites",
+            "For g = mul(x, x) at x = 3 your x.grad is 3, but dg/dx = 2x = 6. x is both "
+            "inputs, so both lines of `backward` update the same `.grad`; with `=` the second "
+            "overwrites the first. Add with `+=`, so that a value used twice collects both "
+            "contributions.",
+        )
+    if not np.isclose(w.grad, 2 * w.data):
+        raise Reject(
+            "wrong-gradients",
+            f"For g = mul(x, x) at x = 3, dg/dx should be 2x = 6; yours is {w.grad:g}.",
+        )
+    # 3. Inputs shared between products: h = (p·q)·(p·r).
+    p_, q_, r_ = Value(1.5), Value(-0.5), Value(2.0)
+    h = _student_product(func, _student_product(func, p_, q_), _student_product(func, p_, r_))
+    _run_backward(h, "mul(mul(p, q), mul(p, r))")
+    right = (2 * p_.data * q_.data * r_.data, p_.data**2 * r_.data, p_.data**2 * q_.data)
+    got = (p_.grad, q_.grad, r_.grad)
+    if not np.allclose(got, right):
+        raise Reject(
+            "wrong-gradients",
+            f"For h = (p·q)·(p·r) at p = 1.5, q = -0.5, r = 2 the gradients should be "
+            f"{array_text(right)}; yours are {array_text(got)}.",
+        )
+    return (
+        "Right: the × node hands each input the other input times the gradient from above, "
+        "and adds it, so a value used twice collects both contributions."
     )
 
 
