@@ -31,7 +31,8 @@ def two(body):
     return "def logistic_as_softmax(w, b):\n" + body
 
 
-CLIP = "    p = np.clip(p, 1e-12, 1 - 1e-12)\n"
+CLIP = "    eps = np.finfo(p.dtype).eps\n    p = np.clip(p, eps, 1 - eps)\n"
+BCE_BODY = "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
 LOG_SOFTMAX = (
     "    sh = scores - scores.max(axis=1, keepdims=True)\n"
     "    lp = sh - np.log(np.exp(sh).sum(axis=1, keepdims=True))\n"
@@ -64,6 +65,12 @@ WRONG_ANSWERS = [
         "ex-losses-bce",
         bce("    return np.mean(np.where(y == 1, -np.log(p), -np.log(1 - p)))"),
         "no-clipping",
+    ),
+    # A fixed margin is finite in float64 but rounds away in float32: p = 1 gives nan.
+    (
+        "ex-losses-bce",
+        bce("    p = np.clip(p, 1e-12, 1 - 1e-12)\n" + BCE_BODY),
+        "clip-lost-in-float32",
     ),
     ("ex-losses-bce", bce(CLIP + "    return np.mean(-y * np.log(p))"), "missing-class-0-term"),
     (
@@ -261,11 +268,13 @@ def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
             two("    return np.column_stack([w - 3, 2 * w - 3]), np.array([1.0, 1.0 + b])"),
         ),
         (
+            # Computing in float64 whatever p's dtype: a fixed margin is then enough.
             "ex-losses-bce",
-            bce(
-                "    p = np.clip(p, 1e-15, 1 - 1e-15)\n"
-                "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
-            ),
+            bce("    p = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)\n" + BCE_BODY),
+        ),
+        (
+            "ex-losses-bce",
+            bce("    p = np.clip(p, 1e-7, 1 - 1e-7)\n" + BCE_BODY),
         ),
         (
             "ex-losses-hinge",

@@ -148,7 +148,8 @@ _BCE_MISTAKES = [
 
 @checker("Binary cross-entropy for a batch")
 def binary_cross_entropy(func):
-    """Check `func(p, y)`: the batch mean of -(y log p + (1 - y) log(1 - p)), clipped."""
+    """Check `func(p, y)`: the batch mean of -(y log p + (1 - y) log(1 - p)), with p clipped
+    by the machine epsilon of its dtype, so that it is finite in float64 and float32."""
     name = "binary_cross_entropy"
     cases = list(_bce_cases())
     got = []
@@ -173,49 +174,80 @@ def binary_cross_entropy(func):
             "wrong-values",
             f"For p = {array_text(p)} and y = {array_text(y)} the mean binary cross-entropy is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
-            "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (If you "
-            "clip p, clip it into [1e-12, 1 - 1e-12] only: a wider band changes ordinary "
-            "probabilities.)",
+            "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (Clip p "
+            "into [eps, 1 - eps] with eps = np.finfo(p.dtype).eps only: a wider band changes "
+            "ordinary probabilities.)",
         )
 
-    # Probabilities of exactly 0 and 1: perfect predictions first, then a confident mistake.
-    perfect_p, perfect_y = np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1])
-    value = _as_scalar(call_student(func, name, perfect_p, perfect_y), name)
-    if not np.isfinite(value):
-        raise Reject(
-            "no-clipping",
-            f"For p = {array_text(perfect_p)} and y = {array_text(perfect_y)} (two perfect "
-            f"predictions and one of 0.7) your function returned {value}. With p exactly 1, "
-            "log(1 - p) is log(0) = -inf, and 0 * (-inf) is nan even though its factor is 0. "
-            "Clip first: `p = np.clip(p, 1e-12, 1 - 1e-12)`.",
-        )
-    if abs(value + np.log(0.7) / 3) > 1e-5:
-        raise Reject(
-            "wrong-values",
-            f"For p = {array_text(perfect_p)} and y = {array_text(perfect_y)} the two perfect "
-            f"predictions should cost (almost) nothing, so the mean is -log(0.7) / 3 = "
-            f"{-np.log(0.7) / 3:.6f}, but your function returned {value:.6f}.",
-        )
-    wrong_p, wrong_y = np.array([0.0, 0.4]), np.array([1, 0])
-    value = _as_scalar(call_student(func, name, wrong_p, wrong_y), name)
-    if not np.isfinite(value):
-        raise Reject(
-            "no-clipping",
-            f"For p = {array_text(wrong_p)} and y = {array_text(wrong_y)} your function returned "
-            f"{value}: p = 0 for an example of class 1 gives -log(0) = inf. Clip p into "
-            "[1e-12, 1 - 1e-12] before taking logs, so a certain mistake costs a large but "
-            "finite amount.",
-        )
-    if value < 5:
-        raise Reject(
-            "clipped-too-far",
-            f"For p = {array_text(wrong_p)} and y = {array_text(wrong_y)} your loss is only "
-            f"{value:.3f}: a certain mistake should cost a lot. Clip p into "
-            "[1e-12, 1 - 1e-12], not into a wider band.",
-        )
+    # Probabilities of exactly 0 and 1, in float64 and then in float32: perfect predictions
+    # first, then a certain mistake.
+    for dtype in (np.float64, np.float32):
+        perfect_p, perfect_y = np.array([1.0, 0.0, 0.7], dtype=dtype), np.array([1, 0, 1])
+        value = _as_scalar(call_student(func, name, perfect_p, perfect_y), name)
+        if not np.isfinite(value):
+            raise _bce_not_finite(
+                perfect_p,
+                perfect_y,
+                value,
+                "two perfect predictions and one of 0.7",
+                "With p exactly 1, log(1 - p) is log(0) = -inf, and 0 * (-inf) is nan even "
+                "though its factor is 0.",
+            )
+        if abs(value + np.log(0.7) / 3) > 1e-5:
+            raise Reject(
+                "wrong-values",
+                f"For p = {array_text(perfect_p)} ({dtype.__name__}) and y = "
+                f"{array_text(perfect_y)} the two perfect predictions should cost (almost) "
+                f"nothing, so the mean is -log(0.7) / 3 = {-np.log(0.7) / 3:.6f}, but your "
+                f"function returned {value:.6f}.",
+            )
+        wrong_p, wrong_y = np.array([0.0, 0.4], dtype=dtype), np.array([1, 0])
+        value = _as_scalar(call_student(func, name, wrong_p, wrong_y), name)
+        if not np.isfinite(value):
+            raise _bce_not_finite(
+                wrong_p,
+                wrong_y,
+                value,
+                "a certain mistake and a prediction of 0.4",
+                "p = 0 for an example of class 1 gives -log(0) = inf.",
+            )
+        if value < 5:
+            raise Reject(
+                "clipped-too-far",
+                f"For p = {array_text(wrong_p)} ({dtype.__name__}) and y = "
+                f"{array_text(wrong_y)} your loss is only {value:.3f}: a certain mistake "
+                "should cost a lot. Clip p into [eps, 1 - eps] with eps = "
+                "np.finfo(p.dtype).eps, not into a wider band.",
+            )
     return (
-        "Right on every batch, and probabilities of exactly 0 and 1 give finite losses: "
-        "perfect predictions cost nothing, a certain mistake costs a lot."
+        "Right on every batch, and probabilities of exactly 0 and 1 give finite losses in "
+        "float64 and in float32: perfect predictions cost nothing, a certain mistake costs "
+        "a lot."
+    )
+
+
+def _bce_not_finite(p, y, value, what, why):
+    """The verdict for a loss that is not finite where p is exactly 0 or 1."""
+    said = (
+        f"For p = {array_text(p)} ({p.dtype.name}) and y = {array_text(y)} ({what}) your "
+        f"function returned {value}."
+    )
+    if p.dtype == np.float32:
+        # It was finite for the same probabilities in float64: the clip is there, but its
+        # margin rounds away in float32.
+        return Reject(
+            "clip-lost-in-float32",
+            f"{said} The same probabilities in float64 gave a finite loss, so you clip, but "
+            "the clip does nothing in float32: a fixed margin such as 1e-12 (anything below "
+            "about 3e-8) rounds away there, 1 - 1e-12 becomes exactly 1.0, and p = 1 stays "
+            "1. Take the margin from p's own format: `eps = np.finfo(p.dtype).eps` (about "
+            "1.2e-7 in float32), then `p = np.clip(p, eps, 1 - eps)`.",
+        )
+    return Reject(
+        "no-clipping",
+        f"{said} {why} Clip first: `eps = np.finfo(p.dtype).eps`, then "
+        "`p = np.clip(p, eps, 1 - eps)`, so a certain mistake costs a large but finite "
+        "amount.",
     )
 
 
