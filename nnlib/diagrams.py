@@ -10,7 +10,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
 
-from nnlib._validate import layer_sizes
+from nnlib._validate import (
+    as_array,
+    as_scalar,
+    axes_or_none,
+    describe,
+    flag,
+    layer_sizes,
+    positive,
+)
 
 LAYER_COLOURS = {"input": "#56B4E9", "hidden": "#E69F00", "output": "#009E73"}
 
@@ -23,7 +31,21 @@ def draw_network(sizes, ax=None, weights=None, layer_names=None, unit_labels=Tru
     `init_mlp`), line width shows |weight| and colour its sign (blue +, red −).
     Returns the axes.
     """
-    sizes = layer_sizes("draw_network", sizes)
+    func = "draw_network"
+    sizes = layer_sizes(func, sizes)
+    ax = axes_or_none(func, "ax", ax)
+    if weights is not None:
+        weights = _layer_weights(func, weights, sizes)
+    if layer_names is not None and not isinstance(layer_names, list | tuple):
+        raise TypeError(
+            f"{func}: layer_names must be a list of captions, got {describe(layer_names)}"
+        )
+    if layer_names is not None and len(layer_names) != len(sizes):
+        raise ValueError(
+            f"{func}: layer_names must be a list of {len(sizes)} captions, one per layer, got "
+            f"{describe(layer_names)}"
+        )
+    unit_labels = flag(func, "unit_labels", unit_labels)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1, 0.8 * max(sizes) + 1.2))
     gap = 1.8  # horizontal distance between layers, in units of the vertical spacing
@@ -62,6 +84,29 @@ def draw_network(sizes, ax=None, weights=None, layer_names=None, unit_labels=Tru
     return ax
 
 
+def _layer_weights(func, weights, sizes):
+    """One (n_in, n_out) weight array per pair of neighbouring layers."""
+    if not isinstance(weights, list | tuple):
+        raise TypeError(
+            f"{func}: weights must be a list of weight arrays, got {describe(weights)}"
+        )
+    if len(weights) != len(sizes) - 1:
+        raise ValueError(
+            f"{func}: weights must be a list of {len(sizes) - 1} weight arrays, one per layer "
+            f"after the input, got {describe(weights)}"
+        )
+    checked = []
+    for index, W in enumerate(weights):
+        W = as_array(func, f"weights[{index}]", W)
+        if W.shape != (sizes[index], sizes[index + 1]):
+            raise ValueError(
+                f"{func}: weights[{index}] must have shape {(sizes[index], sizes[index + 1])} "
+                f"for the layer widths {sizes}, got {W.shape}"
+            )
+        checked.append(W)
+    return checked
+
+
 GRAPH_COLOURS = {"value": "#0072B2", "grad": "#D55E00"}
 
 
@@ -81,20 +126,39 @@ def draw_graph(
 
     Used in: Backpropagation (chapters/07_backprop).
     """
+    func = "draw_graph"
     spec = _graph_nodes(nodes)
+    if not isinstance(edges, list | tuple):
+        raise TypeError(
+            f"{func}: edges must be a list of pairs (source, target), got {describe(edges)}"
+        )
+    for edge in edges:
+        if not isinstance(edge, list | tuple):
+            raise ValueError(
+                f"draw_graph: each edge in edges must be a pair (source, target) of names in "
+                f"nodes {sorted(spec)}, got {edge!r}"
+            )
     edges = [tuple(edge) for edge in edges]
     for edge in edges:
         if len(edge) != 2 or edge[0] not in spec or edge[1] not in spec:
             raise ValueError(
-                f"draw_graph: each edge must be a pair (source, target) of names in nodes "
-                f"{sorted(spec)}, got {edge!r}"
+                f"draw_graph: each edge in edges must be a pair (source, target) of names in "
+                f"nodes {sorted(spec)}, got {edge!r}"
             )
-    values = {} if values is None else dict(values)
-    grads = {} if grads is None else dict(grads)
-    for table, label in ((values, "values"), (grads, "grads")):
-        unknown = sorted(set(table) - set(spec), key=str)
-        if unknown:
-            raise ValueError(f"draw_graph: {label} names nodes that are not in nodes: {unknown}")
+    values = _node_numbers(func, "values", values, spec)
+    grads = _node_numbers(func, "grads", grads, spec)
+    radius = positive(func, "radius", radius)
+    fontsize = positive(func, "fontsize", fontsize)
+    if not isinstance(fmt, str):
+        raise TypeError(f"{func}: fmt must be a format string like '{{:g}}', got {describe(fmt)}")
+    try:
+        fmt.format(1.5)
+    except (IndexError, KeyError, ValueError):
+        raise ValueError(
+            f"{func}: fmt must be a format string with one field for a number, like '{{:.2f}}', "
+            f"got {fmt!r}"
+        ) from None
+    ax = axes_or_none(func, "ax", ax)
 
     xs = [x for x, _, _ in spec.values()]
     ys = [y for _, y, _ in spec.values()]
@@ -164,20 +228,44 @@ def draw_graph(
     return ax
 
 
+def _node_numbers(func, label, table, spec):
+    """draw_graph's `values` or `grads`: {node name: finite number} for nodes of the graph."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise TypeError(
+            f"{func}: {label} must be a dict {{node name: number}}, got {describe(table)}"
+        )
+    unknown = sorted(set(table) - set(spec), key=str)
+    if unknown:
+        raise ValueError(f"draw_graph: {label} names nodes that are not in nodes: {unknown}")
+    for name, value in table.items():
+        as_scalar(func, f"{label}[{name!r}]", value)  # checked; drawn as given (fmt decides)
+    return dict(table)
+
+
 def _graph_nodes(nodes):
     """{name: (x, y, op or None)} from draw_graph's `nodes`, with a clear error."""
+    if not isinstance(nodes, dict):
+        raise TypeError(
+            f"draw_graph: nodes must be a dict {{name: (x, y) or (x, y, op)}}, got "
+            f"{describe(nodes)}"
+        )
     spec = {}
-    for name, entry in dict(nodes).items():
+    for name, entry in nodes.items():
         entry = tuple(entry) if isinstance(entry, list | tuple) else (entry,)
         if len(entry) not in (2, 3):
             raise ValueError(
-                f"draw_graph: node {name!r} must be (x, y) or (x, y, op), got {entry!r}"
+                f"draw_graph: nodes[{name!r}] must be (x, y) or (x, y, op), got {entry!r}"
             )
         try:
             x, y = float(entry[0]), float(entry[1])
+            if not (np.isfinite(x) and np.isfinite(y)) or isinstance(entry[0], bool):
+                raise ValueError
         except (TypeError, ValueError):
             raise ValueError(
-                f"draw_graph: the position of node {name!r} must be two numbers, got {entry[:2]!r}"
+                f"draw_graph: the position (x, y) of nodes[{name!r}] must be two finite "
+                f"numbers, got {entry[:2]!r}"
             ) from None
         spec[name] = (x, y, entry[2] if len(entry) == 3 else None)
     if not spec:

@@ -15,8 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.model import mlp_backward, mlp_forward
-from nnlib.train import LOSSES
+from nnlib._validate import (
+    as_array,
+    as_class_labels,
+    as_matrix,
+    choice,
+    describe,
+    function,
+    mlp_params,
+    positive,
+)
+from nnlib.activations import _activation_name
+from nnlib.model import _mlp_backward, _mlp_forward
+from nnlib.train import _LOSS_CORES, LOSSES
 
 
 def numerical_gradient(f, x, h=1e-6):
@@ -24,17 +35,40 @@ def numerical_gradient(f, x, h=1e-6):
 
     Changes one entry of a float64 copy of x at a time; returns an array shaped like x.
     """
-    x = np.array(x, dtype=np.float64)
+    f = function("numerical_gradient", "f", f)
+    x = np.array(as_array("numerical_gradient", "x", x, nonempty=True), dtype=np.float64)
+    h = positive("numerical_gradient", "h", h, what="the step h")
+    return _numerical_gradient(f, x, h, "numerical_gradient")
+
+
+def _numerical_gradient(f, x, h, func):
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
         x[index] = original + h
-        f_plus = f(x)
+        f_plus = _value(func, f(x), x)
         x[index] = original - h
-        f_minus = f(x)
+        f_minus = _value(func, f(x), x)
         x[index] = original
         grad[index] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+def _value(func, value, x):
+    """f's value as a float: one finite number, or a clear error."""
+    if isinstance(value, bool | np.bool_) or np.ndim(value) != 0:
+        shape = f"an array of shape {np.shape(value)}" if np.ndim(value) else describe(value)
+        raise TypeError(f"{func}: f must return a single number, got {shape}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: f must return a single number, got {describe(value)}") from None
+    if not np.isfinite(number):
+        raise ValueError(
+            f"{func}: f returned {number} near x = {np.array2string(x, threshold=8)}; it must "
+            "return a finite number"
+        )
+    return number
 
 
 def relative_error(a, b):
@@ -44,21 +78,41 @@ def relative_error(a, b):
     Norms over all entries, rather than a ratio per entry, so that entries that should be
     exactly 0 (a dead ReLU unit) and come out as 1e-11 do not count as 100 % wrong.
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a = as_array("relative_error", "a", a, nonempty=True)
+    b = as_array("relative_error", "b", b, nonempty=True)
     if a.shape != b.shape:
-        raise ValueError(f"relative_error: shapes differ, {a.shape} and {b.shape}")
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
+        raise ValueError(
+            f"relative_error: a and b must have the same shape, but the shapes differ: "
+            f"{a.shape} and {b.shape}"
+        )
+    return _relative_error(a, b)
 
 
 def check_mlp_gradients(params, X, y, activation="relu", loss="softmax_cross_entropy", h=1e-6):
     """Relative error between `mlp_backward` and finite differences, for every parameter.
 
-    Returns a dict like `{"W1": 3e-9, "b1": 1e-10, ...}` (layers numbered from 1).
+    Returns a dict like `{"W1": 3e-9, "b1": 1e-10, ...}` (layers numbered from 1). The
+    given `params` are not modified.
     """
-    loss_fn, loss_grad = LOSSES[loss]
-    out, caches = mlp_forward(params, X, activation=activation)
-    grads = mlp_backward(loss_grad(out, y), caches)
+    func = "check_mlp_gradients"
+    params = mlp_params(func, "params", params)
+    X = as_matrix(func, "X", X, n_cols=params[0]["W"].shape[0])
+    m, n_out = X.shape[0], params[-1]["W"].shape[1]
+    activation = _activation_name(func, "activation", activation)
+    loss = choice(func, "loss", loss, LOSSES)
+    if loss == "softmax_cross_entropy":
+        y = as_class_labels(func, "y", y, n_classes=n_out, length=m)
+    else:
+        y = as_array(func, "y", y)
+        if y.shape != (m, n_out):
+            raise ValueError(
+                f"{func}: y must hold the targets, shape ({m}, {n_out}), got {y.shape}"
+            )
+    h = positive(func, "h", h, what="the step h")
+
+    loss_fn, loss_grad = _LOSS_CORES[loss]
+    out, caches = _mlp_forward(params, X, activation=activation)
+    grads = _mlp_backward(loss_grad(out, y), caches)
     errors = {}
     for number, (layer, grad) in enumerate(zip(params, grads, strict=True), start=1):
         for name in ("W", "b"):
@@ -67,10 +121,16 @@ def check_mlp_gradients(params, X, y, activation="relu", loss="softmax_cross_ent
                 saved = layer[name]
                 layer[name] = value
                 try:
-                    return loss_fn(mlp_forward(params, X, activation=activation)[0], y)
+                    return loss_fn(_mlp_forward(params, X, activation=activation)[0], y)
                 finally:
                     layer[name] = saved
 
-            numeric = numerical_gradient(cost, layer[name], h=h)
-            errors[f"{name}{number}"] = relative_error(grad[name], numeric)
+            numeric = _numerical_gradient(cost, np.array(layer[name], dtype=np.float64), h, func)
+            errors[f"{name}{number}"] = _relative_error(grad[name], numeric)
     return errors
+
+
+def _relative_error(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validate import as_scalar, positive_int
+from nnlib._validate import non_negative, positive_int, rng_or_seed
 
 
 def _setup(func, n_in, n_out, rng):
     n_in = positive_int(func, "n_in", n_in)
     n_out = positive_int(func, "n_out", n_out)
-    if isinstance(rng, bool) or not isinstance(rng, np.random.Generator | int | np.integer):
-        raise TypeError(
-            f"{func}: rng must be a numpy.random.Generator or an integer seed, got {rng!r}"
-        )
-    return n_in, n_out, np.random.default_rng(rng)
+    return n_in, n_out, rng_or_seed(func, "rng", rng)
 
 
 def zeros(n_in, n_out, rng=0):
@@ -34,9 +30,10 @@ def zeros(n_in, n_out, rng=0):
 def normal(n_in, n_out, rng=0, std=0.01):
     """Weights from N(0, std²) with a fixed std, whatever the layer's size."""
     n_in, n_out, rng = _setup("normal", n_in, n_out, rng)
-    std = as_scalar("normal", "std", std)
-    if std < 0:
-        raise ValueError(f"normal: std must be zero or positive, got {std}")
+    return _normal(n_in, n_out, rng, non_negative("normal", "std", std))
+
+
+def _normal(n_in, n_out, rng, std):
     return std * rng.standard_normal((n_in, n_out))
 
 

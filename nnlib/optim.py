@@ -16,11 +16,12 @@ inside an object, so that it can be printed, and compared update by update with 
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from nnlib._validate import as_scalar, positive_int
+from nnlib._validate import as_array, describe, fraction, function, positive, positive_int
 
 
 class Optimizer(NamedTuple):
@@ -33,23 +34,115 @@ class Optimizer(NamedTuple):
 def tree_map(fn, tree, *others):
     """Apply `fn` to every array of `tree` (nested lists, tuples and dicts of arrays),
     together with the arrays at the same place in `others`; keep the structure."""
+    fn = function("tree_map", "fn", fn)
+    if _is_empty_container(tree):
+        raise ValueError("tree_map: tree is empty; it must hold at least one array")
+    _numeric_leaves("tree_map", "tree", tree)
+    for index, other in enumerate(others):
+        _numeric_leaves("tree_map", f"others[{index}]", other)
+        _same_structure("tree_map", f"others[{index}]", other, "tree", tree)
+    return _tree_map(fn, tree, *others)
+
+
+def _tree_map(fn, tree, *others):
     if isinstance(tree, dict):
-        return {key: tree_map(fn, tree[key], *(o[key] for o in others)) for key in tree}
+        return {key: _tree_map(fn, tree[key], *(o[key] for o in others)) for key in tree}
     if isinstance(tree, list | tuple):
-        return type(tree)(tree_map(fn, *items) for items in zip(tree, *others, strict=True))
+        return type(tree)(_tree_map(fn, *items) for items in zip(tree, *others, strict=True))
     return fn(tree, *others)
 
 
+def _numeric_leaves(func, name, tree, path=""):
+    """Refuse leaves that are not numbers or arrays (None, text, objects) with a TypeError."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            _numeric_leaves(func, name, value, f"{path}[{key!r}]")
+    elif isinstance(tree, list | tuple):
+        for index, value in enumerate(tree):
+            _numeric_leaves(func, name, value, f"{path}[{index}]")
+    elif isinstance(tree, bool | np.bool_) or not (
+        isinstance(tree, numbers.Number) or hasattr(tree, "__array__")
+    ):
+        raise TypeError(
+            f"{func}: {name}{path} must be an array or a number (inside lists and dicts), got "
+            f"{describe(tree)}"
+        )
+
+
+def _is_empty_container(tree):
+    return isinstance(tree, dict | list | tuple) and len(tree) == 0
+
+
+def _same_structure(func, name, tree, reference_name, reference, path=""):
+    """Refuse `tree` unless it nests lists, tuples and dicts exactly like `reference`, with
+    arrays of the same shapes at the same places (the leaves of `tree` are not converted)."""
+    where = f"{name}{path}"
+    if isinstance(reference, dict):
+        if not isinstance(tree, dict) or set(tree) != set(reference):
+            raise ValueError(
+                f"{func}: {where} must be a dict with the keys {sorted(map(str, reference))} "
+                f"like {reference_name}{path}, got {describe(tree)}"
+            )
+        for key in reference:
+            where_key = f"{path}[{key!r}]"
+            _same_structure(func, name, tree[key], reference_name, reference[key], where_key)
+    elif isinstance(reference, list | tuple):
+        if not isinstance(tree, list | tuple) or len(tree) != len(reference):
+            raise ValueError(
+                f"{func}: {where} must be a list of {len(reference)} items like "
+                f"{reference_name}{path}, got {describe(tree)}"
+            )
+        for index, (item, ref) in enumerate(zip(tree, reference, strict=True)):
+            _same_structure(func, name, item, reference_name, ref, f"{path}[{index}]")
+    else:
+        if isinstance(tree, dict | list | tuple) or tree is None or isinstance(tree, str):
+            raise ValueError(
+                f"{func}: {where} must be an array like {reference_name}{path}, got "
+                f"{describe(tree)}"
+            )
+        if np.shape(tree) != np.shape(reference):
+            raise ValueError(
+                f"{func}: {where} must have the shape of {reference_name}{path}, "
+                f"{np.shape(reference)}, got {np.shape(tree)}"
+            )
+
+
+def _leaves_finite(func, name, tree, path=""):
+    """Every array of `tree` as a float array with finite entries (a clear error otherwise)."""
+    if isinstance(tree, dict):
+        return {k: _leaves_finite(func, name, v, f"{path}[{k!r}]") for k, v in tree.items()}
+    if isinstance(tree, list | tuple):
+        return type(tree)(
+            _leaves_finite(func, name, v, f"{path}[{i}]") for i, v in enumerate(tree)
+        )
+    return as_array(func, f"{name}{path}", tree)
+
+
 def apply_updates(params, updates):
-    """`params + updates`, leaf by leaf: the step an optimiser proposes, taken."""
-    return tree_map(lambda p, u: np.asarray(p) + u, params, updates)
+    """`params + updates`, leaf by leaf: the step an optimiser proposes, taken.
+
+    Both must hold finite numbers: an update with NaN or inf usually means that training
+    diverged (a smaller learning rate helps).
+    """
+    if _is_empty_container(params):
+        raise ValueError("apply_updates: params is empty; it must hold at least one array")
+    _numeric_leaves("apply_updates", "params", params)
+    _numeric_leaves("apply_updates", "updates", updates)
+    params = _leaves_finite("apply_updates", "params", params)
+    _same_structure("apply_updates", "updates", updates, "params", params)
+    try:
+        updates = _leaves_finite("apply_updates", "updates", updates)
+    except ValueError as error:
+        raise ValueError(f"{error} (did training diverge? try a smaller learning rate)") from None
+    return _apply_updates(params, updates)
+
+
+def _apply_updates(params, updates):
+    return _tree_map(lambda p, u: np.asarray(p) + u, params, updates)
 
 
 def _rate(func, lr):
-    lr = as_scalar(func, "lr", lr)
-    if lr <= 0:
-        raise ValueError(f"{func}: the learning rate lr must be positive, got {lr}")
-    return lr
+    return positive(func, "lr", lr, what="the learning rate lr")
 
 
 def sgd(lr):
@@ -60,7 +153,7 @@ def sgd(lr):
         return ()
 
     def update(grads, state):
-        return tree_map(lambda g: -lr * np.asarray(g), grads), state
+        return _tree_map(lambda g: -lr * np.asarray(g), grads), state
 
     return Optimizer(init, update)
 
@@ -73,14 +166,14 @@ def momentum(lr, beta=0.9):
     is the same method with the learning rate scaled by 1/(1 − β).)
     """
     lr = _rate("momentum", lr)
-    beta = _fraction("momentum", "beta", beta)
+    beta = fraction("momentum", "beta", beta)
 
     def init(params):
-        return {"v": tree_map(np.zeros_like, params)}
+        return {"v": _tree_map(np.zeros_like, params)}
 
     def update(grads, state):
-        v = tree_map(lambda v, g: beta * v + (1 - beta) * g, state["v"], grads)
-        return tree_map(lambda v: -lr * v, v), {"v": v}
+        v = _tree_map(lambda v, g: beta * v + (1 - beta) * g, state["v"], grads)
+        return _tree_map(lambda v: -lr * v, v), {"v": v}
 
     return Optimizer(init, update)
 
@@ -92,13 +185,14 @@ def adagrad(lr, eps=1e-8):
     G only grows, the steps shrink for ever.
     """
     lr = _rate("adagrad", lr)
+    positive("adagrad", "eps", eps, what="eps (added to the denominator)")
 
     def init(params):
-        return {"G": tree_map(np.zeros_like, params)}
+        return {"G": _tree_map(np.zeros_like, params)}
 
     def update(grads, state):
-        G = tree_map(lambda G, g: G + g * g, state["G"], grads)
-        return tree_map(lambda g, G: -lr * g / (np.sqrt(G) + eps), grads, G), {"G": G}
+        G = _tree_map(lambda G, g: G + g * g, state["G"], grads)
+        return _tree_map(lambda g, G: -lr * g / (np.sqrt(G) + eps), grads, G), {"G": G}
 
     return Optimizer(init, update)
 
@@ -110,14 +204,15 @@ def rmsprop(lr, rho=0.9, eps=1e-8):
     steps do not shrink for ever.
     """
     lr = _rate("rmsprop", lr)
-    rho = _fraction("rmsprop", "rho", rho)
+    rho = fraction("rmsprop", "rho", rho)
+    positive("rmsprop", "eps", eps, what="eps (added to the denominator)")
 
     def init(params):
-        return {"s": tree_map(np.zeros_like, params)}
+        return {"s": _tree_map(np.zeros_like, params)}
 
     def update(grads, state):
-        s = tree_map(lambda s, g: rho * s + (1 - rho) * g * g, state["s"], grads)
-        return tree_map(lambda g, s: -lr * g / (np.sqrt(s) + eps), grads, s), {"s": s}
+        s = _tree_map(lambda s, g: rho * s + (1 - rho) * g * g, state["s"], grads)
+        return _tree_map(lambda g, s: -lr * g / (np.sqrt(s) + eps), grads, s), {"s": s}
 
     return Optimizer(init, update)
 
@@ -131,18 +226,19 @@ def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
     early on they are too small; dividing by 1 − β^t corrects that.
     """
     lr = _rate("adam", lr)
-    beta1 = _fraction("adam", "beta1", beta1)
-    beta2 = _fraction("adam", "beta2", beta2)
+    beta1 = fraction("adam", "beta1", beta1)
+    beta2 = fraction("adam", "beta2", beta2)
+    positive("adam", "eps", eps, what="eps (added to the denominator)")
 
     def init(params):
-        zeros = tree_map(np.zeros_like, params)
-        return {"t": 0, "m": zeros, "v": tree_map(np.zeros_like, params)}
+        zeros = _tree_map(np.zeros_like, params)
+        return {"t": 0, "m": zeros, "v": _tree_map(np.zeros_like, params)}
 
     def update(grads, state):
         t = state["t"] + 1
-        m = tree_map(lambda m, g: beta1 * m + (1 - beta1) * g, state["m"], grads)
-        v = tree_map(lambda v, g: beta2 * v + (1 - beta2) * g * g, state["v"], grads)
-        step = tree_map(
+        m = _tree_map(lambda m, g: beta1 * m + (1 - beta1) * g, state["m"], grads)
+        v = _tree_map(lambda v, g: beta2 * v + (1 - beta2) * g * g, state["v"], grads)
+        step = _tree_map(
             lambda m, v: -lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
         )
         return step, {"t": t, "m": m, "v": v}
@@ -150,22 +246,45 @@ def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return Optimizer(init, update)
 
 
-def _fraction(func, name, value):
-    value = as_scalar(func, name, value)
-    if not 0 <= value < 1:
-        raise ValueError(f"{func}: {name} must lie in [0, 1), got {value}")
-    return value
-
-
 def minimize(grad_fn, start, optimizer, steps):
     """Follow `optimizer` from `start` for `steps` steps on a function whose gradient is
-    `grad_fn(x)`; return the path as an array of shape (steps + 1, *start.shape)."""
+    `grad_fn(x)`; return the path as an array of shape (steps + 1, *start.shape).
+
+    A run whose learning rate is too large diverges: its path then holds inf and NaN
+    (NumPy warns about the overflow), which `nnlib.surfaces.plot_descent` draws until it
+    leaves the picture.
+    """
+    grad_fn = function("minimize", "grad_fn", grad_fn)
+    x = np.array(as_array("minimize", "start", start, nonempty=True), dtype=float)
+    optimizer = _optimizer_of("minimize", "optimizer", optimizer)
     steps = positive_int("minimize", "steps", steps)
-    x = np.array(start, dtype=float)
     state = optimizer.init(x)
     path = [x.copy()]
     for _ in range(steps):
-        updates, state = optimizer.update(grad_fn(x), state)
-        x = apply_updates(x, updates)
+        grad = _gradient(grad_fn, x)
+        updates, state = optimizer.update(grad, state)
+        x = _apply_updates(x, updates)
         path.append(np.array(x, dtype=float))
     return np.array(path)
+
+
+def _gradient(grad_fn, x):
+    grad = as_array(
+        "minimize", "grad_fn(x)", grad_fn(x), finite=False, what="an array of numbers"
+    )
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"minimize: grad_fn must return a gradient shaped like start, {x.shape}, "
+            f"got shape {grad.shape}"
+        )
+    return grad
+
+
+def _optimizer_of(func, name, optimizer):
+    """An optimiser of this module (sgd(lr), adam(lr), ...), or a clear error."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{func}: {name} must be an optimiser of nnlib.optim such as sgd(0.1) or "
+            f"adam(0.01), got {describe(optimizer)}"
+        )
+    return optimizer

@@ -13,17 +13,25 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnlib._validate import (
+    as_array,
     as_binary_labels,
     as_class_labels,
     as_matrix,
     as_scalar,
     as_vector,
+    describe,
+    positive,
     positive_int,
+    rng_or_seed,
 )
 
 
 def step(z):
     """Heaviside step with step(0) = 1: `1 if z >= 0 else 0`, elementwise, as ints."""
+    return _step(as_array("step", "z", z))
+
+
+def _step(z):
     return (np.asarray(z) >= 0).astype(int)
 
 
@@ -33,9 +41,9 @@ def perceptron_predict(X, w, b):
     X: (m, n) inputs, one example per row; w: (n,); b: number. Returns (m,) of 0/1 ints.
     """
     w = as_vector("perceptron_predict", "w", w)
-    X = as_matrix("perceptron_predict", "X", X, n_cols=w.shape[0])
+    X = as_matrix("perceptron_predict", "X", X, n_cols=w.shape[0], per="one per weight in w")
     b = as_scalar("perceptron_predict", "b", b)
-    return step(X @ w + b)
+    return _step(X @ w + b)
 
 
 def perceptron_update(w, b, x, y, lr=1.0):
@@ -45,11 +53,17 @@ def perceptron_update(w, b, x, y, lr=1.0):
     Nothing changes when the unit is already right (y - y_hat = 0). The inputs are not modified.
     """
     w = as_vector("perceptron_update", "w", w)
-    x = as_vector("perceptron_update", "x", x, length=w.shape[0])
+    x = as_vector("perceptron_update", "x", x, length=w.shape[0], per="one per weight in w")
     b = as_scalar("perceptron_update", "b", b)
     lr = _positive_rate("perceptron_update", lr)
+    if isinstance(y, bool | np.bool_) or np.ndim(y) != 0 or not isinstance(y, int | np.number):
+        raise TypeError(f"perceptron_update: y must be the label 0 or 1, got {describe(y)}")
     if y not in (0, 1):
         raise ValueError(f"perceptron_update: y must be the label 0 or 1, got {y!r}")
+    return _update(w, b, x, y, lr)
+
+
+def _update(w, b, x, y, lr):
     error = y - int(x @ w + b >= 0)
     return w + lr * error * x, b + lr * error
 
@@ -86,14 +100,14 @@ def train_perceptron(X, y, lr=1.0, max_epochs=100, w_init=None, b_init=0.0, seed
     n = X.shape[1]
     w = np.zeros(n) if w_init is None else as_vector("train_perceptron", "w_init", w_init, n)
     b = as_scalar("train_perceptron", "b_init", b_init)
-    rng = None if seed is None else np.random.default_rng(seed)
+    rng = rng_or_seed("train_perceptron", "seed", seed, allow_none=True)
 
     result = PerceptronResult(w=w.copy(), b=b, converged=False, epochs=0)
     for _ in range(max_epochs):
         order = np.arange(len(y)) if rng is None else rng.permutation(len(y))
         mistakes = 0
         for i in order:
-            w_new, b_new = perceptron_update(w, b, X[i], y[i], lr)
+            w_new, b_new = _update(w, b, X[i], y[i], lr)
             if b_new != b or np.any(w_new != w):
                 mistakes += 1
             w, b = w_new, b_new
@@ -112,9 +126,9 @@ def multiclass_predict(X, W, b):
 
     X: (m, n); W: (n, k), one column of weights per class; b: (k,). Returns (m,) ints.
     """
-    W = as_matrix("multiclass_predict", "W", W)
-    X = as_matrix("multiclass_predict", "X", X, n_cols=W.shape[0])
-    b = as_vector("multiclass_predict", "b", b, length=W.shape[1])
+    W = as_matrix("multiclass_predict", "W", W, weights=True)
+    X = as_matrix("multiclass_predict", "X", X, n_cols=W.shape[0], per="one per row of W")
+    b = as_vector("multiclass_predict", "b", b, length=W.shape[1], per="one per column of W")
     return np.argmax(X @ W + b, axis=1)
 
 
@@ -164,7 +178,4 @@ def train_multiclass_perceptron(X, y, n_classes, lr=1.0, max_epochs=100):
 
 
 def _positive_rate(func, lr):
-    lr = as_scalar(func, "lr", lr)
-    if lr <= 0:
-        raise ValueError(f"{func}: the learning rate lr must be positive, got {lr}")
-    return lr
+    return positive(func, "lr", lr, what="the learning rate lr")

@@ -11,9 +11,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap, LogNorm
 
-from nnlib._validate import as_class_labels, as_matrix, as_scalar, as_vector, positive_int
-from nnlib.data import logic_gate
-from nnlib.perceptron import perceptron_predict
+from nnlib._validate import (
+    as_array,
+    as_class_labels,
+    as_matrix,
+    as_scalar,
+    as_vector,
+    axes_or_none,
+    describe,
+    flag,
+    function,
+    in_unit_interval,
+    positive,
+    positive_int,
+)
+from nnlib.data.gates import _logic_gate
+from nnlib.perceptron import _step
 
 # Colour-blind-safe colours (Okabe & Ito), with a different marker per class as well,
 # so that the classes stay distinguishable in grey print too.
@@ -29,11 +42,45 @@ def _axes(ax):
 
 def plot_points(X, y, ax=None, class_names=None, size=40):
     """Scatter the rows of X (m, 2), one colour and marker per label in y (m,)."""
+    X, y = _points_and_labels("plot_points", X, y, class_names)
+    size = positive("plot_points", "size", size, what="the marker size")
+    return _plot_points(X, y, axes_or_none("plot_points", "ax", ax), class_names, size)
+
+
+def _points_and_labels(func, X, y, class_names):
+    """Points (m, 2) and their labels (m,), class indices 0, 1, ... (whole numbers)."""
+    X = as_matrix(func, "X", X, n_cols=2)
+    y = _classes(func, "y", y, X.shape[0])
+    if class_names is not None:
+        if not isinstance(class_names, list | tuple):
+            raise TypeError(
+                f"{func}: class_names must be a list of names, one per class, got "
+                f"{describe(class_names)}"
+            )
+        if y.max() >= len(class_names):
+            raise ValueError(
+                f"{func}: class_names has {len(class_names)} names, but y holds the class "
+                f"{y.max()}"
+            )
+    return X, y
+
+
+def _classes(func, name, values, length):
+    """Class indices as ints: whole numbers >= 0, one per point (floats like 1.0 allowed)."""
+    array = as_array(func, name, values, what="an array of class indices 0, 1, ...")
+    if array.shape != (length,):
+        raise ValueError(
+            f"{func}: {name} must have shape ({length},), one class index per point, got "
+            f"{array.shape}"
+        )
+    if np.any(array != np.round(array)) or np.any(array < 0):
+        bad = np.unique(array[(array != np.round(array)) | (array < 0)])[:5].tolist()
+        raise ValueError(f"{func}: {name} must hold class indices 0, 1, 2, ..., found {bad}")
+    return array.astype(int)
+
+
+def _plot_points(X, y, ax, class_names, size):
     ax = _axes(ax)
-    X = as_matrix("plot_points", "X", X, n_cols=2)
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"plot_points: y must have shape ({X.shape[0]},), got {y.shape}")
     for k in np.unique(y):
         k = int(k)
         name = class_names[k] if class_names is not None else f"class {k}"
@@ -60,9 +107,26 @@ def plot_decision_line(w, b, ax=None, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), shade=
     With w = (0, 0) there is no line: the unit outputs the same class everywhere, and the
     whole square is shaded (b >= 0) or left blank (b < 0).
     """
+    func = "plot_decision_line"
+    w1, w2 = as_vector(func, "w", w, length=2)
+    b = as_scalar(func, "b", b)
+    xlim, ylim = _limits(func, "xlim", xlim), _limits(func, "ylim", ylim)
+    shade = flag(func, "shade", shade)
+    return _plot_decision_line(w1, w2, b, axes_or_none(func, "ax", ax), xlim, ylim, shade, line_kw)
+
+
+def _limits(func, name, value):
+    """A window's (low, high) on one axis: two finite numbers, low < high."""
+    limits = as_array(func, name, value, what="a pair (low, high) of numbers")
+    if limits.shape != (2,) or not limits[0] < limits[1]:
+        raise ValueError(
+            f"{func}: {name} must be a pair (low, high) with low < high, got {describe(value)}"
+        )
+    return float(limits[0]), float(limits[1])
+
+
+def _plot_decision_line(w1, w2, b, ax, xlim, ylim, shade, line_kw):
     ax = _axes(ax)
-    w1, w2 = as_vector("plot_decision_line", "w", w, length=2)
-    b = as_scalar("plot_decision_line", "b", b)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     xx, yy = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
@@ -97,9 +161,20 @@ def plot_decision_regions(
     `predict` maps an (m, 2) array of points to (m,) integer classes. The plotted window is
     `xlim` x `ylim`, or the data's extent plus a margin when they are omitted.
     """
-    ax = _axes(ax)
-    if X is not None:
-        X = as_matrix("plot_decision_regions", "X", X, n_cols=2)
+    func = "plot_decision_regions"
+    predict = function(func, "predict", predict)
+    if X is not None and y is not None:
+        X, y = _points_and_labels(func, X, y, class_names)
+    elif X is not None:
+        X = as_matrix(func, "X", X, n_cols=2)
+    elif y is not None:
+        raise ValueError(f"{func}: y labels the points X, so it needs X; got y without X")
+    xlim = None if xlim is None else _limits(func, "xlim", xlim)
+    ylim = None if ylim is None else _limits(func, "ylim", ylim)
+    resolution = positive_int(func, "resolution", resolution)
+    if resolution < 2:
+        raise ValueError(f"{func}: resolution must be at least 2 points per axis, got {resolution}")
+    ax = _axes(axes_or_none(func, "ax", ax))
     if xlim is None or ylim is None:
         if X is None:
             raise ValueError(
@@ -111,12 +186,12 @@ def plot_decision_regions(
         ylim = ylim or (lo[1], hi[1])
     xx, yy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     grid = np.column_stack([xx.ravel(), yy.ravel()])
-    classes = np.asarray(predict(grid)).reshape(xx.shape)
+    classes = _classes(func, "predict(points)", predict(grid), len(grid)).reshape(xx.shape)
     n_colours = int(max(classes.max(), 0 if y is None else np.max(y))) + 1
     cmap = ListedColormap([CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(n_colours)])
     ax.contourf(xx, yy, classes, levels=np.arange(n_colours + 1) - 0.5, cmap=cmap, alpha=0.25)
     if X is not None and y is not None:
-        plot_points(X, y, ax=ax, class_names=class_names, size=20)
+        _plot_points(X, y, ax, class_names, size=20)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("$x_1$")
@@ -127,11 +202,14 @@ def plot_decision_regions(
 def plot_gate_unit(gate, w, b, ax=None, lim=(-0.5, 1.5)):
     """A gate's four points with the decision line of the unit (w, b); the title gives w, b
     and how many of the four points the unit gets right. `lim` is the window on both axes."""
-    X, y = logic_gate(gate)
-    ax = plot_decision_line(w, b, ax=ax, xlim=lim, ylim=lim)
-    plot_points(X, y, ax=ax, class_names=("output 0", "output 1"))
-    w1, w2 = np.asarray(w, dtype=float)
-    correct = int((perceptron_predict(X, w, b) == y).sum())
+    func = "plot_gate_unit"
+    X, y = _logic_gate(func, gate, argument="gate")
+    w1, w2 = as_vector(func, "w", w, length=2)
+    b = as_scalar(func, "b", b)
+    lim = _limits(func, "lim", lim)
+    ax = _plot_decision_line(w1, w2, b, axes_or_none(func, "ax", ax), lim, lim, True, {})
+    _plot_points(X, y, ax, ("output 0", "output 1"), 40)
+    correct = int((_step(X @ np.array([w1, w2]) + b) == y).sum())
     ax.set_title(f"{gate}: w = ({w1:g}, {w2:g}), b = {b:g}\n{correct}/4 points right")
     return ax
 
@@ -142,15 +220,32 @@ def plot_activation(f, f_prime, axes=None, z=None, label=None, **line_kw):
     Both are evaluated on the grid `z` (by default 401 points from -6 to 6). Call it once
     per activation on the same pair of axes to compare several. Returns the two axes.
     """
+    func = "plot_activation"
+    f, f_prime = function(func, "f", f), function(func, "f_prime", f_prime)
+    if axes is not None:
+        if isinstance(axes, str) or not hasattr(axes, "__len__"):
+            raise TypeError(
+                f"plot_activation: axes must be a pair of axes (function, derivative), got "
+                f"{describe(axes)}"
+            )
+        if len(axes) != 2:
+            raise ValueError(
+                f"plot_activation: axes must be a pair (function, derivative), got {axes}"
+            )
+        axes = [axes_or_none(func, f"axes[{i}]", ax) for i, ax in enumerate(axes)]
+        if None in axes:
+            raise TypeError(f"{func}: axes must be a pair of Matplotlib Axes, got None in it")
+    if z is None:
+        z = np.linspace(-6, 6, 401)
+    else:
+        z = np.asarray(as_vector(func, "z", z), dtype=float)
+    values = [_curve(func, name, fn, z) for name, fn in (("f", f), ("f_prime", f_prime))]
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-    if len(axes) != 2:
-        raise ValueError(f"plot_activation: axes must be a pair (function, derivative), got {axes}")
-    z = np.linspace(-6, 6, 401) if z is None else np.asarray(z, dtype=float)
     style = {"linewidth": 2} | line_kw
     ax_f, ax_d = axes
-    ax_f.plot(z, f(z), label=label, **style)
-    ax_d.plot(z, f_prime(z), label=label, **style)
+    ax_f.plot(z, values[0], label=label, **style)
+    ax_d.plot(z, values[1], label=label, **style)
     for ax, what in ((ax_f, "f(z)"), (ax_d, "f'(z)")):
         ax.axhline(0, color="grey", linewidth=0.6, zorder=0)
         ax.axvline(0, color="grey", linewidth=0.6, zorder=0)
@@ -162,6 +257,17 @@ def plot_activation(f, f_prime, axes=None, z=None, label=None, **line_kw):
     return axes
 
 
+def _curve(func, name, fn, z):
+    """fn(z), checked: one finite number per point of z."""
+    values = as_array(func, f"{name}(z)", fn(z))
+    if values.shape != z.shape:
+        raise ValueError(
+            f"{func}: {name} must return one value per point of z, shape {z.shape}, got "
+            f"{values.shape}"
+        )
+    return values
+
+
 # --- MNIST: digit grids and confusion matrices -------------------------------------------
 
 WRONG_COLOUR = "#D55E00"  # vermillion: a title whose prediction disagrees with the label
@@ -169,8 +275,8 @@ WRONG_COLOUR = "#D55E00"  # vermillion: a title whose prediction disagrees with 
 
 def _as_square_images(func, images):
     """Return images (n, side, side) from (n, side, side) or flat rows (n, side²)."""
-    images = np.asarray(images)
-    if images.ndim == 2:
+    images = as_array(func, "images", images)
+    if images.ndim == 2 and images.shape[1] > 0:
         side = int(round(np.sqrt(images.shape[1])))
         if side * side != images.shape[1]:
             raise ValueError(
@@ -208,16 +314,30 @@ def plot_digits(images, labels=None, predictions=None, confidences=None, ncols=1
     `axes` is an array of at least n axes to draw on; by default a new figure. Returns
     the grid's axes as a flat array (any spare axes switched off).
     """
-    images = _as_square_images("plot_digits", images)
+    func = "plot_digits"
+    images = _as_square_images(func, images)
     n = len(images)
     columns = {"labels": labels, "predictions": predictions, "confidences": confidences}
     for name, values in columns.items():
-        if values is not None and np.shape(values) != (n,):
+        if values is None:
+            continue
+        array = as_array(func, name, values)
+        if array.shape != (n,):
             raise ValueError(
-                f"plot_digits: {name} must have shape ({n},), one per image, got {np.shape(values)}"
+                f"plot_digits: {name} must have shape ({n},), one per image, got {array.shape}"
             )
+        if name == "confidences":
+            confidences = in_unit_interval(func, name, array)
+        else:
+            columns[name] = _classes(func, name, values, n)
+    labels, predictions = columns["labels"], columns["predictions"]
+    ncols = positive_int(func, "ncols", ncols)
+    if axes is not None:
+        axes = np.ravel(np.asarray(axes, dtype=object))
+        for i, ax in enumerate(axes):
+            axes_or_none(func, f"axes[{i}]", ax)
     if axes is None:
-        ncols = min(positive_int("plot_digits", "ncols", ncols), n)
+        ncols = min(ncols, n)
         nrows = -(-n // ncols)
         extra = 0.35 * (labels is not None) + 0.35 * (predictions is not None)
         width = 1.3 if predictions is not None else 0.8  # room for "pred 7 (>99.9%)"
@@ -243,14 +363,15 @@ def plot_digits(images, labels=None, predictions=None, confidences=None, ncols=1
 def confusion_counts(true, predicted, n_classes=10):
     """Return the (n_classes, n_classes) integer matrix whose cell (i, j) counts the
     examples of class i that were predicted as class j; true and predicted are (m,)."""
-    n_classes = positive_int("confusion_counts", "n_classes", n_classes)
-    true = np.asarray(true)
-    if true.ndim != 1 or len(true) == 0:
-        raise ValueError(
-            f"confusion_counts: true must be a 1-D array of at least one label, got {true.shape}"
-        )
-    true = as_class_labels("confusion_counts", "true", true, n_classes, len(true))
-    predicted = as_class_labels("confusion_counts", "predicted", predicted, n_classes, len(true))
+    return _confusion_counts("confusion_counts", true, predicted, n_classes)
+
+
+def _confusion_counts(func, true, predicted, n_classes):
+    n_classes = positive_int(func, "n_classes", n_classes)
+    true = as_class_labels(func, "true", true, n_classes, None)
+    predicted = as_class_labels(
+        func, "predicted", predicted, n_classes, len(true), per="one per entry of true"
+    )
     pairs = np.bincount(n_classes * true + predicted, minlength=n_classes**2)
     return pairs.reshape(n_classes, n_classes)
 
@@ -263,8 +384,9 @@ def plot_confusion_matrix(true, predicted, n_classes=10, ax=None):
     that the few mistakes off the diagonal stay visible next to the large counts on it.
     Returns the axes.
     """
-    counts = confusion_counts(true, predicted, n_classes)
+    counts = _confusion_counts("plot_confusion_matrix", true, predicted, n_classes)
     n_classes = len(counts)
+    ax = axes_or_none("plot_confusion_matrix", "ax", ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(0.5 * n_classes + 1.5, 0.5 * n_classes + 1))
     top = max(int(counts.max()), 2)

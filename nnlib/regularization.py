@@ -11,24 +11,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validate import as_scalar
+from nnlib._validate import (
+    as_array,
+    as_matrix,
+    describe,
+    flag,
+    fraction,
+    non_negative,
+    positive,
+    rng_or_seed,
+    same_shape,
+)
 
 
 def _weights(func, weights):
     """A list of weight arrays (one per layer), from one array or a list of them."""
-    if isinstance(weights, np.ndarray):
-        return [weights]
-    try:
-        return [np.asarray(W, dtype=float) for W in weights]
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: weights must be an array or a list of arrays") from None
+    if isinstance(weights, np.ndarray) or hasattr(weights, "__array__"):
+        return [as_array(func, "weights", weights, nonempty=True)]
+    if not isinstance(weights, list | tuple) or len(weights) == 0:
+        raise TypeError(
+            f"{func}: weights must be an array or a non-empty list of arrays (one per layer), "
+            f"got {describe(weights)}"
+        )
+    if all(isinstance(W, int | float | np.number) for W in weights):  # one list of numbers
+        return [np.asarray(as_array(func, "weights", weights), dtype=float)]
+    return [
+        np.asarray(as_array(func, f"weights[{i}]", W), dtype=float) for i, W in enumerate(weights)
+    ]
 
 
 def _strength(func, lam):
-    lam = as_scalar(func, "lam", lam)
-    if lam < 0:
-        raise ValueError(f"{func}: the penalty strength lam must be zero or positive, got {lam}")
-    return lam
+    return non_negative(func, "lam", lam, what="the penalty strength lam")
+
+
+def _mix(func, beta):
+    return non_negative(func, "beta", beta, what="the L2 share beta")
 
 
 def l2_penalty(weights, lam):
@@ -40,7 +57,12 @@ def l2_penalty(weights, lam):
 def l2_grad(W, lam):
     """∂(λ Σ W²)/∂W = 2 λ W: every weight is pulled towards 0 in proportion to its size
     ("weight decay")."""
-    return 2 * _strength("l2_grad", lam) * np.asarray(W, dtype=float)
+    lam = _strength("l2_grad", lam)
+    return _l2_grad(as_array("l2_grad", "W", W), lam)
+
+
+def _l2_grad(W, lam):
+    return 2 * lam * np.asarray(W, dtype=float)
 
 
 def l1_penalty(weights, lam):
@@ -52,13 +74,14 @@ def l1_penalty(weights, lam):
 def l1_grad(W, lam):
     """∂(λ Σ |W|)/∂W = λ sign(W) (0 at W = 0): the same pull for every weight, whatever its
     size."""
-    return _strength("l1_grad", lam) * np.sign(np.asarray(W, dtype=float))
+    lam = _strength("l1_grad", lam)
+    return lam * np.sign(np.asarray(as_array("l1_grad", "W", W), dtype=float))
 
 
 def elastic_net_penalty(weights, lam, beta=0.5):
     """`λ Σ (β W² + |W|)`: a mix of L2 and L1."""
     lam = _strength("elastic_net_penalty", lam)
-    beta = as_scalar("elastic_net_penalty", "beta", beta)
+    beta = _mix("elastic_net_penalty", beta)
     return lam * sum(
         float(np.sum(beta * W * W + np.abs(W))) for W in _weights("elastic_net_penalty", weights)
     )
@@ -66,17 +89,22 @@ def elastic_net_penalty(weights, lam, beta=0.5):
 
 def elastic_net_grad(W, lam, beta=0.5):
     """λ (2 β W + sign(W))."""
-    W = np.asarray(W, dtype=float)
-    beta = as_scalar("elastic_net_grad", "beta", beta)
-    return _strength("elastic_net_grad", lam) * (2 * beta * W + np.sign(W))
+    lam = _strength("elastic_net_grad", lam)
+    beta = _mix("elastic_net_grad", beta)
+    W = np.asarray(as_array("elastic_net_grad", "W", W), dtype=float)
+    return lam * (2 * beta * W + np.sign(W))
 
 
 def max_norm(W, c):
     """Max-norm constraint: rescale every column of W (the weights into one unit) whose
     Euclidean norm exceeds c back to norm c; leave the others. Applied after each update."""
-    c = as_scalar("max_norm", "c", c)
-    if c <= 0:
-        raise ValueError(f"max_norm: the norm bound c must be positive, got {c}")
+    c = positive("max_norm", "c", c, what="the norm bound c")
+    W = as_array("max_norm", "W", W)
+    if W.ndim not in (1, 2) or W.size == 0:
+        raise ValueError(
+            f"max_norm: W must be a weight matrix (n_in, n_out) or one unit's weights (n_in,), "
+            f"got shape {W.shape}"
+        )
     W = np.asarray(W, dtype=float)
     norms = np.linalg.norm(W, axis=0, keepdims=True)
     return W * np.minimum(1.0, c / np.maximum(norms, 1e-12))
@@ -88,11 +116,17 @@ def dropout_forward(A, p_drop, rng, training=True):
     In training, each entry is kept with probability 1 − p_drop and the kept ones are
     divided by 1 − p_drop, so that the expected value of every unit is unchanged. In
     evaluation (`training=False`) nothing is dropped or scaled. Returns `(out, mask)`,
-    where mask holds the factor applied to each entry (0 or 1/(1 − p_drop)).
+    where mask holds the factor applied to each entry (0 or 1/(1 − p_drop)). `rng` is a
+    numpy Generator or an integer seed.
     """
-    p_drop = as_scalar("dropout_forward", "p_drop", p_drop)
-    if not 0 <= p_drop < 1:
-        raise ValueError(f"dropout_forward: p_drop must lie in [0, 1), got {p_drop}")
+    p_drop = fraction("dropout_forward", "p_drop", p_drop)
+    rng = rng_or_seed("dropout_forward", "rng", rng)
+    training = flag("dropout_forward", "training", training)
+    A = as_array("dropout_forward", "A", A)
+    return _dropout_forward(A, p_drop, rng, training)
+
+
+def _dropout_forward(A, p_drop, rng, training=True):
     A = np.asarray(A, dtype=float)
     if not training or p_drop == 0:
         return A, np.ones_like(A)
@@ -103,7 +137,15 @@ def dropout_forward(A, p_drop, rng, training=True):
 
 def dropout_backward(d_out, mask):
     """The gradient flows only through the kept units, scaled like them: `d_out ∘ mask`."""
-    return np.asarray(d_out) * mask
+    mask = as_array("dropout_backward", "mask", mask)
+    if (mask < 0).any():
+        raise ValueError(
+            "dropout_backward: mask must be the mask that dropout_forward returned (entries 0 "
+            "or 1/(1 − p_drop)), found negative entries"
+        )
+    d_out = as_array("dropout_backward", "d_out", d_out)
+    same_shape("dropout_backward", "d_out", d_out, "mask", mask.shape)
+    return d_out * mask
 
 
 def batchnorm_forward(X, gamma, beta, eps=1e-5):
@@ -113,17 +155,22 @@ def batchnorm_forward(X, gamma, beta, eps=1e-5):
     `x̂ = (x − μ) / sqrt(σ² + ε)`, then scaled and shifted: `out = γ x̂ + β`.
     Returns `(out, cache)`.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[0] < 2:
+    X = as_array("batchnorm_forward", "X", X)
+    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] == 0:
         raise ValueError(
             f"batchnorm_forward: X must have shape (m, n) with m >= 2 examples, got {X.shape}"
         )
+    X = np.asarray(X, dtype=float)
+    gamma = as_array("batchnorm_forward", "gamma", gamma)
+    beta = as_array("batchnorm_forward", "beta", beta)
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if value.shape != (X.shape[1],):
+            raise ValueError(
+                f"batchnorm_forward: gamma and beta must have shape ({X.shape[1]},), one entry "
+                f"per column of X, but {name} has shape {value.shape}"
+            )
+    eps = positive("batchnorm_forward", "eps", eps)
     gamma, beta = np.asarray(gamma, dtype=float), np.asarray(beta, dtype=float)
-    if gamma.shape != (X.shape[1],) or beta.shape != (X.shape[1],):
-        raise ValueError(
-            f"batchnorm_forward: gamma and beta must have shape ({X.shape[1]},), "
-            f"got {gamma.shape} and {beta.shape}"
-        )
     mu = X.mean(axis=0)
     inv_std = 1 / np.sqrt(X.var(axis=0) + eps)
     X_hat = (X - mu) * inv_std
@@ -138,9 +185,32 @@ def batchnorm_backward(d_out, cache):
     the means taken over the batch. (The gradient with respect to x̂ is γ ∘ d; γ is
     factored out in front.)
     """
-    X_hat, inv_std, gamma = cache
+    X_hat, inv_std, gamma = _batchnorm_cache("batchnorm_backward", cache)
+    d_out = as_array("batchnorm_backward", "d_out", d_out)
+    same_shape("batchnorm_backward", "d_out", d_out, "the layer's output", X_hat.shape)
     d_out = np.asarray(d_out, dtype=float)
     dgamma = np.sum(d_out * X_hat, axis=0)
     dbeta = np.sum(d_out, axis=0)
     centred = d_out - d_out.mean(axis=0) - X_hat * np.mean(d_out * X_hat, axis=0)
     return gamma * inv_std * centred, dgamma, dbeta
+
+
+def _batchnorm_cache(func, cache):
+    """The cache (X_hat, inv_std, gamma) that batchnorm_forward returned, checked."""
+    if not isinstance(cache, tuple | list) or len(cache) != 3:
+        raise TypeError(
+            f"{func}: cache must be the cache (X_hat, inv_std, gamma) that batchnorm_forward "
+            f"returned, got {describe(cache)}"
+        )
+    X_hat = as_matrix(func, "cache[0] (X_hat)", cache[0])
+    n = X_hat.shape[1]
+    parts = []
+    for index, label in ((1, "inv_std"), (2, "gamma")):
+        part = as_array(func, f"cache[{index}] ({label})", cache[index])
+        if part.shape != (n,):
+            raise ValueError(
+                f"{func}: cache[{index}] ({label}) must have shape ({n},), one entry per "
+                f"column of X_hat {X_hat.shape}, got {part.shape}"
+            )
+        parts.append(part)
+    return X_hat, *parts

@@ -20,13 +20,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nnlib._validate import as_array, axes_or_none, choice, describe
+
 
 def _numbers(func, x):
-    """`x` as a float array, or a clear error naming the surface."""
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: x must be a number or an array of numbers, got {x!r}") from None
+    """`x` as a float64 array, or a clear error naming the surface. NaN and inf are let
+    through: the points of a run that diverged give NaN and inf back."""
+    return np.asarray(as_array(func, "x", x, finite=False), dtype=float)
 
 
 def _points(func, x):
@@ -166,7 +166,26 @@ def plot_descent(name, paths, ax=None, labels=None, colours=None):
 
     from nnlib.plot import CLASS_COLOURS
 
-    surface = SURFACES[name]
+    func = "plot_descent"
+    surface = SURFACES[choice(func, "name", name, SURFACES, what="surface")]
+    if not isinstance(paths, list | tuple):  # an empty list draws the surface alone
+        raise TypeError(
+            f"{func}: paths must be a list of paths (arrays of points, as minimize returns "
+            f"them), got {describe(paths)}"
+        )
+    paths = [_path(func, index, path, surface) for index, path in enumerate(paths)]
+    if labels is not None and not isinstance(labels, list | tuple):
+        raise TypeError(f"{func}: labels must be a list of labels, got {describe(labels)}")
+    if labels is not None and len(labels) != len(paths):
+        raise ValueError(
+            f"{func}: labels must be a list with one label per path ({len(paths)}), got "
+            f"{describe(labels)}"
+        )
+    if colours is not None and (not isinstance(colours, list | tuple) or len(colours) == 0):
+        raise TypeError(
+            f"{func}: colours must be a non-empty list of colours, got {describe(colours)}"
+        )
+    ax = axes_or_none(func, "ax", ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
     labels = [None] * len(paths) if labels is None else labels
@@ -190,7 +209,7 @@ def plot_descent(name, paths, ax=None, labels=None, colours=None):
     ax.set_ylim(y_low, y_high)  # a diverging run flies off the picture
     for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
         colour = colours[index % len(colours)]
-        path = _inside(np.asarray(path, dtype=float), surface)
+        path = _inside(path, surface)
         if surface.dim == 1:
             with np.errstate(all="ignore"):
                 path = np.column_stack([path[:, 0], surface.f(path[:, 0])])
@@ -198,6 +217,25 @@ def plot_descent(name, paths, ax=None, labels=None, colours=None):
         ax.plot(path[:, 0], path[:, 1], "o-", markersize=3.5, label=label, **style)
         ax.plot(*path[0], "s", markersize=7, markeredgecolor="black", **style)
     return ax
+
+
+def _path(func, index, path, surface):
+    """One path as a float array of points of the surface's dimension (NaN and inf allowed:
+    a run that diverged)."""
+    path = np.asarray(as_array(func, f"paths[{index}]", path, finite=False), dtype=float)
+    points = path.size // surface.dim if surface.dim else 0
+    ok_shape = path.ndim >= 1 and path.size > 0 and path.size == points * surface.dim
+    if surface.dim == 2:
+        ok_shape = ok_shape and path.ndim == 2 and path.shape[1] == 2
+    elif ok_shape:
+        ok_shape = path.ndim == 1 or (path.ndim == 2 and path.shape[1] == 1)
+    if not ok_shape:
+        expected = "(steps + 1,)" if surface.dim == 1 else "(steps + 1, 2)"
+        raise ValueError(
+            f"{func}: paths[{index}] must be an array of points of shape {expected} for this "
+            f"{surface.dim}-D surface, got shape {path.shape}"
+        )
+    return path
 
 
 def _inside(path, surface):

@@ -18,15 +18,53 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from nnlib import losses
-from nnlib._validate import as_matrix, as_scalar, positive_int
-from nnlib.model import init_mlp, mlp_backward, mlp_forward
-from nnlib.optim import apply_updates, sgd
-from nnlib.regularization import l2_grad
+from nnlib._validate import (
+    as_array,
+    as_class_labels,
+    as_matrix,
+    choice,
+    describe,
+    flag,
+    fraction,
+    layer_sizes,
+    mlp_params,
+    non_negative,
+    positive,
+    positive_int,
+    rng_or_seed,
+)
+from nnlib.activations import _activation_name
+from nnlib.model import _init_mlp, _mlp_backward, _mlp_forward
+from nnlib.optim import _apply_updates, _optimizer_of, _same_structure, sgd
+from nnlib.regularization import _l2_grad
 
 LOSSES = {
     "softmax_cross_entropy": (losses.softmax_cross_entropy, losses.softmax_cross_entropy_grad),
     "mse": (losses.mse, losses.mse_grad),
 }
+
+# The same losses without their checks, for the training loop: train_mlp checks the labels
+# once, and a run that diverges must be able to record its NaN loss and carry on.
+_LOSS_CORES = {
+    "softmax_cross_entropy": (
+        lambda scores, y: float(-np.mean(losses._log_softmax(scores)[np.arange(len(y)), y])),
+        lambda scores, y: _softmax_cross_entropy_grad(scores, y),
+    ),
+    "mse": (
+        lambda y_hat, y: float(np.mean(losses._per_example_sum((y_hat - _like(y, y_hat)) ** 2))),
+        lambda y_hat, y: 2 * (y_hat - _like(y, y_hat)) / y_hat.shape[0],
+    ),
+}
+
+
+def _like(target, pred):
+    return target.astype(pred.dtype, copy=False)
+
+
+def _softmax_cross_entropy_grad(scores, y):
+    grad = losses._softmax(scores)
+    grad[np.arange(len(y)), y] -= 1
+    return grad / len(y)
 
 
 @dataclass
@@ -45,7 +83,14 @@ def show_progress(requested):
 
 def predict_classes(params, X, activation="relu"):
     """The class with the largest output score for every row of X."""
-    out, _ = mlp_forward(params, X, activation=activation)
+    params = mlp_params("predict_classes", "params", params)
+    X = as_matrix("predict_classes", "X", X, n_cols=params[0]["W"].shape[0])
+    activation = _activation_name("predict_classes", "activation", activation)
+    return _predict_classes(params, X, activation)
+
+
+def _predict_classes(params, X, activation):
+    out, _ = _mlp_forward(params, X, activation=activation)
     return np.argmax(out, axis=1)
 
 
@@ -70,9 +115,10 @@ def train_mlp(
 
     X: (m, n_0). y: integer class labels (m,) for "softmax_cross_entropy", or targets of
     the output's shape for "mse". `batch_size=None` uses the whole batch each step (batch
-    gradient descent). `optimizer` is an `nnlib.optim.Optimizer`; by default plain
-    gradient descent, `nnlib.optim.sgd(lr)`. `l2 = λ > 0` adds the penalty λ Σ W² over the
-    weight matrices (not the biases) to the cost, so each weight gradient gains 2 λ W.
+    gradient descent); a batch size larger than m is refused. `optimizer` is an
+    `nnlib.optim.Optimizer`; by default plain gradient descent, `nnlib.optim.sgd(lr)`.
+    `l2 = λ > 0` adds the penalty λ Σ W² over the weight matrices (not the biases) to the
+    cost, so each weight gradient gains 2 λ W.
     `dropout = p > 0` drops hidden units with probability p in every training step
     (inverted dropout). `opt_state` continues an optimiser's state from an earlier call
     (`history.opt_state` holds the state at the end), so training can go on epoch by
@@ -82,51 +128,120 @@ def train_mlp(
     The input `params` are left unchanged.
     `progress=True` shows a progress bar over the epochs, unless the environment sets
     NNLIB_PROGRESS=0 (as the test suite does).
-    """
-    X = as_matrix("train_mlp", "X", X)
-    if loss not in LOSSES:
-        raise ValueError(f"train_mlp: unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
-    lr = as_scalar("train_mlp", "lr", lr)
-    if lr <= 0:
-        raise ValueError(f"train_mlp: the learning rate lr must be positive, got {lr}")
-    epochs = positive_int("train_mlp", "epochs", epochs)
-    m = X.shape[0]
-    batch_size = m if batch_size is None else positive_int("train_mlp", "batch_size", batch_size)
-    loss_fn, loss_grad = LOSSES[loss]
-    y = np.asarray(y)
-    if y.shape[0] != m:
-        raise ValueError(f"train_mlp: y must have one entry per row of X ({m}), got {y.shape}")
 
-    optimizer = sgd(lr) if optimizer is None else optimizer
-    state = optimizer.init(params) if opt_state is None else opt_state
-    rng = np.random.default_rng(seed)
+    Every argument is checked here, once; the steps then run without further checks, so a
+    learning rate that is too large shows as a loss that grows to inf or NaN.
+    """
+    settings = dict(activation=activation, loss=loss, lr=lr, epochs=epochs)
+    settings |= dict(batch_size=batch_size, seed=seed, progress=progress, optimizer=optimizer)
+    settings |= dict(l2=l2, dropout=dropout, track_accuracy=track_accuracy, opt_state=opt_state)
+    return _train("train_mlp", params, X, y, **settings)
+
+
+def _train(
+    func,
+    params,
+    X,
+    y,
+    activation="relu",
+    loss="softmax_cross_entropy",
+    lr=0.1,
+    epochs=100,
+    batch_size=None,
+    seed=0,
+    progress=False,
+    optimizer=None,
+    l2=0.0,
+    dropout=0.0,
+    track_accuracy=True,
+    opt_state=None,
+):
+    """train_mlp's checks, with the name of the function the student called, then the loop."""
+    params = mlp_params(func, "params", params)
+    X = as_matrix(func, "X", X, n_cols=params[0]["W"].shape[0])
+    m, n_out = X.shape[0], params[-1]["W"].shape[1]
+    activation = _activation_name(func, "activation", activation)
+    loss = choice(func, "loss", loss, LOSSES)
+    if loss == "softmax_cross_entropy":
+        y = as_class_labels(func, "y", y, n_classes=n_out, length=m)
+    else:
+        y = as_array(func, "y", y)
+        if y.shape != (m, n_out):
+            raise ValueError(
+                f"{func}: y must hold the targets, one row per row of X and one column per "
+                f"output: shape ({m}, {n_out}), got {y.shape}"
+            )
+    lr = positive(func, "lr", lr, what="the learning rate lr")
+    epochs = positive_int(func, "epochs", epochs)
+    if batch_size is None:
+        batch_size = m
+    batch_size = positive_int(func, "batch_size", batch_size)
+    if batch_size > m:
+        raise ValueError(
+            f"{func}: batch_size must be at most the number of examples, {m}, got {batch_size} "
+            f"(batch_size=None uses all {m} at once)"
+        )
+    rng = rng_or_seed(func, "seed", seed)
+    progress = flag(func, "progress", progress)
+    optimizer = sgd(lr) if optimizer is None else _optimizer_of(func, "optimizer", optimizer)
+    l2 = non_negative(func, "l2", l2)
+    dropout = fraction(func, "dropout", dropout)
+    track_accuracy = flag(func, "track_accuracy", track_accuracy)
+    if opt_state is None:
+        state = optimizer.init(params)
+    else:
+        _check_opt_state(func, opt_state, optimizer.init(params))
+        state = opt_state
+    loss_fn, loss_grad = _LOSS_CORES[loss]
+
     history = History()
     for _ in tqdm(range(epochs), desc="epochs", disable=not show_progress(progress)):
         order = rng.permutation(m) if batch_size < m else np.arange(m)
         total = 0.0
         for start in range(0, m, batch_size):
             rows = order[start : start + batch_size]
-            out, caches = mlp_forward(
+            out, caches = _mlp_forward(
                 params, X[rows], activation=activation, dropout=dropout, rng=rng
             )
             total += loss_fn(out, y[rows]) * len(rows)
-            grads = mlp_backward(loss_grad(out, y[rows]), caches)
+            grads = _mlp_backward(loss_grad(out, y[rows]), caches)
             if l2:
                 for layer, grad in zip(params, grads, strict=True):
-                    grad["W"] = grad["W"] + l2_grad(layer["W"], l2)
+                    grad["W"] = grad["W"] + _l2_grad(layer["W"], l2)
             updates, state = optimizer.update(grads, state)
-            params = apply_updates(params, updates)
+            params = _apply_updates(params, updates)
         history.loss.append(total / m)
         if loss == "softmax_cross_entropy" and track_accuracy:
-            history.accuracy.append(float(np.mean(predict_classes(params, X, activation) == y)))
+            accuracy = np.mean(_predict_classes(params, X, activation) == y)
+            history.accuracy.append(float(accuracy))
     history.opt_state = state
     return params, history
+
+
+def _check_opt_state(func, opt_state, expected):
+    """opt_state must have the structure of the optimiser's own state for these params."""
+    if not isinstance(opt_state, dict | list | tuple):
+        raise TypeError(
+            f"{func}: opt_state must be the optimiser state of an earlier run (history.opt_state), "
+            f"got {describe(opt_state)}"
+        )
+    try:
+        _same_structure(func, "opt_state", opt_state, "the optimiser's state", expected)
+    except ValueError:
+        raise ValueError(
+            f"{func}: opt_state does not fit params and the optimiser: it must be the state of "
+            f"an earlier run with the same optimiser and network (history.opt_state), got "
+            f"{describe(opt_state)}"
+        ) from None
 
 
 def fit_classifier(X, y, hidden=(8,), activation="tanh", lr=0.5, epochs=500, seed=0):
     """Make and train an MLP classifier for integer labels y: input size from X, the
     `hidden` widths, one output score per class. Returns `(params, history)`."""
-    X = as_matrix("fit_classifier", "X", X)
+    func = "fit_classifier"
+    X = as_matrix(func, "X", X)
+    y = as_class_labels(func, "y", y, n_classes=None, length=X.shape[0])
+    hidden = layer_sizes(func, hidden, name="hidden")
     n_classes = int(np.max(y)) + 1
-    params = init_mlp([X.shape[1], *hidden, n_classes], seed=seed)
-    return train_mlp(params, X, y, activation=activation, lr=lr, epochs=epochs, seed=seed)
+    params = _init_mlp(func, [X.shape[1], *hidden, n_classes], seed=seed)
+    return _train(func, params, X, y, activation=activation, lr=lr, epochs=epochs, seed=seed)

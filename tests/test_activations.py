@@ -105,3 +105,44 @@ def test_maxout_picks_the_larger_piece_and_generalises_relu():
 def test_unknown_activation_lists_the_choices():
     with pytest.raises(ValueError, match=r"unknown activation 'selu'.*'relu'"):
         act.get_activation("selu")
+
+
+# --- bad arguments: a clear error naming the function and the argument ------------------------
+
+
+@pytest.mark.parametrize("name", ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("bad", [None, "abc", object(), [[1.0], [2.0, 3.0]], np.array([1j])])
+def test_none_text_and_objects_are_refused_not_turned_into_nan(name, bad):
+    f, f_prime = act.get_activation(name)
+    for func in (f, f_prime):
+        with pytest.raises(TypeError, match=rf"^{func.__name__}: z must be a number or an array"):
+            func(bad)
+
+
+def test_nan_and_inf_are_refused_and_empty_arrays_pass():
+    with pytest.raises(ValueError, match=r"sigmoid: z contains NaN or infinite values \(nan at"):
+        act.sigmoid([0.0, np.nan])
+    assert act.relu(np.array([])).shape == (0,)
+    assert act.sigmoid(np.zeros((0, 3), np.float32)).dtype == np.float32
+
+
+def test_an_infinite_score_is_refused_by_softmax_rather_than_giving_nan():
+    with pytest.raises(ValueError, match="softmax: scores contains NaN or infinite values"):
+        act.softmax([[np.inf, 0.0]])
+    with pytest.raises(ValueError, match=r"softmax: axis 2 does not exist"):
+        act.softmax(np.zeros((2, 3)), axis=2)
+
+
+def test_softmax_backward_refuses_mismatched_shapes_and_non_probabilities():
+    probs = act.softmax(np.zeros((2, 3)))
+    message = r"d_probs must have the shape of probs, \(2, 3\), got \(3, 3\)"
+    with pytest.raises(ValueError, match=message):
+        act.softmax_backward(np.ones((3, 3)), probs)
+    with pytest.raises(ValueError, match="probs must be softmax's output"):
+        act.softmax_backward(np.ones((2, 3)), np.full((2, 3), 0.5))
+
+
+def test_valid_inputs_keep_working_lists_ints_and_float32():
+    assert act.relu([-1, 2]).tolist() == [0.0, 2.0]
+    assert act.sigmoid(np.float32(0.0)).dtype == np.float32
+    assert act.tanh(np.arange(3, dtype=np.int32)).dtype == np.float64

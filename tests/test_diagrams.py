@@ -50,10 +50,10 @@ def test_draw_graph_shows_every_node_value_and_gradient():
 def test_draw_graph_refuses_unknown_names():
     from nnlib.diagrams import draw_graph
 
-    with pytest.raises(ValueError, match="draw_graph: each edge must be a pair"):
+    with pytest.raises(ValueError, match="draw_graph: each edge in edges must be a pair"):
         draw_graph({"a": (0, 0)}, [("a", "b")])
     with pytest.raises(ValueError, match="draw_graph: grads names nodes that are not in nodes"):
         draw_graph({"a": (0, 0)}, [], grads={"c": 1.0})
-    with pytest.raises(ValueError, match=r"draw_graph: node 'a' must be \(x, y\)"):
+    with pytest.raises(ValueError, match=r"draw_graph: nodes\['a'\] must be \(x, y\)"):
         draw_graph({"a": (0,)}, [])
     plt.close("all")

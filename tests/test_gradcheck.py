@@ -42,8 +42,8 @@ def test_the_check_catches_a_wrong_backward(monkeypatch):
         dX, dW, db = original(dZ, cache)
         return dX, 2 * dW, db  # a planted bug: weight gradients twice too large
 
-    original = nnlib.layers.dense_backward
-    monkeypatch.setattr("nnlib.model.dense_backward", doubled_weight_gradients)
+    original = nnlib.layers._dense_backward  # the unchecked core that mlp_backward calls
+    monkeypatch.setattr("nnlib.model._dense_backward", doubled_weight_gradients)
     X, y = make_moons(n=8, seed=0)
     errors = gradcheck.check_mlp_gradients(init_mlp([2, 3, 2], seed=0), X, y, activation="tanh")
     assert errors["W1"] > 0.1 and errors["b2"] < 1e-6

@@ -204,11 +204,107 @@ def test_equal_optimiser_settings_share_one_compiled_epoch():
     def loss(p, X_batch, y_batch, key):
         return nj.mlp_loss(p, X_batch, y_batch)
 
-    compiled_before = nj.train_epoch._cache_size()
+    compiled_before = nj.train_epoch.compiled._cache_size()
     for _ in range(2):
         opt = nj.adam(0.01)
         nj.train_epoch(
             params, opt.init(params), X, y, jax.random.PRNGKey(0), 1.0,
             loss_fn=loss, optimizer=opt, batch_size=4,
         )
-    assert nj.train_epoch._cache_size() == compiled_before + 1
+    assert nj.train_epoch.compiled._cache_size() == compiled_before + 1
+
+
+# --- checks: in Python, before compiling, with messages naming the function called ---------
+
+
+def _small_run():
+    params = nj.init_mlp(jax.random.PRNGKey(0), [2, 3, 4])
+    opt = nj.sgd(0.1)
+    X, y = jnp.ones((6, 2)), jnp.array([0, 1, 2, 3, 0, 1])
+
+    def loss(p, X_batch, y_batch, key):
+        return nj.mlp_loss(p, X_batch, y_batch)
+
+    kwargs = dict(loss_fn=loss, optimizer=opt, batch_size=2)
+    return params, opt.init(params), X, y, kwargs
+
+
+@pytest.mark.parametrize("epoch", [nj.train_epoch, nj.train_epoch_stepwise])
+def test_labels_out_of_range_are_refused_not_wrapped_or_clamped(epoch):
+    params, state, X, _, kwargs = _small_run()
+    key = jax.random.PRNGKey(0)
+    for bad in (-1, 4, 9):  # -1 would train as class 3, 9 would be clamped to 3
+        y = jnp.array([0, 1, 2, bad, 0, 1])
+        message = rf"^{epoch.__name__}: y must hold class labels 0\.\.3"
+        with pytest.raises(ValueError, match=message):
+            epoch(params, state, X, y, key, 1.0, **kwargs)
+    with pytest.raises(ValueError, match=r"mlp_loss: y must hold class labels 0\.\.3, found \[-1"):
+        nj.mlp_loss(params, X, jnp.array([0, 1, 2, -1, 0, 1]))
+
+
+def test_a_batch_larger_than_the_data_is_refused_instead_of_taking_no_step():
+    params, state, X, y, kwargs = _small_run()
+    message = "train_epoch: batch_size must be at most the number of examples, 6, got 7"
+    too_large = kwargs | {"batch_size": 7}
+    with pytest.raises(ValueError, match=message):
+        nj.train_epoch(params, state, X, y, jax.random.PRNGKey(0), 1.0, **too_large)
+
+
+def test_training_arguments_are_checked_before_compiling():
+    params, state, X, y, kwargs = _small_run()
+    key = jax.random.PRNGKey(0)
+    with pytest.raises(TypeError, match="train_epoch: optimizer must be an optimiser of nnlib.jax"):
+        nj.train_epoch(params, state, X, y, key, 1.0, **kwargs | {"optimizer": optim.sgd(0.1)})
+    with pytest.raises(ValueError, match="train_epoch: opt_state does not fit params"):
+        nj.train_epoch(params, nj.adam(0.1).init(params), X, y, key, 1.0, **kwargs)
+    step_kwargs = {k: kwargs[k] for k in ("loss_fn", "optimizer")}
+    with pytest.raises(TypeError, match="train_step: key must be a JAX random key"):
+        nj.train_step(params, state, X, y, 0, 1.0, **step_kwargs)
+    with pytest.raises(ValueError, match="train_epoch: X contains NaN or infinite values"):
+        nj.train_epoch(params, state, X.at[0, 0].set(jnp.nan), y, key, 1.0, **kwargs)
+    for bad in ({"eps": float("nan")}, {"eps": -1e-8}, {"beta1": 1.0}, {"lr": 0}):
+        with pytest.raises(ValueError, match="^adam: "):
+            nj.adam(**{"lr": 0.01} | bad)
+    assert nj.adam(0.01) is nj.adam(lr=0.01)  # still one cached optimiser per setting
+
+
+def test_under_jit_only_shapes_are_checked_and_values_pass_through():
+    params = nj.init_mlp(jax.random.PRNGKey(0), [2, 3])
+    X = jnp.ones((4, 2))
+    # Traced labels: their values are unknown when the checks run, so nothing is refused...
+    traced = jax.jit(nj.mlp_loss)(params, X, jnp.array([0, 1, 2, 2]))
+    assert np.isfinite(float(traced))
+    # ...but shapes are known, and a mismatch is an error from the function called.
+    with pytest.raises(ValueError, match=r"mlp_loss: y must hold one class label per example"):
+        jax.jit(nj.mlp_loss)(params, X, jnp.array([0, 1, 2]))
+    message = r"mlp_loss: params\[0\]\[\"W\"\] must have shape \(3, n_out\)"
+    with pytest.raises(ValueError, match=message):
+        jax.grad(nj.mlp_loss)(params, jnp.ones((4, 3)), jnp.array([0, 1, 2, 2]))
+
+
+def test_data_on_the_device_is_checked_once_and_the_epoch_has_no_checks():
+    params, state, X, y, kwargs = _small_run()
+    key = jax.random.PRNGKey(0)
+    nj.train_epoch(params, state, X, y, key, 1.0, **kwargs)
+    assert ("finite", id(X)) in nj._PASSED and ("labels", 4, id(y)) in nj._PASSED
+    program = nj.train_epoch.compiled.lower(params, state, X, y, key, 1.0, **kwargs).as_text()
+    assert "is_finite" not in program and "check" not in program
+
+
+def test_an_infinite_score_is_refused_where_the_scores_are_known():
+    with pytest.raises(ValueError, match="softmax_cross_entropy: scores contains NaN or infinite"):
+        nj.softmax_cross_entropy(jnp.array([[jnp.inf, 0.0]]), jnp.array([0]))
+
+
+def test_predict_and_accuracy_check_their_labels_and_batches():
+    params = nj.init_mlp(jax.random.PRNGKey(0), [2, 3])
+    X = np.ones((5, 2), np.float32)
+
+    def scores(p, rows):
+        return nj.mlp_forward(p, rows)
+
+    assert nj.predict_scores(params, X, scores, batch_size=2).shape == (5, 3)
+    with pytest.raises(ValueError, match=r"accuracy: y must hold class labels 0\.\.2, found \[3\]"):
+        nj.accuracy(params, X, np.array([0, 1, 2, 3, 0]), scores)
+    with pytest.raises(ValueError, match="predict_scores: X must hold one example per row"):
+        nj.predict_scores(params, np.ones((0, 2)), scores)

@@ -153,3 +153,34 @@ def test_dropout_in_the_forward_pass_and_its_backward_match_finite_differences()
 def test_dropout_needs_a_random_generator():
     with pytest.raises(ValueError, match="dropout needs rng"):
         mlp_forward(init_mlp([2, 2, 2]), np.zeros((1, 2)), dropout=0.5)
+
+
+def test_backward_functions_refuse_mismatched_shapes_with_the_expected_shape():
+    Z = np.ones((2, 3))
+    message = r"activation_backward: dA must have the shape of Z .*\(2, 3\), got \(3, 2\)"
+    with pytest.raises(ValueError, match=message):
+        activation_backward(np.ones((3, 2)), (Z, "relu"))
+    with pytest.raises(TypeError, match=r"activation_backward: cache must be the cache \(Z,"):
+        activation_backward(np.ones((2, 3)), Z)
+    X, W = np.ones((4, 2)), np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"dense_backward: dZ must have the shape of Z, \(4, 3\)"):
+        dense_backward(np.ones((3, 3)), (X, W))
+    out, caches = mlp_forward(init_mlp([2, 3, 2]), X, activation="tanh")
+    message = r"mlp_backward: d_out must have the shape .*\(4, 2\), got \(4, 3\)"
+    with pytest.raises(ValueError, match=message):
+        mlp_backward(np.ones((4, 3)), caches)
+    _, caches = mlp_forward(init_mlp([2, 3, 4]), X, activation="tanh")
+    with pytest.raises(ValueError, match=r"mlp_backward: caches\[1\] does not follow caches\[0\]"):
+        mlp_backward(np.ones((4, 4)), caches[::-1])
+
+
+def test_mlp_forward_names_itself_not_the_layer_it_calls():
+    params = init_mlp([2, 3, 2])
+    with pytest.raises(TypeError, match=r"^mlp_forward: X must be an array of numbers, got None"):
+        mlp_forward(params, None)
+    with pytest.raises(ValueError, match=r"^mlp_forward: X must have 2 columns"):
+        mlp_forward(params, np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"^mlp_forward: params\[0\]\[\"W\"\] contains NaN"):
+        mlp_forward([{"W": np.full((2, 2), np.nan), "b": np.zeros(2)}], np.ones((1, 2)))
+    with pytest.raises(ValueError, match=r"^mlp_forward: X must hold at least one example"):
+        mlp_forward(params, np.ones((0, 2)))

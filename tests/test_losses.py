@@ -44,7 +44,8 @@ def test_hand_computed_values():
 
 def test_one_hot():
     assert losses.one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
-    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2"):
+    message = r"one_hot: y must hold integer class indices 0\.\.2, found \[3\]"
+    with pytest.raises(ValueError, match=message):
         losses.one_hot(np.array([3]), 3)
 
 

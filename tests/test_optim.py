@@ -118,3 +118,25 @@ def test_adam_bias_correction_makes_the_first_step_lr_sized():
 def test_bad_hyper_parameters_are_refused(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("eps", [float("nan"), -1e-8, 0.0, "1e-8", None])
+def test_eps_must_be_a_positive_number(eps):
+    with pytest.raises((TypeError, ValueError), match=r"^adam: eps \(added to the denominator\)"):
+        optim.adam(0.01, eps=eps)
+
+
+def test_apply_updates_refuses_mismatched_trees_and_says_when_training_diverged():
+    params = [{"W": np.ones((2, 2)), "b": np.zeros(2)}]
+    with pytest.raises(ValueError, match=r"updates\[0\]\['W'\] must have the shape of params"):
+        apply_updates(params, [{"W": np.ones(3), "b": np.zeros(2)}])
+    with pytest.raises(ValueError, match="did training diverge"):
+        apply_updates(params, [{"W": np.full((2, 2), np.nan), "b": np.zeros(2)}])
+
+
+def test_minimize_checks_what_grad_fn_returns_and_still_lets_a_run_diverge():
+    with pytest.raises(ValueError, match=r"minimize: grad_fn must return a gradient shaped like"):
+        minimize(lambda x: np.ones(3), np.zeros(2), sgd(0.1), 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        path = minimize(lambda x: 10 * x**3, np.array([3.0]), sgd(1.0), 10)
+    assert not np.isfinite(path[-1]).all()  # diverged, as the chapters show on purpose

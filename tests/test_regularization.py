@@ -112,3 +112,25 @@ def test_batchnorm_backward_matches_jax(X):
 def test_batchnorm_refuses_a_single_example():
     with pytest.raises(ValueError, match="m >= 2 examples"):
         reg.batchnorm_forward(np.ones((1, 3)), np.ones(3), np.zeros(3))
+
+
+def test_backward_passes_refuse_gradients_of_the_wrong_shape():
+    out, cache = reg.batchnorm_forward(np.arange(6.0).reshape(3, 2), np.ones(2), np.zeros(2))
+    message = r"batchnorm_backward: d_out must have the shape .*\(3, 2\), got \(2, 2\)"
+    with pytest.raises(ValueError, match=message):
+        reg.batchnorm_backward(np.ones((2, 2)), cache)
+    _, mask = reg.dropout_forward(np.ones((2, 3)), 0.5, rng=0)
+    message = r"dropout_backward: d_out must have the shape of mask, \(2, 3\)"
+    with pytest.raises(ValueError, match=message):
+        reg.dropout_backward(np.ones((3, 2)), mask)
+
+
+def test_bad_rates_and_strengths_name_the_argument():
+    with pytest.raises(ValueError, match=r"dropout_forward: p_drop must lie in \[0, 1\), got 1.0"):
+        reg.dropout_forward(np.ones(3), 1.0, rng=0)
+    with pytest.raises(TypeError, match="dropout_forward: training must be True or False"):
+        reg.dropout_forward(np.ones(3), 0.5, rng=0, training="yes")
+    with pytest.raises(ValueError, match="batchnorm_forward: eps must be positive, got -1"):
+        reg.batchnorm_forward(np.ones((3, 2)), np.ones(2), np.zeros(2), eps=-1)
+    with pytest.raises(TypeError, match="l2_penalty: weights must be an array or a non-empty list"):
+        reg.l2_penalty(None, 0.1)

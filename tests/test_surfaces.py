@@ -137,3 +137,10 @@ def test_plot_descent_draws_a_converging_and_a_diverging_path(name):
     assert len(ax.lines) >= 4  # two paths, two start markers
     assert all(np.all(np.isfinite(line.get_xydata())) for line in ax.lines[-4:])
     plt.close("all")
+
+
+def test_a_diverged_point_gives_nan_back_instead_of_an_error():
+    # minimize's path of a diverging run holds inf and NaN, and the chapters evaluate it.
+    with np.errstate(invalid="ignore"):
+        values = surfaces.rosenbrock(np.array([[np.inf, 1.0], [np.nan, 0.0]]))
+    assert not np.isfinite(values).any()

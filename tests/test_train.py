@@ -109,3 +109,28 @@ def test_float32_stays_float32_and_optimiser_state_carries_over():
     )
     assert hist_one.opt_state["t"] == 2 * (64 // 16)
     assert both[0]["W"].shape == (2, 4)
+
+
+def test_errors_name_train_mlp_not_the_functions_it_calls():
+    X, y = logic_gate("AND")
+    params = init_mlp([2, 2])
+    with pytest.raises(ValueError, match=r"^train_mlp: l2 must be zero or positive, got -1$"):
+        train_mlp(params, X, y, l2=-1)
+    with pytest.raises(ValueError, match=r"^train_mlp: dropout must lie in \[0, 1\)"):
+        train_mlp(params, X, y, dropout=1.0)
+    with pytest.raises(ValueError, match=r"^train_mlp: batch_size must be at most the number"):
+        train_mlp(params, X, y, batch_size=5)
+    with pytest.raises(ValueError, match=r"^train_mlp: y must hold integer class indices 0\.\.1"):
+        train_mlp(params, X, np.array([0, 1, 2, 1]))
+    with pytest.raises(ValueError, match=r"^fit_classifier: hidden must list only positive"):
+        fit_classifier(X, y, hidden=(0,))
+    with pytest.raises(TypeError, match=r"^train_mlp: opt_state must be the optimiser state"):
+        train_mlp(params, X, y, opt_state="state")
+
+
+def test_a_diverging_run_still_records_its_loss_instead_of_raising():
+    X, y = make_moons(n=40, seed=0)
+    with np.errstate(all="ignore"):
+        _, history = train_mlp(init_mlp([2, 8, 2], seed=0), X, y, lr=1e6, epochs=5)
+    assert len(history.loss) == 5
+    assert not np.isfinite(history.loss[-1]) or history.loss[-1] > 1.0

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib._validate import describe
+
 GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
 GATES = {
@@ -26,9 +28,20 @@ def logic_gate(name):
 
     Rows of X are (0,0), (0,1), (1,0), (1,1). `name` is one of AND, OR, NAND, NOR, XOR.
     """
-    key = str(name).upper()
+    return _logic_gate("logic_gate", name)
+
+
+def _logic_gate(func, name, argument="name"):
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{func}: {argument} must be the name of a gate, one of {sorted(GATES)}, got "
+            f"{describe(name)}"
+        )
+    key = name.upper()
     if key not in GATES:
-        raise ValueError(f"logic_gate: unknown gate {name!r}; expected one of {sorted(GATES)}")
+        raise ValueError(
+            f"{func}: unknown gate {name!r}; {argument} must be one of {sorted(GATES)}"
+        )
     return GATE_INPUTS.copy(), GATES[key].copy()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._validate import as_scalar, positive_int
+from nnlib._validate import describe, non_negative, positive_int
 
 
 def make_blobs(n=200, noise=0.6, seed=0):
@@ -73,9 +73,11 @@ TOY_DATASETS = {
 
 def _setup(func, n, noise, seed):
     n = positive_int(func, "n", n)
-    noise = as_scalar(func, "noise", noise)
-    if noise < 0:
-        raise ValueError(f"{func}: noise must be zero or positive, got {noise}")
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"{func}: seed must be an integer (every dataset is seeded), got {seed!r}")
+    noise = non_negative(func, "noise", noise)
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"{func}: seed must be an integer (every dataset is seeded), got {describe(seed)}"
+        )
+    if seed < 0:
+        raise ValueError(f"{func}: seed must be zero or positive, got {seed}")
     return n, noise, np.random.default_rng(seed)
