@@ -25,6 +25,8 @@ from numbers import Real
 
 import numpy as np
 
+from nnlib._validate import as_array
+
 __all__ = ["Value", "as_values", "grads", "topological_order"]
 
 
@@ -219,7 +221,7 @@ def topological_order(root):
 
 def as_values(array):
     """A NumPy object array of leaf Values with the numbers of `array` (any shape)."""
-    numbers = np.asarray(array, dtype=float)
+    numbers = as_array("as_values", "array", array)
     out = np.empty(numbers.shape, dtype=object)
     for index, number in np.ndenumerate(numbers):
         out[index] = Value(number)
@@ -228,10 +230,17 @@ def as_values(array):
 
 def grads(values):
     """The `.grad` of every Value in an object array, as a float array of its shape."""
+    if isinstance(values, Value):
+        return np.array(values.grad)
+    if not isinstance(values, np.ndarray | list | tuple):
+        raise TypeError(
+            f"grads: values must be an array of Values (from as_values), got "
+            f"{type(values).__name__}"
+        )
     values = np.asarray(values, dtype=object)
     out = np.empty(values.shape, dtype=float)
     for index, value in np.ndenumerate(values):
         if not isinstance(value, Value):
-            raise TypeError(f"grads: every entry must be a Value, got {value!r} at {index}")
+            raise TypeError(f"grads: values must hold only Values, got {value!r} at index {index}")
         out[index] = value.grad
     return out

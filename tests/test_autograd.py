@@ -150,5 +150,7 @@ def test_bad_input_is_named():
         Value(-2.0) ** 0.5
     with pytest.raises(TypeError, match="must be a Value"):
         topological_order(3.0)
-    with pytest.raises(TypeError, match="every entry must be a Value"):
+    with pytest.raises(TypeError, match="grads: values must hold only Values"):
         grads([Value(1.0), 2.0])
+    with pytest.raises(TypeError, match="as_values: array"):
+        as_values(None)

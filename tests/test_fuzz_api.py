@@ -44,6 +44,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nnlib.activations
+import nnlib.autograd
 import nnlib.data.gates
 import nnlib.data.toy
 import nnlib.diagrams
@@ -80,6 +81,7 @@ MODULES = [
     nnlib.diagrams,
     nnlib.data.gates,
     nnlib.data.toy,
+    nnlib.autograd,
     nj,
 ]
 
@@ -417,6 +419,14 @@ def valid_calls():
     )
     add(A, "get_activation", name=Arg("relu", a_name()))
 
+    G = nnlib.autograd
+    add(G, "as_values", array=Arg(Z23, array(empty_ok=True)))
+    not_values = only(
+        *_none_text_object(), Bad("an array of numbers", Z23, True), Bad("a number", 3.0, True)
+    )
+    add(G, "grads", values=Arg(G.as_values(Z23), not_values))
+    add(G, "topological_order", root=Arg(G.Value(1.0) * 2.0, not_values))
+
     L = nnlib.layers
     dense_bad = only(
         *_none_text_object(),
@@ -457,9 +467,7 @@ def valid_calls():
     Lo = nnlib.losses
     add(Lo, "one_hot", y=Arg(Y4, labels(2, length_fixed=False)), n_classes=Arg(2, integer()))
     for f in ("mse", "mse_grad", "mae", "mae_grad"):
-        add(
-            Lo, f, y_hat=Arg(Z23, array(shape_fixed=True)), y=Arg(np.zeros((2, 3)), targets())
-        )
+        add(Lo, f, y_hat=Arg(Z23, array(shape_fixed=True)), y=Arg(np.zeros((2, 3)), targets()))
     p3 = np.array([0.25, 0.5, 0.75])
     for f in ("binary_cross_entropy", "binary_cross_entropy_grad"):
         add(
@@ -1365,9 +1373,11 @@ def variants(spec):
                 out.append((f"{key} as ints", valid | {key: value.astype(np.int64)}))
             if value.dtype.kind in "iu":
                 out.append((f"{key} as int32", valid | {key: value.astype(np.int32)}))
-        elif isinstance(value, jax.Array) and not jax.dtypes.issubdtype(
-            value.dtype, jax.dtypes.prng_key
-        ) and value.dtype != np.uint32:
+        elif (
+            isinstance(value, jax.Array)
+            and not jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
+            and value.dtype != np.uint32
+        ):
             out.append((f"{key} as NumPy", valid | {key: np.asarray(value)}))
         elif isinstance(value, float) and not isinstance(value, bool):
             out.append((f"{key} as np.float64", valid | {key: np.float64(value)}))
