@@ -12,6 +12,7 @@ BOOK = exercise_notebook("02_perceptron")
 
 WRONG_ANSWERS = [
     # (exercise, the student's code, the diagnosis it must get)
+    ("ex-perceptron-majority", "w, b = [float('nan'), 1.0, 1.0], -1.5", "not-a-number"),
     ("ex-perceptron-nand", "w1, w2, b = 1.0, 1.0, -1.5", "built-and"),
     ("ex-perceptron-nand", "w1, w2, b = -1.0, -1.0, 0.5", "built-nor"),
     ("ex-perceptron-nand", "w1, w2, b = 1.0, 1.0, 5.0", "constant"),

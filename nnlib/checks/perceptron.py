@@ -104,6 +104,10 @@ def majority_weights(w, b):
             f"`w` should hold one weight per input, three in all (shape (3,)); "
             f"yours has shape {w.shape}.",
         )
+    if not np.all(np.isfinite(w)):
+        raise Reject(
+            "not-a-number", f"`w` holds {w.tolist()}; every weight must be a finite number."
+        )
     b = require_number(b, "b")
     rows = np.array(_THREE_INPUT_ROWS, dtype=float)
     outputs = step(rows @ w + b)
