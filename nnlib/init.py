@@ -46,7 +46,9 @@ def lecun_normal(n_in, n_out, rng=0):
 
 def xavier_normal(n_in, n_out, rng=0):
     """Glorot & Bengio (AISTATS 2010): N(0, σ²) with variance σ² = 2 / (n_in + n_out), so
-    the standard deviation is sqrt(2 / (n_in + n_out)). Suits tanh and sigmoid."""
+    the standard deviation is sqrt(2 / (n_in + n_out)). Suits tanh, not the sigmoid: with a
+    slope of at most 1/4 and a mean of 1/2, a deep sigmoid stack's gradients still vanish
+    (chapter 8)."""
     n_in, n_out, rng = _setup("xavier_normal", n_in, n_out, rng)
     return np.sqrt(2 / (n_in + n_out)) * rng.standard_normal((n_in, n_out))
 
