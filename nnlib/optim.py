@@ -145,6 +145,37 @@ def _rate(func, lr):
     return positive(func, "lr", lr, what="the learning rate lr")
 
 
+def _checked(name, init, update, slots=()):
+    """The optimiser `name` with its `init` and `update` checking their arguments: the
+    parameters and gradients must be arrays (in lists and dicts), and the gradients must
+    have the structure and shapes of the parameters the state was made for (`slots` names
+    the state's trees that mirror them). NaN and inf gradients pass: a diverging run's
+    update is refused by `apply_updates`, with a hint."""
+
+    def checked_init(params):
+        func = f"{name}.init"
+        if _is_empty_container(params):
+            raise ValueError(f"{func}: params is empty; it must hold at least one array")
+        _numeric_leaves(func, "params", params)
+        return init(params)
+
+    def checked_update(grads, state):
+        func = f"{name}.update"
+        if _is_empty_container(grads):
+            raise ValueError(f"{func}: grads is empty; it must hold at least one array")
+        _numeric_leaves(func, "grads", grads)
+        if slots:
+            if not isinstance(state, dict) or not set(slots) <= set(state):
+                raise ValueError(
+                    f"{func}: state must be what {name}(...).init(params) returned, a dict "
+                    f"with the keys {list(slots)}; got {describe(state)}"
+                )
+            _same_structure(func, "grads", grads, "params", state[slots[0]])
+        return update(grads, state)
+
+    return Optimizer(checked_init, checked_update)
+
+
 def sgd(lr):
     """Plain gradient descent: `θ ← θ − lr ∂J/∂θ`. It keeps no state."""
     lr = _rate("sgd", lr)
@@ -155,7 +186,7 @@ def sgd(lr):
     def update(grads, state):
         return _tree_map(lambda g: -lr * np.asarray(g), grads), state
 
-    return Optimizer(init, update)
+    return _checked("sgd", init, update)
 
 
 def momentum(lr, beta=0.9):
@@ -175,7 +206,7 @@ def momentum(lr, beta=0.9):
         v = _tree_map(lambda v, g: beta * v + (1 - beta) * g, state["v"], grads)
         return _tree_map(lambda v: -lr * v, v), {"v": v}
 
-    return Optimizer(init, update)
+    return _checked("momentum", init, update, ("v",))
 
 
 def adagrad(lr, eps=1e-8):
@@ -194,7 +225,7 @@ def adagrad(lr, eps=1e-8):
         G = _tree_map(lambda G, g: G + g * g, state["G"], grads)
         return _tree_map(lambda g, G: -lr * g / (np.sqrt(G) + eps), grads, G), {"G": G}
 
-    return Optimizer(init, update)
+    return _checked("adagrad", init, update, ("G",))
 
 
 def rmsprop(lr, rho=0.9, eps=1e-8):
@@ -214,7 +245,7 @@ def rmsprop(lr, rho=0.9, eps=1e-8):
         s = _tree_map(lambda s, g: rho * s + (1 - rho) * g * g, state["s"], grads)
         return _tree_map(lambda g, s: -lr * g / (np.sqrt(s) + eps), grads, s), {"s": s}
 
-    return Optimizer(init, update)
+    return _checked("rmsprop", init, update, ("s",))
 
 
 def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -243,7 +274,7 @@ def adam(lr, beta1=0.9, beta2=0.999, eps=1e-8):
         )
         return step, {"t": t, "m": m, "v": v}
 
-    return Optimizer(init, update)
+    return _checked("adam", init, update, ("m", "v", "t"))
 
 
 def minimize(grad_fn, start, optimizer, steps):

@@ -140,3 +140,26 @@ def test_minimize_checks_what_grad_fn_returns_and_still_lets_a_run_diverge():
     with np.errstate(over="ignore", invalid="ignore"):
         path = minimize(lambda x: 10 * x**3, np.array([3.0]), sgd(1.0), 10)
     assert not np.isfinite(path[-1]).all()  # diverged, as the chapters show on purpose
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adagrad", "rmsprop", "adam"])
+def test_init_and_update_name_themselves_and_the_argument(name):
+    params = [{"W": np.ones((2, 2)), "b": np.zeros(2)}]
+    optimizer = getattr(optim, name)(0.1)
+    state = optimizer.init(params)
+    for bad in (None, "x", object(), []):
+        with pytest.raises((TypeError, ValueError), match=rf"^{name}\.update: grads"):
+            optimizer.update(bad, state)
+        with pytest.raises((TypeError, ValueError), match=rf"^{name}\.init: params"):
+            optimizer.init(bad)
+    if name != "sgd":  # sgd keeps no state that knows the parameters' shapes
+        wrong = [{"W": np.ones((3, 2)), "b": np.zeros(2)}]
+        with pytest.raises(ValueError, match=r"grads\[0\]\['W'\] must have the shape of params"):
+            optimizer.update(wrong, state)
+        with pytest.raises(ValueError, match="state must be what"):
+            optimizer.update(params, {"nothing": 1})
+    # NaN gradients pass: apply_updates refuses the step, and says training may have diverged.
+    nan = [{"W": np.full((2, 2), np.nan), "b": np.zeros(2)}]
+    updates, _ = optimizer.update(nan, state)
+    with pytest.raises(ValueError, match="diverge"):
+        optim.apply_updates(params, updates)
