@@ -66,6 +66,12 @@ EXPECTED_LABELS = {
         "ex-regularization-early-stopping",
         "ex-regularization-batchnorm",
     ],
+    "10_training_recipe": [
+        "ex-recipe-baseline-loss",
+        "ex-recipe-range-test",
+        "ex-recipe-update-ratios",
+        "ex-recipe-which-bug",
+    ],
     "10_mnist": [
         "ex-mnist-idx",
         "ex-mnist-confusion",

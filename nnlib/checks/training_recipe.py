@@ -1,0 +1,719 @@
+"""Checkers for the training-recipe exercises (exercises/10_training_recipe.ipynb).
+
+Usage in the notebook: `from nnlib.checks import training_recipe as check`, then for
+example `check.update_ratios(update_ratios)`.
+
+Each checker runs the student's answer on cases whose right answers it computes. When an
+answer is wrong it tries the typical mistakes one by one, and names a mistake only when it
+reproduces the student's numbers on every case.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of
+
+_RTOL, _ATOL = 1e-6, 1e-12
+
+
+def _number(value, what):
+    """The student's value as a float (inf and nan kept), or a verdict naming what it is."""
+    if isinstance(value, bool | np.bool_ | str | bytes) or value is None or value is Ellipsis:
+        raise Reject("wrong-type", f"{what} should be a single number, got {kind_of(value)}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(value)
+            if array.ndim != 0 or array.dtype.kind not in "iuf":
+                raise TypeError("not a single real number")
+            return float(array)
+    except (TypeError, ValueError, OverflowError):
+        raise Reject(
+            "wrong-type", f"{what} should be a single number, got {kind_of(value)}."
+        ) from None
+
+
+def _close(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
+
+
+def _diagnose(got, mistakes):
+    """Raise the first mistake whose prediction matches `got` on every case.
+
+    `got` holds the student's result for each case; `mistakes` is a list of
+    `(code, predictions, message)` with one prediction per case (a code may appear more
+    than once, for several ways of writing the same mistake)."""
+    for code, predictions, message in mistakes:
+        if all(_close(g, p) for g, p in zip(got, predictions, strict=True)):
+            raise Reject(code, message)
+
+
+# 1. The update-to-weight ratio -------------------------------------------------------------
+
+
+def _ratio_cases():
+    """Pairs (params_before, params_after) of small networks after one update.
+
+    The first pair has zero biases before the step, as right after initialisation; its
+    steps are small, as in real training. The second has nonzero biases and large steps,
+    so that formulas which agree for tiny steps come apart."""
+    rng = np.random.default_rng(100)
+    cases = []
+    for sizes, step_sizes, zero_biases in (
+        ([6, 5, 4, 3], (0.002, 0.01, 0.005), True),
+        ([4, 7, 2], (0.3, 0.08), False),
+    ):
+        before, after = [], []
+        shapes = zip(sizes[:-1], sizes[1:], strict=True)
+        for (n_in, n_out), size in zip(shapes, step_sizes, strict=True):
+            W = rng.normal(scale=1 / np.sqrt(n_in), size=(n_in, n_out))
+            b = np.zeros(n_out) if zero_biases else rng.normal(scale=0.5, size=n_out)
+            dW = rng.normal(size=W.shape)
+            dW *= size * np.linalg.norm(W) / np.linalg.norm(dW)
+            db = rng.normal(scale=0.05, size=n_out)
+            before.append({"W": W, "b": b})
+            after.append({"W": W + dW, "b": b + db})
+        cases.append((before, after))
+    return cases
+
+
+def _right_ratios(before, after):
+    return [
+        float(np.linalg.norm(a["W"] - b["W"]) / np.linalg.norm(b["W"]))
+        for b, a in zip(before, after, strict=True)
+    ]
+
+
+def _ratio_mistakes(cases):
+    """What the typical wrong formulas give, one list of per-layer numbers per case."""
+
+    def each(formula):
+        return [
+            [formula(b["W"], a["W"], b["b"], a["b"]) for b, a in zip(bef, aft, strict=True)]
+            for bef, aft in cases
+        ]
+
+    norm = np.linalg.norm
+    with np.errstate(all="ignore"):
+        return [
+            (
+                "divided-by-new-weights",
+                each(lambda W0, W1, b0, b1: norm(W1 - W0) / norm(W1)),
+                "You divide by the norm of the weights *after* the step. The ratio compares "
+                "the step with the weights it was applied to: divide by ‖W_before‖.",
+            ),
+            (
+                "squared-norms",
+                each(lambda W0, W1, b0, b1: np.sum((W1 - W0) ** 2) / np.sum(W0**2)),
+                "Your ratio is the square of the right one: you divided sums of squares "
+                "without taking their square roots. Use norms, ‖A‖ = sqrt(Σ A²) "
+                "(np.linalg.norm(A)), in the numerator and the denominator.",
+            ),
+            (
+                "elementwise-ratio",
+                each(lambda W0, W1, b0, b1: np.mean(np.abs((W1 - W0) / W0))),
+                "You average the ratios of single entries, |ΔW_jk| / |W_jk|. A weight close "
+                "to 0 makes its own ratio huge and dominates the mean. Compare the whole "
+                "matrices instead: ‖ΔW‖ / ‖W‖, one norm above and one below.",
+            ),
+            (
+                "elementwise-ratio",
+                each(lambda W0, W1, b0, b1: np.mean((W1 - W0) / W0)),
+                "You average the ratios of single entries, ΔW_jk / W_jk. Positive and "
+                "negative ones cancel, and a weight close to 0 makes its own ratio huge. "
+                "Compare the whole matrices instead: ‖ΔW‖ / ‖W‖.",
+            ),
+            (
+                "included-biases",
+                each(
+                    lambda W0, W1, b0, b1: (
+                        np.sqrt(norm(W1 - W0) ** 2 + norm(b1 - b0) ** 2)
+                        / np.sqrt(norm(W0) ** 2 + norm(b0) ** 2)
+                    )
+                ),
+                "Your ratio includes the biases. Use the weight matrices W only: the biases "
+                "often start at 0, where a ratio means nothing, and they are few.",
+            ),
+            (
+                "inverted",
+                each(lambda W0, W1, b0, b1: norm(W0) / norm(W1 - W0)),
+                "Your ratio is upside down: ‖W‖ / ‖ΔW‖. The step goes on top: "
+                "‖W_after − W_before‖ / ‖W_before‖, a small number such as 0.001.",
+            ),
+            (
+                "ratio-of-norms",
+                each(lambda W0, W1, b0, b1: norm(W1) / norm(W0)),
+                "You divide the norms of the new and old weights, ‖W_after‖ / ‖W_before‖, "
+                "which is close to 1 whatever the step. Take the norm of the *difference* "
+                "first: ‖W_after − W_before‖ / ‖W_before‖.",
+            ),
+            (
+                "difference-of-norms",
+                each(lambda W0, W1, b0, b1: (norm(W1) - norm(W0)) / norm(W0)),
+                "You subtract the norms, (‖W_after‖ − ‖W_before‖) / ‖W_before‖. A step "
+                "that turns the weights without making them longer then counts as almost "
+                "nothing. Take the norm of the difference: ‖W_after − W_before‖.",
+            ),
+            (
+                "difference-of-norms",
+                each(lambda W0, W1, b0, b1: abs(norm(W1) - norm(W0)) / norm(W0)),
+                "You subtract the norms, |‖W_after‖ − ‖W_before‖| / ‖W_before‖. A step "
+                "that turns the weights without making them longer then counts as almost "
+                "nothing. Take the norm of the difference: ‖W_after − W_before‖.",
+            ),
+            (
+                "not-divided",
+                each(lambda W0, W1, b0, b1: norm(W1 - W0)),
+                "You return the size of the step, ‖W_after − W_before‖, without dividing by "
+                "‖W_before‖. The ratio is what makes layers of different sizes and scales "
+                "comparable.",
+            ),
+            (
+                "spectral-norm",
+                each(lambda W0, W1, b0, b1: norm(W1 - W0, 2) / norm(W0, 2)),
+                "You used np.linalg.norm(A, 2), which for a matrix is the largest singular "
+                "value, not the root of the sum of squares. Leave out the `2` (or write "
+                "ord='fro'): np.linalg.norm(A).",
+            ),
+            (
+                "standard-deviations",
+                each(lambda W0, W1, b0, b1: np.std(W1 - W0) / np.std(W0)),
+                "You divide standard deviations. np.std subtracts each matrix's mean first, "
+                "so it is not the norm. Use np.linalg.norm(W_after − W_before) / "
+                "np.linalg.norm(W_before).",
+            ),
+            (
+                "largest-entries",
+                each(lambda W0, W1, b0, b1: np.max(np.abs(W1 - W0)) / np.max(np.abs(W0))),
+                "You compare the largest entries, max |ΔW| / max |W|. The ratio uses every "
+                "entry: the Frobenius norm ‖A‖ = sqrt(Σ A²), np.linalg.norm(A).",
+            ),
+            (
+                "absolute-sums",
+                each(lambda W0, W1, b0, b1: np.sum(np.abs(W1 - W0)) / np.sum(np.abs(W0))),
+                "You divide sums of absolute values. The ratio uses the Frobenius norm, the "
+                "root of the sum of *squares*: np.linalg.norm(A).",
+            ),
+        ]
+
+
+def _ratio_list(got, n_layers, case):
+    """The student's ratios as a list of floats, one per layer, or a verdict."""
+    before, after = case
+    if isinstance(got, np.ndarray) and got.ndim == 1:
+        got = list(got)
+    if not isinstance(got, list | tuple):
+        try:
+            number = _number(got, "")
+        except Reject:
+            raise Reject(
+                "wrong-type",
+                "`update_ratios` should return a list with one number per layer, got "
+                f"{kind_of(got)}.",
+            ) from None
+        steps = [np.linalg.norm(a["W"] - b["W"]) for b, a in zip(before, after, strict=True)]
+        whole = np.linalg.norm(steps) / np.linalg.norm([np.linalg.norm(b["W"]) for b in before])
+        if np.isclose(number, whole, rtol=_RTOL):
+            raise Reject(
+                "whole-network",
+                "You return one ratio for the whole network. The point of the ratio is to "
+                "see each layer on its own: return a list with one ratio per layer.",
+            )
+        raise Reject(
+            "one-number",
+            f"`update_ratios` returned one number, {number:.6g}; it should return a list "
+            f"with one ratio per layer ({n_layers} here).",
+        )
+    if len(got) == 2 * n_layers:
+        raise Reject(
+            "two-per-layer",
+            f"You return {len(got)} numbers for {n_layers} layers: a ratio for the biases as "
+            "well as for the weights? Return one ratio per layer, for its weights W only.",
+        )
+    if len(got) != n_layers:
+        raise Reject(
+            "wrong-length",
+            f"`update_ratios` should return one ratio per layer, {n_layers} here; yours has "
+            f"{len(got)} item{'' if len(got) == 1 else 's'}.",
+        )
+    return [_number(g, f"The ratio of layer {i}") for i, g in enumerate(got, start=1)]
+
+
+def _call_with_networks(func, name, before, after):
+    """`call_student`, with the networks named in words in its verdicts: their arrays
+    written out would fill the screen."""
+    try:
+        return call_student(func, name, before, after)
+    except Reject as verdict:
+        shapes = ", ".join(str(layer["W"].shape) for layer in before)
+        said = (
+            f"`{name}(params_before, params_after)`, given a network of {len(before)} layers "
+            f"with weights of shapes {shapes},"
+        )
+        # the call as the verdict quotes it, arrays and all: `name(...)`
+        message = re.sub(rf"`{name}\(.*?\)`", lambda _: said, verdict.message, count=1, flags=re.S)
+        raise Reject(verdict.code, message) from None
+
+
+@checker("The update-to-weight ratio")
+def update_ratios(func):
+    """Check `func(params_before, params_after)` -> [‖W_after − W_before‖ / ‖W_before‖ per
+    layer] (Frobenius norms, weights only)."""
+    cases = _ratio_cases()
+    got_all = []
+    for before, after in cases:
+        got = _call_with_networks(func, "update_ratios", before, after)
+        ratios = _ratio_list(got, len(before), (before, after))
+        if not np.all(np.isfinite(ratios)):
+            if all(np.all(layer["b"] == 0) for layer in before):
+                raise Reject(
+                    "bias-ratio",
+                    f"Your ratios are {array_text(ratios)}, not all finite, for a network "
+                    "whose biases are all 0 before the step, as they are right after "
+                    "initialisation: did you divide by the biases' norm? Use the weights W "
+                    "only.",
+                )
+            raise Reject(
+                "not-finite",
+                f"Your ratios are {array_text(ratios)}; every ratio should be a finite number.",
+            )
+        got_all.append(ratios)
+    right = [_right_ratios(before, after) for before, after in cases]
+    if all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
+        return (
+            "Right: for each layer, the norm of the weights' change divided by the norm of "
+            "the weights before the step."
+        )
+    _diagnose(got_all, _ratio_mistakes(cases))
+    for number, (g, r) in enumerate(zip(got_all, right, strict=True), start=1):
+        if not _close(g, r):
+            raise Reject(
+                "wrong-ratio",
+                f"For test network {number} the ratios should be {array_text(r)}; yours are "
+                f"{array_text(g)}. For each layer, take the Frobenius norm (np.linalg.norm) "
+                "of W_after − W_before and divide it by the norm of W_before.",
+            )
+    raise Reject("wrong-ratio", "Some ratios are wrong.")  # unreachable: got_all != right
+
+
+# 2. Reading a learning-rate range test -----------------------------------------------------
+
+
+def _range_case(n, lowest_at, blow_up_at, tail):
+    """A range test's rates and smoothed losses: flat, a valley, then a blow-up; `tail`
+    says what the last entries hold once the loss overflowed."""
+    rates = 1e-4 * 1e5 ** np.linspace(0, 1, n)
+    x = np.log10(rates)
+    losses = 2.3 - 1.7 * np.exp(-(((x - np.log10(lowest_at)) / 1.2) ** 2))
+    beyond = rates > blow_up_at
+    losses[beyond] += 10 ** (4 * (x[beyond] - np.log10(blow_up_at))) - 1
+    if tail == "nan":
+        losses[-4:] = np.nan
+    elif tail == "inf, nan":
+        losses[-6:-3] = np.inf
+        losses[-3:] = np.nan
+    return rates, losses
+
+
+_RANGE_CASES = [
+    _range_case(60, 0.3, 1.0, "nan"),
+    _range_case(45, 0.05, 0.2, "inf, nan"),
+    _range_case(50, 0.8, 2.0, "none"),
+]
+
+
+def _range_mistakes():
+    def each(formula):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [formula(rates, losses) for rates, losses in _RANGE_CASES]
+
+    def best(losses):
+        return int(np.nanargmin(losses))
+
+    return [
+        (
+            "nan-picked",
+            each(lambda r, L: r[np.argmin(L)] / 10),
+            "For a curve that ends in nan your answer is a tenth of the rate at the *first "
+            "nan*: np.argmin (like np.min) treats a nan as smaller than everything and "
+            "reports the first one. Use np.nanargmin, which skips the nans.",
+        ),
+        (
+            "no-tenth",
+            each(lambda r, L: r[best(L)]),
+            "You return the rate at the lowest loss itself. Training at that rate is already "
+            "close to the cliff; the chapter's choice is a tenth of it.",
+        ),
+        (
+            "ten-times",
+            each(lambda r, L: r[best(L)] * 10),
+            "You multiply the rate at the lowest loss by 10; take a tenth of it: divide by 10.",
+        ),
+        (
+            "returned-index",
+            each(lambda r, L: float(best(L))),
+            "You return the position (index) of the lowest loss, not a rate. Look up the "
+            "rate at that position, rates[i], and take a tenth of it.",
+        ),
+        (
+            "returned-index",
+            each(lambda r, L: best(L) / 10),
+            "You return a tenth of the position (index) of the lowest loss, not of a rate. "
+            "Look up the rate at that position, rates[i], and divide it by 10.",
+        ),
+        (
+            "returned-loss",
+            each(lambda r, L: np.nanmin(L) / 10),
+            "You return a tenth of the lowest *loss*. The answer is a learning rate: find "
+            "where the loss is lowest, then take a tenth of the rate at that position.",
+        ),
+        (
+            "returned-loss",
+            each(lambda r, L: np.nanmin(L)),
+            "You return the lowest *loss*. The answer is a learning rate: find where the "
+            "loss is lowest, then take a tenth of the rate at that position.",
+        ),
+        (
+            "smallest-rate",
+            each(lambda r, L: np.min(r) / 10),
+            "You return a tenth of the smallest rate tried. The rate you want is the one at "
+            "the position where the *loss* is smallest.",
+        ),
+        (
+            "last-rate",
+            each(lambda r, L: r[-1] / 10),
+            "You return a tenth of the last (largest) rate, where the loss had long blown "
+            "up. The rate you want is the one at the position where the loss is smallest.",
+        ),
+        (
+            "highest-loss",
+            each(lambda r, L: r[int(np.nanargmax(L))] / 10),
+            "You take the rate where the loss is *highest* (argmax). The choice starts from "
+            "the lowest loss: np.nanargmin.",
+        ),
+        (
+            "rounded",
+            each(lambda r, L: float(f"{r[best(L)] / 10:.1g}")),
+            "Right rate, but rounded to one significant figure. The chapter rounds for "
+            "reading convenience; here return the tenth itself, unrounded.",
+        ),
+    ]
+
+
+def _right_rate(rates, losses):
+    return float(rates[int(np.nanargmin(losses))] / 10)
+
+
+@checker("Reading a learning-rate range test")
+def suggest_rate(func):
+    """Check `func(rates, losses)` -> a tenth of the rate at the lowest (non-nan) loss."""
+    got_all = []
+    for rates, losses in _RANGE_CASES:
+        got = call_student(func, "suggest_rate", rates, losses)
+        got_all.append(_number(got, "The rate that `suggest_rate` returns"))
+    right = [_right_rate(rates, losses) for rates, losses in _RANGE_CASES]
+    if all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
+        return (
+            "Right: a tenth of the rate at which the smoothed loss is lowest, with the nans "
+            "of the blown-up end skipped."
+        )
+    if not all(np.isfinite(got_all)):
+        raise Reject(
+            "not-finite",
+            f"Your suggested rates are {array_text(got_all)}; a learning rate must be a "
+            "finite number. Skip the nans of the blown-up end: np.nanargmin.",
+        )
+    _diagnose(got_all, _range_mistakes())
+    for number, ((rates, losses), g, r) in enumerate(
+        zip(_RANGE_CASES, got_all, right, strict=True), start=1
+    ):
+        if not _close(g, r):
+            lowest = int(np.nanargmin(losses))
+            raise Reject(
+                "wrong-rate",
+                f"For test curve {number} the lowest loss, {losses[lowest]:.4g}, is at rate "
+                f"{rates[lowest]:.4g} (position {lowest}), so the answer is {r:.4g}; yours is "
+                f"{g:.4g}.",
+            )
+    raise Reject("wrong-rate", "Some rates are wrong.")  # unreachable: got_all != right
+
+
+# 3. The loss of a network that knows nothing -----------------------------------------------
+
+
+def _baseline_cases():
+    """Labels and the number of classes: balanced, imbalanced with a class that never
+    occurs, and two classes."""
+    rng = np.random.default_rng(101)
+    balanced = rng.permutation(np.repeat(np.arange(10), 5))
+    missing = rng.permutation(np.repeat([0, 1, 3], [12, 3, 5]))  # class 2 of 4 never occurs
+    two = rng.permutation(np.repeat([0, 1], [30, 10]))
+    return [(balanced, 10), (missing, 4), (two, 2)]
+
+
+def _frequencies(labels, n_classes):
+    return np.bincount(labels, minlength=n_classes) / len(labels)
+
+
+def _entropy(labels, n_classes, log=np.log):
+    f = _frequencies(labels, n_classes)
+    f = f[f > 0]
+    return float(-np.sum(f * log(f)))
+
+
+def _baseline_mistakes(cases):
+    def each(formula):
+        with np.errstate(all="ignore"):
+            return [formula(labels, k) for labels, k in cases]
+
+    return [
+        (
+            "log10",
+            each(lambda y, k: _entropy(y, k, np.log10)),
+            "You use log10. The cross-entropy uses the natural logarithm, np.log, so that "
+            "ten balanced classes give ln 10 ≈ 2.30, not 1.",
+        ),
+        (
+            "log2",
+            each(lambda y, k: _entropy(y, k, np.log2)),
+            "You use log2, which counts in bits. The cross-entropy uses the natural "
+            "logarithm, np.log.",
+        ),
+        (
+            "sign",
+            each(lambda y, k: -_entropy(y, k)),
+            "Your loss is negative: the minus sign is missing. A loss is −Σ f ln f; since "
+            "every ln f ≤ 0, it is never negative.",
+        ),
+        (
+            "ln-k",
+            each(lambda y, k: float(np.log(k))),
+            "You return ln k whatever the labels. That is the baseline only when the classes "
+            "are equally common; here they are not. Use the frequencies: −Σ f ln f.",
+        ),
+        (
+            "summed-not-averaged",
+            each(lambda y, k: len(y) * _entropy(y, k)),
+            "Your loss is m times too large: you summed the loss over the examples. The "
+            "cost is the mean over the batch, −Σ_c f_c ln f_c with f_c = n_c / m.",
+        ),
+        (
+            "mean-over-classes",
+            each(lambda y, k: _entropy(y, k) / k),
+            "You averaged over the classes (divided by k). Sum over the classes: −Σ_c f_c ln f_c.",
+        ),
+        (
+            "counts-in-log",
+            each(
+                lambda y, k: float(
+                    -np.sum(
+                        _frequencies(y, k)[_frequencies(y, k) > 0]
+                        * np.log(np.bincount(y, minlength=k)[np.bincount(y, minlength=k) > 0])
+                    )
+                )
+            ),
+            "You take the logarithm of the counts n_c instead of the frequencies "
+            "f_c = n_c / m. The network predicts probabilities: −Σ f_c ln f_c.",
+        ),
+    ]
+
+
+@checker("The loss of a network that knows nothing")
+def baseline_loss(func):
+    """Check `func(labels, n_classes)` -> −Σ_c f_c ln f_c over the classes that occur."""
+    cases = _baseline_cases()
+    got_all = []
+    for labels, k in cases:
+        got = call_student(func, "baseline_loss", labels, k)
+        got_all.append(_number(got, "The loss that `baseline_loss` returns"))
+    right = [_entropy(labels, k) for labels, k in cases]
+    if all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
+        return (
+            "Right: the cross-entropy of predicting the class frequencies, −Σ f ln f, which "
+            "is ln k for k equally common classes."
+        )
+    if not np.isfinite(got_all[1]):
+        raise Reject(
+            "empty-class",
+            f"For labels in which one of the {cases[1][1]} classes never occurs your loss is "
+            f"{got_all[1]}. Such a class has f = 0, and 0 · ln 0 gives nan in NumPy, but its "
+            "term is 0: it adds nothing to the loss. Leave out the classes with f = 0 (for "
+            "example f = f[f > 0]).",
+        )
+    if not all(np.isfinite(got_all)):
+        raise Reject(
+            "not-finite",
+            f"Your losses are {array_text(got_all)}; each should be a finite number.",
+        )
+    _diagnose(got_all, _baseline_mistakes(cases))
+    for (labels, k), g, r in zip(cases, got_all, right, strict=True):
+        if not _close(g, r):
+            counts = np.bincount(labels, minlength=k).tolist()
+            raise Reject(
+                "wrong-loss",
+                f"For {len(labels)} labels with class counts {counts} the loss should be "
+                f"{r:.6g}; yours is {g:.6g}. Turn the counts into frequencies f = n / m and "
+                "return −Σ f ln f over the classes that occur.",
+            )
+    raise Reject("wrong-loss", "Some losses are wrong.")  # unreachable: got_all != right
+
+
+# 4. Which bug is this? ---------------------------------------------------------------------
+
+_LABELS = ("initialisation", "learning rate", "zero_grad", "healthy")
+
+
+def _ratio_series(start, level, steps=60, seed=0, spike=None):
+    """A run's largest update ratio per step: `start` at step 0, then near `level`."""
+    rng = np.random.default_rng(seed)
+    series = level * np.exp(rng.normal(scale=0.1, size=steps))
+    series[0] = start
+    if spike is not None:
+        series[spike] = 200 * level
+    return series
+
+
+# (initial loss, number of classes, ratios) and the answer, one case per row.
+_BUG_CASES = [
+    ((2.29, 10, _ratio_series(0.006, 0.005, seed=1)), "healthy"),
+    ((14.3, 10, _ratio_series(0.003, 0.002, seed=2)), "initialisation"),
+    ((2.29, 10, _ratio_series(0.5, 0.7, seed=3)), "learning rate"),
+    ((2.29, 10, _ratio_series(0.006, 0.03, seed=4)), "zero_grad"),
+    ((0.70, 2, _ratio_series(0.004, 0.004, seed=5)), "healthy"),
+    ((1.30, 2, _ratio_series(0.002, 0.002, seed=6)), "initialisation"),
+    ((2.29, 10, _ratio_series(0.06, 0.03, seed=7)), "healthy"),
+    ((2.29, 10, _ratio_series(0.006, 0.005, seed=8, spike=20)), "healthy"),
+    ((15.0, 10, _ratio_series(0.8, 0.9, seed=9)), "initialisation"),
+    ((5.0, 3, _ratio_series(0.005, 0.004, seed=10)), "initialisation"),
+]
+
+
+def _classify(
+    initial_loss,
+    n_classes,
+    ratios,
+    log=np.log,
+    baseline=None,
+    rate_first=False,
+    growth=np.median,
+    first=None,
+):
+    """The exercise's rules, with switches for the typical ways of getting them wrong."""
+    expected = log(n_classes) if baseline is None else baseline(n_classes)
+    bad_init = initial_loss > 1.5 * expected
+    first_ratio = ratios[0] if first is None else first(ratios)
+    too_fast = first_ratio > 0.1
+    if rate_first and too_fast:
+        return "learning rate"
+    if bad_init:
+        return "initialisation"
+    if too_fast:
+        return "learning rate"
+    if growth(ratios[10:50]) > 3 * first_ratio:
+        return "zero_grad"
+    return "healthy"
+
+
+def _bug_mistakes():
+    def each(**switches):
+        return [_classify(*args, **switches) for args, _ in _BUG_CASES]
+
+    return [
+        (
+            "log10",
+            each(log=np.log10),
+            "You compare the initial loss with 1.5 · log10(k). The loss uses the natural "
+            "logarithm: the expected loss is ln k (np.log), 2.30 for ten classes.",
+        ),
+        (
+            "ten-classes",
+            each(baseline=lambda k: np.log(10)),
+            "You compare with ln 10 whatever the number of classes. The expected loss is "
+            "ln k for k = n_classes: for two classes, ln 2 ≈ 0.69.",
+        ),
+        (
+            "no-log",
+            each(baseline=lambda k: k),
+            "You compare the initial loss with 1.5 · k. The expected loss of a network that "
+            "knows nothing is ln k: use np.log(n_classes).",
+        ),
+        (
+            "no-log",
+            each(baseline=lambda k: 1 / k),
+            "You compare the initial loss with 1.5 / k, a probability. The expected loss is "
+            "−ln(1/k) = ln k: use np.log(n_classes).",
+        ),
+        (
+            "rate-first",
+            each(rate_first=True),
+            "You test the learning rate before the initialisation. Apply the rules in the "
+            "order given: a run whose loss at step 0 is far too high is diagnosed "
+            "'initialisation' first, whatever its update ratios (a bad start can make the "
+            "first steps large too).",
+        ),
+        (
+            "mean-not-median",
+            each(growth=np.mean),
+            "You use the mean of the ratios of steps 10 to 49. A single spike, which "
+            "happens in healthy runs too, then looks like growth. Use the median: "
+            "np.median(ratios[10:50]).",
+        ),
+        (
+            "largest-ratio",
+            each(first=np.max),
+            "You use the largest ratio of the run where the rules use the ratio of the "
+            "first step, ratios[0].",
+        ),
+    ]
+
+
+@checker("Which bug is this?")
+def which_bug(func):
+    """Check `func(initial_loss, n_classes, ratios)` -> one of the four labels, by the
+    exercise's rules."""
+    got_all = []
+    for (loss, k, ratios), _ in _BUG_CASES:
+        got = call_student(func, "which_bug", loss, k, ratios)
+        if not isinstance(got, str):
+            raise Reject(
+                "wrong-type",
+                f"`which_bug` should return one of the labels {', '.join(map(repr, _LABELS))}, "
+                f"got {kind_of(got)}.",
+            )
+        if got not in _LABELS:
+            close = [label for label in _LABELS if label.lower() == got.strip().lower()]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise Reject(
+                "unknown-label",
+                f"`which_bug` returned {got!r}{hint}; it should return exactly one of "
+                f"{', '.join(map(repr, _LABELS))}.",
+            )
+        got_all.append(got)
+    right = [answer for _, answer in _BUG_CASES]
+    if got_all == right:
+        return (
+            "Right: the loss at step 0 first, then the first update ratio, then its growth, "
+            "and only then a healthy run."
+        )
+    for code, predictions, message in _bug_mistakes():
+        if got_all == predictions:
+            raise Reject(code, message)
+    for (loss, k, ratios), g, r in zip((c for c, _ in _BUG_CASES), got_all, right, strict=True):
+        if g != r:
+            raise Reject(
+                "wrong-diagnosis",
+                f"For a run with initial loss {loss} and {k} classes (ln {k} = "
+                f"{np.log(k):.3f}), a first update ratio of {ratios[0]:.3g} and a median "
+                f"ratio of {np.median(ratios[10:50]):.3g} over steps 10 to 49, the answer is "
+                f"{r!r}; yours is {g!r}. Apply the rules in the order given.",
+            )
+    raise Reject("wrong-diagnosis", "Some diagnoses are wrong.")  # unreachable
