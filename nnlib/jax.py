@@ -1,6 +1,6 @@
 """JAX counterparts of nnlib's training pieces, for the MNIST chapter.
 
-Derived in: MNIST end to end (chapters/10_mnist).
+Derived in: MNIST end to end (chapters/11_mnist).
 
 The formulas are the ones the NumPy modules implement; JAX adds three things:
 `jax.grad` computes the backward pass from the forward one, `jax.jit` compiles a whole

@@ -72,7 +72,7 @@ EXPECTED_LABELS = {
         "ex-recipe-update-ratios",
         "ex-recipe-which-bug",
     ],
-    "10_mnist": [
+    "11_mnist": [
         "ex-mnist-idx",
         "ex-mnist-confusion",
         "ex-mnist-confident-mistakes",
