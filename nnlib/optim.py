@@ -12,6 +12,8 @@ An optimiser is `Optimizer(init, update)`:
 The parameters may be one array, or lists and dicts of arrays (the MLP's
 `[{"W": ..., "b": ...}, ...]`); the state is plain data of the same shape, never hidden
 inside an object, so that it can be printed, and compared update by update with optax.
+`clip_by_global_norm(grads, max_norm)` caps the length of a gradient before the update
+(chapters/08_init_optim, exploding gradients).
 """
 
 from __future__ import annotations
@@ -139,6 +141,56 @@ def apply_updates(params, updates):
 
 def _apply_updates(params, updates):
     return _tree_map(lambda p, u: np.asarray(p) + u, params, updates)
+
+
+def _leaves(tree):
+    """The arrays of `tree` (nested lists, tuples and dicts of arrays), in order."""
+    if isinstance(tree, dict):
+        return [leaf for key in tree for leaf in _leaves(tree[key])]
+    if isinstance(tree, list | tuple):
+        return [leaf for item in tree for leaf in _leaves(item)]
+    return [tree]
+
+
+def global_norm(grads):
+    """`‖g‖ = √(Σ g²)` over every entry of every array of `grads`: the length of the whole
+    gradient, read as one long vector (the L2 norm over all layers together).
+
+    The largest entry is factored out before squaring, so that a huge but finite gradient,
+    an exploding one, still has a finite norm. NaN and inf entries give a NaN or inf norm.
+    """
+    if _is_empty_container(grads):
+        raise ValueError("global_norm: grads is empty; it must hold at least one array")
+    _numeric_leaves("global_norm", "grads", grads)
+    return _global_norm(grads)
+
+
+def _global_norm(grads):
+    leaves = [np.asarray(leaf, dtype=float) for leaf in _leaves(grads)]
+    largest = np.max([np.max(np.abs(leaf), initial=0.0) for leaf in leaves])
+    if largest == 0 or not np.isfinite(largest):
+        return float(largest)  # 0 for a zero gradient; inf or NaN passes on
+    return float(largest * np.sqrt(sum(np.sum(np.square(leaf / largest)) for leaf in leaves)))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Clipping by the global norm (Pascanu, Mikolov & Bengio, ICML 2013):
+    `g ← g · min(1, c / ‖g‖)` with `c = max_norm` and `‖g‖ = global_norm(grads)`, the L2
+    norm over all the arrays of `grads` together.
+
+    A gradient longer than c is scaled down to length c; a shorter one passes unchanged.
+    Every array is multiplied by the same number, so the direction is kept, and a step of
+    `sgd(lr)` is never longer than lr · c. Returns new arrays in the structure of `grads`,
+    which it leaves unchanged (as `optax.clip_by_global_norm(c).update` does). A gradient
+    holding inf or NaN comes out with NaN in it, which `apply_updates` then refuses.
+    """
+    func = "clip_by_global_norm"
+    max_norm = positive(func, "max_norm", max_norm)
+    if _is_empty_container(grads):
+        raise ValueError(f"{func}: grads is empty; it must hold at least one array")
+    _numeric_leaves(func, "grads", grads)
+    scale = max_norm / max(_global_norm(grads), max_norm)  # min(1, c / ‖g‖), never 0 / 0
+    return _tree_map(lambda g: scale * np.asarray(g), grads)
 
 
 def _rate(func, lr):
