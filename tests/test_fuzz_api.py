@@ -602,6 +602,14 @@ def valid_calls():
             ),
         ),
     )
+    grad_tree = [{"W": np.ones((2, 2)), "b": np.zeros(2)}]
+    tree_bad = only(
+        *_none_text_object(),
+        Bad("empty", []),
+        Bad("text leaf", [{"W": "abc", "b": np.zeros(2)}], True),
+    )
+    add(Opt, "global_norm", grads=Arg(grad_tree, tree_bad))
+    add(Opt, "clip_by_global_norm", grads=Arg(grad_tree, tree_bad), max_norm=Arg(1.0, POSITIVE))
     add(Opt, "sgd", lr=Arg(0.1, POSITIVE))
     add(Opt, "momentum", lr=Arg(0.1, POSITIVE), beta=Arg(0.9, FRACTION))
     add(Opt, "adagrad", lr=Arg(0.1, POSITIVE), eps=Arg(1e-8, POSITIVE))
