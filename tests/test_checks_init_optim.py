@@ -25,6 +25,22 @@ ADAM = (
 )
 
 
+CLIP = (
+    "def clip_by_global_norm(grads, max_norm):\n"
+    "    norm = {norm}\n"
+    "    scale = {scale}\n"
+    "    return {ret}"
+)
+
+
+def clip(
+    norm="np.sqrt(sum(np.sum(g**2) for g in grads))",
+    scale="min(1.0, max_norm / norm) if norm > 0 else 1.0",
+    ret="[scale * g for g in grads]",
+):
+    return CLIP.format(norm=norm, scale=scale, ret=ret)
+
+
 def adam(
     m="beta1 * m + (1 - beta1) * g",
     v="beta2 * v + (1 - beta2) * g**2",
@@ -160,6 +176,41 @@ WRONG_ANSWERS = [
     ("ex-init-optim-adam-step",
      adam(m_hat="m_new * (1 / (1 - beta1**(t - 1)))", v_hat="v_new * (1 / (1 - beta2**(t - 1)))"),
      "t-zero-based"),
+    # 6. clipping by the global norm
+    ("ex-init-optim-clip",
+     clip(ret="[g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]"),
+     "clipped-each-array"),
+    ("ex-init-optim-clip", clip(ret="[np.clip(g, -max_norm, max_norm) for g in grads]"),
+     "clipped-by-value"),
+    ("ex-init-optim-clip", clip(scale="max_norm / norm"), "always-rescaled"),
+    ("ex-init-optim-clip", clip(scale="max(1.0, max_norm / norm)"), "max-not-min"),
+    ("ex-init-optim-clip", clip(norm="sum(np.sum(g**2) for g in grads)"), "squared-norm"),
+    ("ex-init-optim-clip", clip(ret="[g.copy() for g in grads]"), "not-clipped"),
+    ("ex-init-optim-clip", clip(ret="scale"), "returned-factor"),
+    ("ex-init-optim-clip", clip(ret="norm"), "returned-norm"),
+    ("ex-init-optim-clip", clip(ret="np.concatenate([scale * g.ravel() for g in grads])"),
+     "flattened"),
+    ("ex-init-optim-clip", clip(ret="[scale * g for g in grads][:2]"), "wrong-structure"),
+    ("ex-init-optim-clip", clip(ret="{'W': grads[0]}"), "not-a-list"),
+    ("ex-init-optim-clip", clip(ret="[scale * g.T for g in grads]"), "wrong-shape"),
+    ("ex-init-optim-clip", clip(ret="[0.5 * scale * g for g in grads]"), "wrong-values"),
+    # the student's loop changes the arrays it was given
+    ("ex-init-optim-clip",
+     "def clip_by_global_norm(grads, max_norm):\n"
+     "    norm = np.sqrt(sum(np.sum(g**2) for g in grads))\n"
+     "    for g in grads:\n"
+     "        g *= min(1.0, max_norm / norm)\n"
+     "    return grads",
+     "changed-input"),
+    # Python floats: max_norm / 0.0 raises ZeroDivisionError for an all-zero gradient
+    ("ex-init-optim-clip",
+     clip(norm="float(np.sqrt(sum(np.sum(g**2) for g in grads)))",
+          scale="min(1.0, max_norm / norm)"),
+     "zero-gradient"),
+    # the unit vector g / ‖g‖ times the capped length: 0 / 0 for an all-zero gradient
+    ("ex-init-optim-clip",
+     clip(scale="min(norm, max_norm)", ret="[g / norm * scale for g in grads]"),
+     "zero-gradient"),
 ]  # fmt: skip
 
 
@@ -185,6 +236,15 @@ def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
             "ex-init-optim-adam-step",
             adam(ret="theta - lr * m_hat / (v_hat**0.5 + eps), m_new, v_new"),
         ),
+        ("ex-init-optim-clip", clip(scale="max_norm / max(norm, max_norm)")),
+        (
+            "ex-init-optim-clip",
+            clip(
+                norm="np.linalg.norm(np.concatenate([g.ravel() for g in grads]))",
+                ret="[g * max_norm / norm if norm > max_norm else g for g in grads]",
+            ),
+        ),
+        ("ex-init-optim-clip", clip(ret="tuple(scale * g for g in grads)")),
     ],
 )
 def test_other_right_answers_pass_too(label, code):
@@ -240,5 +300,6 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.momentum_step,
         check.adagrad_step,
         check.adam_step,
+        check.clip_by_global_norm,
     ):
         assert_rejected_calmly(func(answer))

@@ -58,6 +58,7 @@ EXPECTED_LABELS = {
         "ex-init-optim-momentum-step",
         "ex-init-optim-adagrad-step",
         "ex-init-optim-adam-step",
+        "ex-init-optim-clip",
     ],
     "09_regularization": [
         "ex-regularization-l2",

@@ -12,11 +12,13 @@ use and which differs from the book's form only when the squared gradients are t
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, array_text, call_student, checker
+from nnlib import optim
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of
 from nnlib.optim import adagrad, adam, momentum
 
 # Helpers -----------------------------------------------------------------------------------
@@ -911,4 +913,253 @@ def adam_step(func):
     return (
         "Right: two running averages, each divided by 1 − β**t so that they are true "
         "averages from the first step, and a step of about α along m̂ / √v̂."
+    )
+
+
+# 6. Clipping a gradient by its global norm -------------------------------------------------
+
+
+def _with_norms(seed, shapes, norms):
+    """Random arrays of the given shapes, each scaled to the given norm."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.normal(size=shape) for shape in shapes]
+    return [n * a / np.linalg.norm(a) for a, n in zip(arrays, norms, strict=True)]
+
+
+_CLIP_SHAPES = ((3, 4), (4,), (4, 2), (2,))  # W1, b1, W2, b2 of a 3-4-2 network
+
+
+def _clip_cases():
+    """(grads, max_norm): a gradient far above the threshold, whose arrays are each above
+    it too (and have entries beyond ±c); one below the threshold; and one above it whose
+    arrays are each below it (per-array clipping leaves it alone)."""
+    yield _with_norms(61, _CLIP_SHAPES, (6.0, 3.0, 5.0, 2.0)), 1.5  # ‖g‖ = √74
+    yield _with_norms(62, _CLIP_SHAPES, (0.3, 0.2, 0.4, 0.1)), 2.0  # ‖g‖ = √0.3
+    yield _with_norms(63, _CLIP_SHAPES, (2.5, 2.5, 2.5, 2.5)), 4.0  # ‖g‖ = 5
+
+
+def _norm(grads):
+    return float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+
+
+def _scaled(grads, factor):
+    return [factor * g for g in grads]
+
+
+def _clip_right(case):
+    grads, c = case
+    return optim.clip_by_global_norm(grads, c)
+
+
+_CLIP_MISTAKES = [
+    (
+        "clipped-each-array",
+        lambda case: [g * min(1.0, case[1] / np.linalg.norm(g)) for g in case[0]],
+        "You clipped each array by its own norm: every array longer than max_norm was "
+        "shortened on its own, by its own factor. That changes the direction of the whole "
+        "gradient, and the whole can still be longer than max_norm (or be left alone when "
+        "every array is short but together they are long). Clipping by the *global* norm "
+        "takes one norm for all the arrays together, ‖g‖ = √(Σ over all arrays of Σ g²), "
+        "and multiplies every array by the same factor min(1, max_norm / ‖g‖).",
+    ),
+    (
+        "clipped-by-value",
+        lambda case: [np.clip(g, -case[1], case[1]) for g in case[0]],
+        "Your function cuts every entry to [−max_norm, max_norm], as np.clip does: that is "
+        "clipping by value. It changes the direction of the gradient (large entries are cut, "
+        "small ones kept) and does not bound its length: many entries just below max_norm "
+        "still make a long gradient. Clipping by the global norm rescales the whole "
+        "gradient: multiply every array by min(1, max_norm / ‖g‖).",
+    ),
+    (
+        "always-rescaled",
+        lambda case: _scaled(case[0], case[1] / _norm(case[0])),
+        "Your function scales the gradient to length max_norm even when it is shorter, so a "
+        "short gradient comes back longer than it was. Clipping only ever shortens: the "
+        "factor is min(1, max_norm / ‖g‖), and a gradient shorter than max_norm passes "
+        "unchanged.",
+    ),
+    (
+        "max-not-min",
+        lambda case: _scaled(case[0], max(1.0, case[1] / _norm(case[0]))),
+        "Your factor is max(1, max_norm / ‖g‖): short gradients are stretched to length "
+        "max_norm and long ones are left as they are, the opposite of clipping. The factor "
+        "is min(1, max_norm / ‖g‖).",
+    ),
+    (
+        "squared-norm",
+        lambda case: _scaled(case[0], min(1.0, case[1] / _norm(case[0]) ** 2)),
+        "Your factor divides by ‖g‖², the sum of the squares, not by ‖g‖: the norm is the "
+        "square root of that sum, np.sqrt(sum(np.sum(g**2) for g in grads)). Without the "
+        "root, a long gradient is shortened far too much.",
+    ),
+    (
+        "not-clipped",
+        lambda case: [g.copy() for g in case[0]],
+        "Your function returns the gradient unchanged, even when it is longer than "
+        "max_norm. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then multiply every array "
+        "by min(1, max_norm / ‖g‖).",
+    ),
+]
+
+
+def _same_arrays(got, expected):
+    """Two lists of arrays (one case's gradient) equal to rounding, array by array."""
+    return len(got) == len(expected) and all(
+        _close(g, e) for g, e in zip(got, expected, strict=True)
+    )
+
+
+def _clip_mistake(got, cases):
+    """The first (code, message) of _CLIP_MISTAKES that reproduces `got` on every case."""
+    for code, formula, message in _CLIP_MISTAKES:
+        with np.errstate(all="ignore"):
+            wrong = [formula(case) for case in cases]
+        if all(_same_arrays(g, w) for g, w in zip(got, wrong, strict=True)):
+            return code, message
+    return None
+
+
+def _real_number(value):
+    """`value` as a float when it is one real number (not a bool), else None."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number | np.ndarray):
+        return None
+    if np.ndim(value) != 0:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        return None
+
+
+def _clip_arrays(result, case, name):
+    """The student's result for one case as a list of float arrays shaped like the
+    gradient, or the verdict on what it is instead."""
+    grads, c = case
+    number = _real_number(result)
+    if number is not None:
+        norm = _norm(grads)
+        if np.isclose(number, min(1.0, c / norm), rtol=1e-6):
+            raise Reject(
+                "returned-factor",
+                f"`{name}` returns one number, {number:.4g}: the factor min(1, max_norm / ‖g‖). "
+                "Return the clipped gradient instead, the list of arrays each multiplied by "
+                "that factor, e.g. [scale * g for g in grads].",
+            )
+        if np.isclose(number, norm, rtol=1e-6):
+            raise Reject(
+                "returned-norm",
+                f"`{name}` returns one number, {number:.4g}: the global norm ‖g‖. Use it for "
+                "the factor min(1, max_norm / ‖g‖), and return the list of arrays each "
+                "multiplied by that factor.",
+            )
+    if isinstance(result, np.ndarray) and result.ndim == 1:
+        total = sum(g.size for g in grads)
+        right = np.concatenate([np.ravel(g) for g in _clip_right(case)])
+        if result.size == total and _close(result, right):
+            raise Reject(
+                "flattened",
+                f"`{name}` returns one long vector: all the arrays, clipped, flattened and "
+                "joined. The numbers are right, but the caller needs the gradient in its own "
+                "shape, one array per parameter: return [scale * g for g in grads] instead of "
+                "joining them.",
+            )
+    if not isinstance(result, list | tuple):
+        raise Reject(
+            "not-a-list",
+            f"`{name}` should return a list of {len(grads)} arrays, one per array of grads "
+            f"and with the same shapes, but it returned {kind_of(result)}.",
+        )
+    if len(result) != len(grads):
+        raise Reject(
+            "wrong-structure",
+            f"`{name}` should return a list of {len(grads)} arrays, one per array of grads "
+            f"and with the same shapes, but it returned {kind_of(result)}.",
+        )
+    return [
+        _as_array(item, f"Array {index} of your result", g.shape)
+        for index, (item, g) in enumerate(zip(result, grads, strict=True))
+    ]
+
+
+def _call_clip(func, name, grads, c):
+    """The student's `func(grads, c)` on copies of the arrays, with what can go wrong turned
+    into a verdict that describes `grads` by its shapes (not a screenful of numbers)."""
+    passed = [g.copy() for g in grads]
+    shapes = ", ".join(str(g.shape) for g in grads)
+    try:
+        result = call_student(func, name, passed, c, changes="own")
+    except Reject as verdict:
+        if verdict.code != "raised":
+            raise
+        error = verdict.message.split(" raised ", 1)[-1]
+        raise Reject(
+            "raised",
+            f"`{name}(grads, {c:g})`, with grads a list of arrays of shapes {shapes}, raised "
+            f"{error}",
+        ) from None
+    if not all(np.array_equal(p, g) for p, g in zip(passed, grads, strict=True)):
+        raise Reject(
+            "changed-input",
+            f"`{name}` changed the arrays of `grads` in place (with `g *= scale` on each "
+            "array, or by assigning into them). The caller's gradient would change with it, "
+            "so code that still needs it, to record its norm say, would see other numbers. "
+            "Build new arrays instead: [scale * g for g in grads].",
+        )
+    return result
+
+
+@checker("Clipping a gradient by its global norm")
+def clip_by_global_norm(func):
+    """Check `func(grads, max_norm)`: every array of the list `grads` times
+    min(1, max_norm / ‖g‖), with ‖g‖ the norm of all the arrays together."""
+    name = "clip_by_global_norm"
+    cases = list(_clip_cases())
+    got = [_clip_arrays(_call_clip(func, name, *case), case, name) for case in cases]
+    right = [_clip_right(case) for case in cases]
+    wrong = [k for k in range(len(cases)) if not _same_arrays(got[k], right[k])]
+    if wrong:
+        found = _clip_mistake(got, cases)
+        if found:
+            raise Reject(*found)
+        k = wrong[0]
+        grads, c = cases[k]
+        raise Reject(
+            "wrong-values",
+            f"For a gradient of global norm ‖g‖ = {_norm(grads):.4f} and max_norm = {c:g}, "
+            f"the first array should become {array_text(right[k][0])}; yours is "
+            f"{array_text(got[k][0])}. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then "
+            "multiply every array by the same factor min(1, max_norm / ‖g‖).",
+        )
+    zeros = [np.zeros(shape) for shape in _CLIP_SHAPES]
+    try:
+        got_zeros = _clip_arrays(_call_clip(func, name, zeros, 1.0), (zeros, 1.0), name)
+    except Reject as verdict:
+        if verdict.code not in ("raised", "returned-factor", "returned-norm", "not-a-list"):
+            raise
+        got_zeros = None
+        detail = (
+            "it raised " + verdict.message.split(" raised ", 1)[-1]
+            if verdict.code == "raised"
+            else "it did not return a list of arrays"
+        )
+    else:
+        finite = all(np.all(np.isfinite(g)) for g in got_zeros)
+        shown = array_text(got_zeros[1])
+        detail = "it returned nan" if not finite else f"its second array came back {shown}"
+    if got_zeros is None or not _same_arrays(got_zeros, zeros):
+        raise Reject(
+            "zero-gradient",
+            "Your function is right for every gradient but an all-zero one (‖g‖ = 0, as at "
+            f"a minimum): {detail.rstrip('.')}. A zero gradient is shorter than any max_norm "
+            "and should come back unchanged. Divide only when ‖g‖ > max_norm, or write the "
+            "factor as max_norm / max(‖g‖, max_norm), which never divides by 0.",
+        )
+    return (
+        "Right: one norm for the whole gradient, √(Σ g²) over every entry of every array, "
+        "and one factor min(1, max_norm / ‖g‖) for every array, so the direction is kept and "
+        "a gradient shorter than max_norm passes unchanged. This is "
+        "nnlib.optim.clip_by_global_norm."
     )
