@@ -17,17 +17,12 @@ import numpy as np
 
 from nnlib._validate import (
     as_array,
-    as_class_labels,
-    as_matrix,
-    choice,
     describe,
     function,
-    mlp_params,
     positive,
 )
-from nnlib.activations import _activation_name
 from nnlib.model import _mlp_backward, _mlp_forward
-from nnlib.train import _LOSS_CORES, LOSSES
+from nnlib.train import _LOSS_CORES, _network_and_data
 
 
 def numerical_gradient(f, x, h=1e-6):
@@ -95,19 +90,7 @@ def check_mlp_gradients(params, X, y, activation="relu", loss="softmax_cross_ent
     given `params` are not modified.
     """
     func = "check_mlp_gradients"
-    params = mlp_params(func, "params", params)
-    X = as_matrix(func, "X", X, n_cols=params[0]["W"].shape[0])
-    m, n_out = X.shape[0], params[-1]["W"].shape[1]
-    activation = _activation_name(func, "activation", activation)
-    loss = choice(func, "loss", loss, LOSSES)
-    if loss == "softmax_cross_entropy":
-        y = as_class_labels(func, "y", y, n_classes=n_out, length=m)
-    else:
-        y = as_array(func, "y", y)
-        if y.shape != (m, n_out):
-            raise ValueError(
-                f"{func}: y must hold the targets, shape ({m}, {n_out}), got {y.shape}"
-            )
+    params, X, y, activation, loss = _network_and_data(func, params, X, y, activation, loss)
     h = positive(func, "h", h, what="the step h")
 
     loss_fn, loss_grad = _LOSS_CORES[loss]

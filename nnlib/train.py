@@ -138,6 +138,27 @@ def train_mlp(
     return _train("train_mlp", params, X, y, **settings)
 
 
+def _network_and_data(func, params, X, y, activation, loss):
+    """The checks shared by `train_mlp` and `nnlib.gradcheck.check_mlp_gradients`: an MLP,
+    inputs that fit its first layer, a known activation and loss, and labels or targets
+    that fit its output. Errors name `func`."""
+    params = mlp_params(func, "params", params)
+    X = as_matrix(func, "X", X, n_cols=params[0]["W"].shape[0])
+    m, n_out = X.shape[0], params[-1]["W"].shape[1]
+    activation = _activation_name(func, "activation", activation)
+    loss = choice(func, "loss", loss, LOSSES)
+    if loss == "softmax_cross_entropy":
+        y = as_class_labels(func, "y", y, n_classes=n_out, length=m)
+    else:
+        y = as_array(func, "y", y)
+        if y.shape != (m, n_out):
+            raise ValueError(
+                f"{func}: y must hold the targets, one row per row of X and one column per "
+                f"output: shape ({m}, {n_out}), got {y.shape}"
+            )
+    return params, X, y, activation, loss
+
+
 def _train(
     func,
     params,
@@ -157,20 +178,8 @@ def _train(
     opt_state=None,
 ):
     """train_mlp's checks, with the name of the function the student called, then the loop."""
-    params = mlp_params(func, "params", params)
-    X = as_matrix(func, "X", X, n_cols=params[0]["W"].shape[0])
-    m, n_out = X.shape[0], params[-1]["W"].shape[1]
-    activation = _activation_name(func, "activation", activation)
-    loss = choice(func, "loss", loss, LOSSES)
-    if loss == "softmax_cross_entropy":
-        y = as_class_labels(func, "y", y, n_classes=n_out, length=m)
-    else:
-        y = as_array(func, "y", y)
-        if y.shape != (m, n_out):
-            raise ValueError(
-                f"{func}: y must hold the targets, one row per row of X and one column per "
-                f"output: shape ({m}, {n_out}), got {y.shape}"
-            )
+    params, X, y, activation, loss = _network_and_data(func, params, X, y, activation, loss)
+    m = X.shape[0]
     lr = positive(func, "lr", lr, what="the learning rate lr")
     epochs = positive_int(func, "epochs", epochs)
     if batch_size is None:
