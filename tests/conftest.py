@@ -36,6 +36,15 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, what="value"):
     )
 
 
+def roundoff_atol(value, h=1e-6):
+    """The absolute error a central difference with step h can carry from rounding alone:
+    each of its two evaluations of a cost of size |value| is off by a few ε |value|, and
+    the difference is divided by 2h. (A bound for costs that sum terms of one sign, as
+    every loss does, so that no term is larger than the cost.) With |value| = 25 and
+    h = 1e-6 that is about 2e-8: a fixed atol of 1e-8 fails on such draws."""
+    return max(1e-8, 8 * np.finfo(np.float64).eps * max(1.0, abs(float(value))) / (2 * h))
+
+
 @pytest.fixture
 def widget_errors(caplog):
     """A function listing the exceptions ipywidgets caught while redrawing a widget (it
