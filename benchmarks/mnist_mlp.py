@@ -137,13 +137,15 @@ def why_busy(peaks, elsewhere):
     return reasons
 
 
-def load(data_dir):
+def load(data_dir, examples=None):
+    """MNIST as float32 rows; with `examples`, only the first that many training images."""
     from nnlib.data.mnist import load_mnist, to_float
 
     mnist = load_mnist(data_dir=data_dir, progress=False)
+    used = slice(None, examples)
     return (
-        to_float(mnist.train_images),
-        mnist.train_labels.astype(np.int64),
+        to_float(mnist.train_images[used]),
+        mnist.train_labels[used].astype(np.int64),
         to_float(mnist.test_images),
         mnist.test_labels.astype(np.int64),
     )
@@ -295,9 +297,9 @@ def products_only(m, epochs=10):
 RUNNERS = {"numpy": run_numpy, "jax": run_jax, "torch": run_torch}
 
 
-def child(name, epochs, data_dir):
+def child(name, epochs, data_dir, examples=None):
     """Run one implementation and print its measurements as JSON."""
-    data = load(data_dir)
+    data = load(data_dir, examples)
     times, accuracy = RUNNERS[name](data, epochs)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -318,28 +320,47 @@ def main():
     parser.add_argument(
         "--only", choices=sorted(RUNNERS), action="append", help="run only these implementations"
     )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=None,
+        help="train on only the first N of the 60,000 images (a quick check that it runs)",
+    )
+    parser.add_argument(
+        "--peak-seconds",
+        type=float,
+        default=2.0,
+        help="seconds per kernel (NumPy, JAX) for each measurement of the matmul peak",
+    )
     parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.epochs < 2:
         parser.error("--epochs must be at least 2: the first epoch includes compilation")
+    if not args.peak_seconds > 0:
+        parser.error("--peak-seconds must be positive")
+    if args.examples is not None and not 128 <= args.examples <= 60000:
+        parser.error("--examples must lie in 128..60000: at least one batch of 128")
     if args.child:
-        child(args.child, args.epochs, args.data)
+        child(args.child, args.epochs, args.data, args.examples)
         return
 
     names = args.only or [name for name in RUNNERS if name != "torch" or _has_torch()]
     print(
         f"model {'-'.join(map(str, SIZES))}, batch {BATCH}, Adam {LR:g}, float32, "
-        f"{args.epochs} epochs each, {os.cpu_count()} CPUs",
+        f"{args.epochs} epochs each on {args.examples or 60000:,} training images, "
+        f"{os.cpu_count()} CPUs",
         flush=True,
     )
     peaks, elsewhere = [], []
     results = {}
     for name in names:
-        elsewhere.append(busy_elsewhere())
-        peaks.append(matmul_peak())
+        elsewhere.append(busy_elsewhere(min(1.0, args.peak_seconds)))
+        peaks.append(matmul_peak(args.peak_seconds))
         command = [sys.executable, __file__, "--child", name, "--epochs", str(args.epochs)]
         if args.data:
             command += ["--data", args.data]
+        if args.examples:
+            command += ["--examples", str(args.examples)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -348,8 +369,8 @@ def main():
     # A CPU's clock wanders with temperature and load, so the peak is measured before
     # every implementation and after the last, and the highest figure is used: the
     # fractions below are not flattered.
-    elsewhere.append(busy_elsewhere())
-    peaks.append(matmul_peak())
+    elsewhere.append(busy_elsewhere(min(1.0, args.peak_seconds)))
+    peaks.append(matmul_peak(args.peak_seconds))
     peak = max(peaks)
     print(
         f"float32 matmul peak: {peak:.1f} GFLOP/s (best 2048x2048 product; measured "

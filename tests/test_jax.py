@@ -208,8 +208,15 @@ def test_equal_optimiser_settings_share_one_compiled_epoch():
     for _ in range(2):
         opt = nj.adam(0.01)
         nj.train_epoch(
-            params, opt.init(params), X, y, jax.random.PRNGKey(0), 1.0,
-            loss_fn=loss, optimizer=opt, batch_size=4,
+            params,
+            opt.init(params),
+            X,
+            y,
+            jax.random.PRNGKey(0),
+            1.0,
+            loss_fn=loss,
+            optimizer=opt,
+            batch_size=4,
         )
     assert nj.train_epoch.compiled._cache_size() == compiled_before + 1
 
