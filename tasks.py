@@ -197,6 +197,7 @@ def test(args):
     """Run the unit tests in tests/ and execute every notebook in chapters/ and exercises/."""
     ensure_environment()
     pytest = [PYTHON, "-m", "pytest", "-n", str(args.workers), "--dist", "loadfile"]
+    pytest.append("--no-loadscope-reorder")  # longest files first: tests/pytest_book.py
     started = time.time()
     if os.environ.get("NNLIB_BOOK_HTML") or args.pytest_args or book_is_current():
         # The browser test reads a current _build/html, or builds it itself.

@@ -30,3 +30,53 @@ def pytest_configure(config):
         cache = ROOT / "_build" / ".jupyter_cache"
         plugin = KeepExecutedNotebooks(kept, cache, ROOT, pages)
         config.pluginmanager.register(plugin, "keep-executed")
+
+
+# Longest first. With `--dist loadfile` each file goes whole to one worker, in the order
+# of the collection (`tasks.py test` passes --no-loadscope-reorder, which would otherwise
+# order the files by their number of tests), so a long notebook collected last keeps
+# one worker busy while the other idles. Starting the longest files first is the classic
+# greedy schedule. The seconds are those of the last run on this checkout (pytest's
+# cache); a fresh clone, as in CI, uses these, measured on 2 cores on 2026-12-03.
+SLOW_FILES = {
+    "chapters/11_mnist.ipynb": 176,
+    "tests/test_exercise_contract.py": 33,
+    "tests/test_jax.py": 28,
+    "chapters/10_training_recipe.ipynb": 19,
+    "exercises/solutions/11_mnist.ipynb": 18,
+    "chapters/09_regularization.ipynb": 16,
+    "chapters/08_init_optim.ipynb": 16,
+    "tests/test_fuzz_api.py": 16,
+    "tests/test_benchmark.py": 15,
+    "tests/test_regularization.py": 14,
+    "tests/test_activations.py": 14,
+    "tests/test_losses.py": 12,
+}
+SECONDS_KEY = "nnlib/seconds-per-file"
+
+
+def _file_of(nodeid):
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    seconds = SLOW_FILES | config.cache.get(SECONDS_KEY, {})
+    # sort is stable: the cells of a notebook, and the tests of a file, keep their order
+    items.sort(key=lambda item: -seconds.get(_file_of(item.nodeid), 0))
+
+
+_measured = {}
+
+
+def pytest_runtest_logreport(report):
+    name = _file_of(report.nodeid)
+    _measured[name] = _measured.get(name, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if hasattr(config, "workerinput") or not _measured:
+        return  # an xdist worker: the controller records what all the workers report
+    seconds = config.cache.get(SECONDS_KEY, {})
+    seconds.update({name: round(value, 1) for name, value in _measured.items()})
+    config.cache.set(SECONDS_KEY, seconds)
