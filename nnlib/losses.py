@@ -17,6 +17,8 @@ cores of these losses, so that a run that diverges can record its NaN loss. The 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nnlib._validate import (
@@ -24,6 +26,7 @@ from nnlib._validate import (
     as_batch,
     as_class_labels,
     in_unit_interval,
+    positive,
     positive_int,
 )
 from nnlib.activations import _sigmoid, _softmax
@@ -124,6 +127,31 @@ def mae_grad(y_hat, y):
     """∂J/∂ŷ = sign(ŷ − y) / m (0 where ŷ = y)."""
     y_hat, y = _pair("mae_grad", y_hat, y, "y_hat", "y")
     return np.sign(y_hat - y) / y_hat.shape[0]
+
+
+def gaussian_nll(y_hat, y, sigma=1.0):
+    """Negative log-likelihood of y when y = ŷ + noise from N(0, σ²):
+    `J = (1/m) Σ_i Σ_c [(ŷ_ic − y_ic)² / (2σ²) + ½ log(2πσ²)]`.
+
+    Written as a logarithm from the start: the density itself underflows to 0 for an error
+    of about 40σ, and its log would be −inf. With σ fixed this is `mse / (2σ²)` plus a
+    constant, which is why least squares is maximum likelihood under Gaussian noise.
+    """
+    y_hat, y = _pair("gaussian_nll", y_hat, y, "y_hat", "y")
+    sigma = positive("gaussian_nll", "sigma", sigma, "the noise level sigma")
+    # log σ rather than log σ², and the error divided by σ before squaring, in float64:
+    # σ² would underflow to 0 below σ ≈ 1e-154 (and σ itself, in float32, below 1e-45).
+    half_log = 0.5 * math.log(2 * math.pi) + math.log(sigma)
+    with np.errstate(over="ignore"):  # an error of 1e200 σ costs inf, which is right
+        terms = 0.5 * ((y_hat - y).astype(np.float64) / sigma) ** 2 + half_log
+    return float(np.mean(_per_example_sum(terms)))
+
+
+def gaussian_nll_grad(y_hat, y, sigma=1.0):
+    """∂J/∂ŷ = (ŷ − y) / (σ² m): the squared error's gradient divided by 2σ²."""
+    y_hat, y = _pair("gaussian_nll_grad", y_hat, y, "y_hat", "y")
+    sigma = positive("gaussian_nll_grad", "sigma", sigma, "the noise level sigma")
+    return (y_hat - y) / sigma / sigma / y_hat.shape[0]
 
 
 # Two classes ------------------------------------------------------------------------------

@@ -31,6 +31,16 @@ def two(body):
     return "def logistic_as_softmax(w, b):\n" + body
 
 
+def gauss(terms, reduce="    t = t if t.ndim == 1 else t.sum(axis=1)\n    return np.mean(t)"):
+    """gaussian_nll whose per-output terms are `terms`, reduced as the book does unless
+    `reduce` says otherwise."""
+    return "def gaussian_nll(y_hat, y, sigma):\n    e = y - y_hat\n    t = " + terms + "\n" + reduce
+
+
+RIGHT_TERMS = "e**2 / (2 * sigma**2) + 0.5 * np.log(2 * np.pi * sigma**2)"
+DENSITY = "np.exp(-(e**2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)"
+
+
 CLIP = "    eps = np.finfo(p.dtype).eps\n    p = np.clip(p, eps, 1 - eps)\n"
 BCE_BODY = "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
 LOG_SOFTMAX = (
@@ -248,6 +258,59 @@ WRONG_ANSWERS = [
         "transposed",
     ),
     ("ex-losses-two-class", two("    return np.zeros((len(w), 2))"), "not-a-pair"),
+    ("ex-losses-gaussian-nll", gauss("e**2 / (2 * sigma**2)"), "constant-dropped"),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma) + 0.5 * np.log(2 * np.pi * sigma)"),
+        "sigma-for-variance",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma) + 0.5 * np.log(2 * np.pi * sigma**2)"),
+        "sigma-not-squared",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / 2 * sigma**2 + 0.5 * np.log(2 * np.pi * sigma**2)"),
+        "precedence",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / sigma**2 + 0.5 * np.log(2 * np.pi * sigma**2)"),
+        "missing-half",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma**2) + np.log(2 * np.pi * sigma**2)"),
+        "missing-half",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma**2) + np.log(sigma)"),
+        "missing-2pi",
+    ),
+    ("ex-losses-gaussian-nll", gauss("-(" + RIGHT_TERMS + ")"), "log-likelihood"),
+    ("ex-losses-gaussian-nll", gauss(DENSITY), "likelihood-not-log"),
+    ("ex-losses-gaussian-nll", gauss(RIGHT_TERMS, "    return np.sum(t)"), "summed"),
+    ("ex-losses-gaussian-nll", gauss(RIGHT_TERMS, "    return np.mean(t)"), "mean-over-entries"),
+    ("ex-losses-gaussian-nll", gauss("e**2"), "squared-error"),
+    ("ex-losses-gaussian-nll", gauss("np.abs(e) / sigma + np.log(2 * sigma)"), "laplace"),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma**2) + 0.5 * np.log10(2 * np.pi * sigma**2)"),
+        "wrong-log",
+    ),
+    ("ex-losses-gaussian-nll", gauss("-np.log(" + DENSITY + ")"), "density-underflow"),
+    (
+        "ex-losses-gaussian-nll",
+        gauss(DENSITY, "    return -np.log(np.prod(t)) / len(y)"),
+        "density-underflow",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss(RIGHT_TERMS, "    return t if t.ndim == 1 else t.sum(axis=1)"),
+        "per-example",
+    ),
 ]
 
 
@@ -280,6 +343,14 @@ def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
             "ex-losses-hinge",
             hinge("    return sum(max(0, s[j] - s[y] + 1) for j in range(len(s)) if j != y)"),
         ),
+        (
+            # The squared error divided by 2σ², plus k constants per example.
+            "ex-losses-gaussian-nll",
+            "def gaussian_nll(y_hat, y, sigma):\n"
+            "    k = 1 if np.ndim(y) == 1 else np.shape(y)[1]\n"
+            "    sq = np.sum((y - y_hat) ** 2) / len(y)\n"
+            "    return sq / (2 * sigma**2) + k * (0.5 * np.log(2 * np.pi) + np.log(sigma))",
+        ),
     ],
 )
 def test_other_right_answers_pass_too(label, code):
@@ -303,5 +374,6 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.logistic_grad_z,
         check.multiclass_hinge_one,
         check.logistic_as_softmax,
+        check.gaussian_nll,
     ):
         assert_rejected_calmly(func(answer))

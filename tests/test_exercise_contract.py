@@ -34,6 +34,7 @@ EXPECTED_LABELS = {
         "ex-losses-bce",
         "ex-losses-softmax-ce",
         "ex-losses-logistic-grad",
+        "ex-losses-gaussian-nll",
         "ex-losses-hinge",
         "ex-losses-two-class",
     ],

@@ -468,6 +468,14 @@ def valid_calls():
     add(Lo, "one_hot", y=Arg(Y4, labels(2, length_fixed=False)), n_classes=Arg(2, integer()))
     for f in ("mse", "mse_grad", "mae", "mae_grad"):
         add(Lo, f, y_hat=Arg(Z23, array(shape_fixed=True)), y=Arg(np.zeros((2, 3)), targets()))
+    for f in ("gaussian_nll", "gaussian_nll_grad"):
+        add(
+            Lo,
+            f,
+            y_hat=Arg(Z23, array(shape_fixed=True)),
+            y=Arg(np.zeros((2, 3)), targets()),
+            sigma=Arg(0.5, POSITIVE),
+        )
     p3 = np.array([0.25, 0.5, 0.75])
     for f in ("binary_cross_entropy", "binary_cross_entropy_grad"):
         add(

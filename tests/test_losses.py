@@ -49,7 +49,41 @@ def test_one_hot():
         losses.one_hot(np.array([3]), 3)
 
 
-REGRESSION = [(losses.mse, losses.mse_grad), (losses.mae, losses.mae_grad)]
+def test_gaussian_nll_is_scaled_squared_error_plus_a_constant():
+    # One example, two outputs, sigma = 2: each output costs e² / 8 + ½ log(8π).
+    y_hat, y = np.array([[1.0, -1.0]]), np.array([[3.0, -1.0]])
+    assert losses.gaussian_nll(y_hat, y, 2.0) == pytest.approx(4 / 8 + np.log(8 * np.pi))
+    rng = np.random.default_rng(0)
+    y_hat, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    for sigma in (0.3, 1.0, 4.0):
+        constant = 3 * 0.5 * np.log(2 * np.pi * sigma**2)
+        expected = losses.mse(y_hat, y) / (2 * sigma**2) + constant
+        assert losses.gaussian_nll(y_hat, y, sigma) == pytest.approx(expected)
+        density = np.exp(-((y - y_hat) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
+        assert losses.gaussian_nll(y_hat, y, sigma) == pytest.approx(
+            -np.log(density).sum(axis=1).mean()
+        )
+
+
+def test_gaussian_nll_stays_finite_where_the_density_underflows():
+    y_hat, y = np.zeros(2), np.array([100.0, -300.0])  # errors of 100 and 300 sigma
+    with np.errstate(divide="ignore"):
+        assert np.isinf(-np.log(np.exp(-(y**2) / 2) / np.sqrt(2 * np.pi))).any()
+    assert losses.gaussian_nll(y_hat, y) == pytest.approx(
+        (100.0**2 + 300.0**2) / 4 + 0.5 * np.log(2 * np.pi)
+    )
+    # Tiny sigma, whose square underflows: the value is huge but still a number.
+    assert np.isfinite(losses.gaussian_nll(np.zeros(2), np.full(2, 1e-160), 1e-160))
+
+
+REGRESSION = [
+    (losses.mse, losses.mse_grad),
+    (losses.mae, losses.mae_grad),
+    (
+        lambda y_hat, y: losses.gaussian_nll(y_hat, y, 0.7),
+        lambda y_hat, y: losses.gaussian_nll_grad(y_hat, y, 0.7),
+    ),
+]
 
 
 @pytest.mark.parametrize("loss, grad", REGRESSION)
@@ -171,6 +205,7 @@ def test_probabilities_of_exactly_zero_and_one_stay_finite():
     "call, message",
     [
         (lambda: losses.mse(np.zeros((3, 2)), np.zeros((2, 3))), "same shape"),
+        (lambda: losses.gaussian_nll(np.zeros(2), np.zeros(2), 0.0), "sigma must be positive"),
         (lambda: losses.binary_cross_entropy(np.full(2, 0.5), np.array([0, 2])), "0 or 1"),
         (lambda: losses.hinge(np.zeros(2), np.array([0, 1])), "-1 or 1"),
         (lambda: losses.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), r"0\.\.2"),

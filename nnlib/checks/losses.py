@@ -732,3 +732,210 @@ def logistic_as_softmax(func):
         "differ by w (and biases that differ by b) works: adding the same vector to both "
         "columns changes no probability, which is the redundancy of the two-class softmax."
     )
+
+
+# 6. The negative log-likelihood of Gaussian noise --------------------------------------------
+
+
+def _gauss_cases():
+    rng = np.random.default_rng(11)
+    yield rng.normal(size=5), rng.normal(size=5), 2.0
+    yield rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.5
+    yield rng.normal(size=(3, 2)), 2 * rng.normal(size=(3, 2)), 3.0
+
+
+def _rows_mean(terms):
+    """The book's convention: sum over a row's outputs, mean over the batch."""
+    return float(np.mean(terms if terms.ndim == 1 else terms.sum(axis=1)))
+
+
+def _gauss(y_hat, y, s, square=2.0, scale=0.5, log=np.log, var=None):
+    """(ŷ − y)² / (square · var) + scale · log(2π var), row-summed and averaged; var = σ²."""
+    var = s**2 if var is None else var
+    return _rows_mean((y_hat - y) ** 2 / (square * var) + scale * log(2 * np.pi * var))
+
+
+def _density(y_hat, y, s):
+    return np.exp(-((y - y_hat) ** 2) / (2 * s**2)) / np.sqrt(2 * np.pi * s**2)
+
+
+_SIGMA_SQUARED = (
+    "σ² is the variance of the noise and σ its standard deviation (the argument `sigma`): "
+    "-log p = (y - ŷ)² / (2σ²) + ½ log(2πσ²), with `sigma**2` in both places."
+)
+_GAUSS_MISTAKES = [
+    (
+        "constant-dropped",
+        "Your value is the squared-error part alone: you dropped ½ log(2πσ²). It does not "
+        "move the best ŷ, which is why least squares can leave it out, but without it the "
+        "number is not -log p: add ½ log(2πσ²) for every output of every example.",
+        lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2)),
+    ),
+    (
+        "sigma-for-variance",
+        "You used σ where σ² belongs, in both terms, as though `sigma` were the variance. "
+        + _SIGMA_SQUARED,
+        lambda y_hat, y, s: _gauss(y_hat, y, s, var=s),
+    ),
+    (
+        "sigma-not-squared",
+        "The squared error is divided by 2σ instead of 2σ². " + _SIGMA_SQUARED,
+        lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s) + 0.5 * np.log(2 * np.pi * s**2)),
+    ),
+    (
+        "sigma-not-squared",
+        "The logarithm is of 2πσ instead of 2πσ². " + _SIGMA_SQUARED,
+        lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s)),
+    ),
+    (
+        "precedence",
+        "Your squared error is multiplied by σ²/2 instead of divided by 2σ²: in Python, "
+        "`e**2 / 2 * sigma**2` means (e²/2)·σ². Put the denominator in parentheses: "
+        "`e**2 / (2 * sigma**2)`.",
+        lambda y_hat, y, s: _rows_mean(
+            (y_hat - y) ** 2 / 2 * s**2 + 0.5 * np.log(2 * np.pi * s**2)
+        ),
+    ),
+    (
+        "missing-half",
+        "The squared error is divided by σ² instead of 2σ²: the ½ in the exponent of the "
+        "Gaussian, e^(-(y - ŷ)² / 2σ²), is missing.",
+        lambda y_hat, y, s: _gauss(y_hat, y, s, square=1.0),
+    ),
+    (
+        "missing-half",
+        "The constant is log(2πσ²) instead of ½ log(2πσ²): the density's factor is "
+        "1 / √(2πσ²), and the square root becomes the ½.",
+        lambda y_hat, y, s: _gauss(y_hat, y, s, scale=1.0),
+    ),
+    (
+        "missing-2pi",
+        "The constant is ½ log σ² instead of ½ log(2πσ²): the 2π of the density's "
+        "normalising factor 1 / √(2πσ²) is missing.",
+        lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(s**2)),
+    ),
+    (
+        "log-likelihood",
+        "Your value has the right size but the wrong sign: it is the log-likelihood. The "
+        "loss is the *negative* log-likelihood, so that minimising it maximises the "
+        "likelihood.",
+        lambda y_hat, y, s: -_gauss(y_hat, y, s),
+    ),
+    (
+        "likelihood-not-log",
+        "You averaged the densities p(y | x) themselves. The loss is minus their logarithm: "
+        "(y - ŷ)² / (2σ²) + ½ log(2πσ²) for each output.",
+        lambda y_hat, y, s: _rows_mean(_density(y_hat, y, s)),
+    ),
+    (
+        "likelihood-not-log",
+        "You averaged minus the densities p(y | x). The loss is minus their *logarithm*: "
+        "(y - ŷ)² / (2σ²) + ½ log(2πσ²) for each output.",
+        lambda y_hat, y, s: -_rows_mean(_density(y_hat, y, s)),
+    ),
+    (
+        "summed",
+        "Your value is m times too large (m is the number of examples): it is the sum over "
+        "the batch. The cost is the mean over the examples.",
+        lambda y_hat, y, s: float(
+            np.sum((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2))
+        ),
+    ),
+    (
+        "mean-over-entries",
+        "Right for one output per example, but for y of shape (m, k) your value is k times "
+        "too small: you took the mean over all m·k entries. As in `nnlib.losses.mse`, the "
+        "loss of one example adds up its k outputs (they are independent, so their "
+        "log-densities add); then take the mean over the m examples.",
+        lambda y_hat, y, s: float(
+            np.mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2))
+        ),
+    ),
+    (
+        "squared-error",
+        "This is the squared error (y - ŷ)², without σ. Under Gaussian noise it becomes "
+        "(y - ŷ)² / (2σ²) + ½ log(2πσ²): scaled by 1 / (2σ²) and shifted by a constant.",
+        lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2),
+    ),
+    (
+        "laplace",
+        "This is the negative log-likelihood of Laplace noise, |y - ŷ| / σ + log(2σ), which "
+        "leads to the absolute error. Gaussian noise squares the error: "
+        "(y - ŷ)² / (2σ²) + ½ log(2πσ²).",
+        lambda y_hat, y, s: _rows_mean(np.abs(y_hat - y) / s + np.log(2 * s)),
+    ),
+    (
+        "wrong-log",
+        "Your constant uses a logarithm in another base (log10 or log2). The density's "
+        "exponential pairs with the natural logarithm, `np.log`.",
+        lambda y_hat, y, s: _gauss(y_hat, y, s, log=np.log10),
+    ),
+    (
+        "wrong-log",
+        "Your constant uses a logarithm in another base (log10 or log2). The density's "
+        "exponential pairs with the natural logarithm, `np.log`.",
+        lambda y_hat, y, s: _gauss(y_hat, y, s, log=np.log2),
+    ),
+]
+
+
+@checker("Squared error from Gaussian noise")
+def gaussian_nll(func):
+    """Check `func(y_hat, y, sigma)`: the mean over examples of the summed
+    (y - ŷ)² / (2σ²) + ½ log(2πσ²), finite where the density underflows."""
+    name = "gaussian_nll"
+    cases = list(_gauss_cases())
+    got = []
+    for y_hat, y, s in cases:
+        terms = (y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2)
+        per_example = terms if terms.ndim == 1 else terms.sum(axis=1)
+        value = _as_scalar(call_student(func, name, y_hat, y, s), name, per_example)
+        if not np.isfinite(value):
+            raise Reject(
+                "not-finite",
+                f"For y_hat and y of shape {y.shape} with sigma = {s:g} your function "
+                f"returned {value}, although every error here is within a few σ.",
+            )
+        got.append(value)
+    expected = [losses.gaussian_nll(y_hat, y, s) for y_hat, y, s in cases]
+    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        found = _named_mistake(got, cases, _GAUSS_MISTAKES)
+        if found:
+            raise Reject(*found)
+        i = _first_mismatch(got, expected)
+        y_hat, y, s = cases[i]
+        raise Reject(
+            "wrong-values",
+            f"For y_hat and y of shape {y.shape} with sigma = {s:g} the negative "
+            f"log-likelihood is {expected[i]:.6f}, but your function returned {got[i]:.6f}. "
+            "Each output costs (y - ŷ)² / (2σ²) + ½ log(2πσ²); add them over an example's "
+            "outputs and take the mean over the examples.",
+        )
+
+    # Errors of 100 and 300 σ: the density e^(-e²/2σ²) is 0 in float64 beyond about 38 σ.
+    y_hat, y, s = np.zeros(2), np.array([150.0, -450.0]), 1.5
+    value = _as_scalar(call_student(func, name, y_hat, y, s), name)
+    expected = losses.gaussian_nll(y_hat, y, s)
+    if not np.isfinite(value):
+        raise Reject(
+            "density-underflow",
+            f"Right on ordinary errors, but for y_hat = {array_text(y_hat)}, y = "
+            f"{array_text(y)} and sigma = {s:g} (errors of 100σ and 300σ) your function "
+            f"returned {value} instead of {expected:.6g}. You compute the density (or the "
+            "likelihood, a product of densities) and then its logarithm: e^(-e²/2σ²) "
+            "underflows to exactly 0 for an error beyond about 38σ, and log(0) = -inf. Take "
+            "the logarithm on paper first, as the chapter did: -log p = (y - ŷ)² / (2σ²) "
+            "+ ½ log(2πσ²) needs no exponential at all.",
+        )
+    if not _close(value, expected):
+        raise Reject(
+            "wrong-values",
+            f"For y_hat = {array_text(y_hat)}, y = {array_text(y)} and sigma = {s:g} the "
+            f"negative log-likelihood is {expected:.6g}, but your function returned "
+            f"{value:.6g}.",
+        )
+    return (
+        "Right for one output and for several per example, for σ below and above 1, and "
+        "still finite for errors of 300σ, where the density itself is 0 in float64. With σ "
+        "fixed your loss is the squared error divided by 2σ², plus a constant."
+    )
