@@ -59,8 +59,13 @@ def _file_of(nodeid):
     return nodeid.split("::", 1)[0]
 
 
+def _cache(config):
+    return getattr(config, "cache", None)  # None under `-p no:cacheprovider`
+
+
 def pytest_collection_modifyitems(session, config, items):
-    seconds = SLOW_FILES | config.cache.get(SECONDS_KEY, {})
+    cache = _cache(config)
+    seconds = SLOW_FILES | (cache.get(SECONDS_KEY, {}) if cache else {})
     # sort is stable: the cells of a notebook, and the tests of a file, keep their order
     items.sort(key=lambda item: -seconds.get(_file_of(item.nodeid), 0))
 
@@ -75,8 +80,9 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session):
     config = session.config
-    if hasattr(config, "workerinput") or not _measured:
+    cache = _cache(config)
+    if hasattr(config, "workerinput") or not _measured or cache is None:
         return  # an xdist worker: the controller records what all the workers report
-    seconds = config.cache.get(SECONDS_KEY, {})
+    seconds = cache.get(SECONDS_KEY, {})
     seconds.update({name: round(value, 1) for name, value in _measured.items()})
-    config.cache.set(SECONDS_KEY, seconds)
+    cache.set(SECONDS_KEY, seconds)
