@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 
 import nnlib.activations
 import nnlib.autograd
+import nnlib.conv
 import nnlib.data.gates
 import nnlib.data.toy
 import nnlib.diagrams
@@ -68,6 +69,7 @@ from nnlib import optim
 MODULES = [
     nnlib.activations,
     nnlib.layers,
+    nnlib.conv,
     nnlib.losses,
     nnlib.model,
     nnlib.optim,
@@ -426,6 +428,95 @@ def valid_calls():
     )
     add(G, "grads", values=Arg(G.as_values(Z23), not_values))
     add(G, "topological_order", root=Arg(G.Value(1.0) * 2.0, not_values))
+
+    C = nnlib.conv
+    # Images (2, 2, 4, 5), conv_filters (3, 2, 2, 3): with stride 1 and padding 1, outputs
+    # (2, 3, 5, 5). Shapes of images and filters are free (any that fit), so their bad
+    # values are wrong ranks, emptiness and channels that do not match.
+    conv_images = np.arange(80.0).reshape(2, 2, 4, 5) % 7 - 3
+    conv_filters = np.arange(36.0).reshape(3, 2, 2, 3) % 5 - 2
+    not_negative = only(
+        *_none_text_object(), Bad("negative", -1), Bad("float", 1.5, True), Bad("bool", True, True)
+    )
+    channels_bad = (
+        Bad("other channels", conv_filters[:, :1]),
+        Bad("too large", np.zeros((3, 2, 9, 9))),
+    )
+    conv_geometry = {
+        "stride": Arg(1, integer()),
+        "padding": Arg(1, not_negative),
+    }
+    for f in ("conv2d_forward", "conv2d_forward_loops"):
+        add(
+            C,
+            f,
+            X=Arg(conv_images, array(rank=4)),
+            W=Arg(conv_filters, array(rank=4), channels_bad),
+            b=Arg(np.array([0.5, -1.0, 2.0]), array(shape_fixed=True)),
+            **conv_geometry,
+        )
+    conv_cache_bad = only(
+        *_none_text_object(),
+        Bad("empty tuple", ()),
+        Bad("three items", (conv_images, conv_filters, 1)),
+        Bad("mismatched channels", (conv_images, conv_filters[:, :1], 1, 1)),
+        Bad("text X", ("abc", conv_filters, 1, 1)),
+        Bad("stride 0", (conv_images, conv_filters, 0, 1)),
+    )
+    for f in ("conv2d_backward", "conv2d_backward_loops"):
+        add(
+            C,
+            f,
+            dout=Arg(np.ones((2, 3, 5, 5)), array(rank=4, shape_fixed=True)),
+            cache=Arg((conv_images, conv_filters, 1, 1), conv_cache_bad),
+        )
+    add(
+        C,
+        "conv_output_size",
+        n=Arg(28, integer()),
+        k=Arg(3, integer(too_large=31)),
+        **conv_geometry,
+    )
+    add(
+        C,
+        "im2col",
+        X=Arg(conv_images, array(rank=4)),
+        kh=Arg(2, integer(too_large=7)),
+        kw=Arg(3, integer(too_large=8)),
+        **conv_geometry,
+    )
+    add(
+        C,
+        "col2im",
+        cols=Arg(np.ones((2, 12, 25)), array(rank=3, shape_fixed=True)),
+        shape=Arg(
+            (2, 2, 4, 5),
+            only(*_none_text_object(), Bad("three axes", (2, 2, 4)), Bad("a zero", (2, 0, 4, 5))),
+        ),
+        kh=Arg(2, integer(too_large=7)),
+        kw=Arg(3, integer(too_large=8)),
+        **conv_geometry,
+    )
+    pool_cache_bad = only(
+        *_none_text_object(),
+        Bad("two items", (conv_images, 2)),
+        Bad("size too large", (conv_images, 5, 5)),
+        Bad("text X", ("abc", 2, 2)),
+    )
+    for kind in ("max_pool", "avg_pool"):
+        add(
+            C,
+            f"{kind}_forward",
+            X=Arg(conv_images, array(rank=4)),
+            size=Arg(2, integer(too_large=5)),
+            stride=Arg(1, integer(optional=True)),
+        )
+        add(
+            C,
+            f"{kind}_backward",
+            dout=Arg(np.ones((2, 2, 3, 4)), array(rank=4, shape_fixed=True)),
+            cache=Arg((conv_images, 2, 1), pool_cache_bad),
+        )
 
     L = nnlib.layers
     dense_bad = only(
