@@ -1,6 +1,6 @@
 """JAX counterparts of nnlib's training pieces, for the MNIST chapter.
 
-Derived in: MNIST end to end (chapters/11_mnist).
+Derived in: MNIST end to end (chapters/12_mnist).
 
 The formulas are the ones the NumPy modules implement; JAX adds three things:
 `jax.grad` computes the backward pass from the forward one, `jax.jit` compiles a whole
@@ -737,8 +737,7 @@ def _check_prediction(func, params, X, predict_fn, batch_size):
         out = jax.eval_shape(predict_fn, params, one_row)
     except (TypeError, ValueError) as error:
         raise type(error)(
-            f"{func}: predict_fn(params, X) fails for these params and rows of X {X.shape}: "
-            f"{error}"
+            f"{func}: predict_fn(params, X) fails for these params and rows of X {X.shape}: {error}"
         ) from error
     if getattr(out, "shape", None) is None or len(out.shape) != 2 or out.shape[0] != 1:
         raise ValueError(

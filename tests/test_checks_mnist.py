@@ -8,7 +8,7 @@ from exercise_harness import JUNK_ANSWERS, assert_rejected_calmly, exercise_note
 
 from nnlib.checks import mnist as check
 
-BOOK = exercise_notebook("11_mnist")
+BOOK = exercise_notebook("12_mnist")
 
 IDX = "def read_idx_images(raw):\n{}"
 HEADER = "    magic, n, rows, cols = np.frombuffer(raw[:16], dtype='>u4')\n"

@@ -74,7 +74,13 @@ EXPECTED_LABELS = {
         "ex-recipe-update-ratios",
         "ex-recipe-which-bug",
     ],
-    "11_mnist": [
+    "11_cnn": [
+        "ex-cnn-output-size",
+        "ex-cnn-forward",
+        "ex-cnn-weight-grad",
+        "ex-cnn-maxpool-backward",
+    ],
+    "12_mnist": [
         "ex-mnist-idx",
         "ex-mnist-confusion",
         "ex-mnist-confident-mistakes",

@@ -1,4 +1,4 @@
-"""Checkers for the exercises on MNIST (exercises/11_mnist.ipynb).
+"""Checkers for the exercises on MNIST (exercises/12_mnist.ipynb).
 
 Usage in the notebook: `from nnlib.checks import mnist as check`, then for example
 `check.read_idx_images(read_idx_images)`.

@@ -1,0 +1,464 @@
+"""Checkers for the exercises on convolutional networks (exercises/11_cnn.ipynb).
+
+Usage in the notebook: `from nnlib.checks import cnn as check`, then for example
+`check.output_size(output_size)`.
+
+Each checker runs the student's function on cases whose right answers `nnlib.conv`
+computes: odd sizes, strides that do not divide, padding, several channels and images,
+so that the typical mistakes give numbers of their own. When an answer is wrong, each
+typical mistake is computed on the same cases, and the one that reproduces the student's
+numbers on every case is named.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from nnlib import conv
+from nnlib.checks import Reject, call_student, checker, kind_of
+
+_RTOL, _ATOL = 1e-6, 1e-9
+
+
+def _as_array(got, name):
+    """The student's result as a float array, or a verdict saying what it should be."""
+    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
+        raise Reject("wrong-type", f"`{name}` returned {kind_of(got)}; it should return an array.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type", f"`{name}` returned {kind_of(got)}; it should return an array."
+        ) from None
+
+
+def _close(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    with np.errstate(all="ignore"):
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL))
+
+
+def _named(got, cases, mistakes):
+    """The first (code, message) whose variant reproduces `got` on every case."""
+    for code, message, variant in mistakes:
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected = [variant(*case) for case in cases]
+        except (ValueError, IndexError):
+            continue  # this variant cannot even run on these cases
+        if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+            return code, message
+    return None
+
+
+def _pad(X, p):
+    return np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+
+
+# 1. The output size ---------------------------------------------------------------------
+
+_SIZE_CASES = [
+    (28, 3, 1, 0),
+    (28, 3, 1, 1),
+    (28, 5, 2, 2),
+    (7, 3, 2, 0),
+    (8, 3, 2, 0),
+    (32, 5, 3, 1),
+    (10, 4, 3, 2),
+    (5, 5, 1, 0),
+]
+
+_SIZE_MISTAKES = [
+    (
+        "stride-ignored",
+        "Your sizes are right for stride 1 but not for larger strides: the stride is ignored. "
+        "Windows s apart fit floor((n + 2p - k) / s) + 1 times.",
+        lambda n, k, s, p: n + 2 * p - k + 1,
+    ),
+    (
+        "padding-once",
+        "Your sizes are too small whenever there is padding: you added p once, but the "
+        "padding is a ring of p zeros on both sides, so the axis grows by 2p: "
+        "floor((n + 2p - k) / s) + 1.",
+        lambda n, k, s, p: (n + p - k) // s + 1,
+    ),
+    (
+        "padding-ignored",
+        "Your sizes are right without padding but ignore it when there is some: the axis "
+        "grows by 2p before the windows are counted: floor((n + 2p - k) / s) + 1.",
+        lambda n, k, s, p: (n - k) // s + 1,
+    ),
+    (
+        "missing-plus-one",
+        "Your sizes are one too small: (n + 2p - k) / s counts the steps between the first "
+        "and the last window, and the windows are one more than the steps. Add 1.",
+        lambda n, k, s, p: (n + 2 * p - k) // s,
+    ),
+    (
+        "rounded-up",
+        "Your sizes are one too large when the stride does not divide n + 2p - k: you "
+        "rounded up. A window that would stick out past the edge does not count, so round "
+        "down: (n + 2 * p - k) // s + 1.",
+        lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1,
+    ),
+    (
+        "plus-k",
+        "Your sizes have + k where - k belongs: the last window must start at least k - 1 "
+        "before the end, so the room to move is n + 2p - k.",
+        lambda n, k, s, p: (n + 2 * p + k) // s + 1,
+    ),
+]
+
+
+@checker("The output size of a convolution")
+def output_size(func):
+    """Check `func(n, k, stride, padding)`: floor((n + 2p - k) / s) + 1, an integer."""
+    name = "output_size"
+    got = []
+    for n, k, s, p in _SIZE_CASES:
+        value = call_student(func, name, n, k, s, p)
+        if isinstance(value, float | np.floating) and not float(value).is_integer():
+            raise Reject(
+                "not-an-integer",
+                f"`{name}({n}, {k}, {s}, {p})` returned {value}, a fraction: a number of "
+                "windows is a whole number. Use integer division, `//`, which rounds down.",
+            )
+        if isinstance(value, bool | np.bool_) or not isinstance(
+            value, int | np.integer | float | np.floating
+        ):
+            raise Reject(
+                "wrong-type",
+                f"`{name}({n}, {k}, {s}, {p})` returned {kind_of(value)}; it should return "
+                "an integer.",
+            )
+        got.append(int(value))
+    expected = [conv.conv_output_size(*case) for case in _SIZE_CASES]
+    if got == expected:
+        return (
+            "Right for every case, including strides that do not divide n + 2p - k (the "
+            "last pixels are then never covered) and 'same' padding."
+        )
+    found = _named(got, _SIZE_CASES, _SIZE_MISTAKES)
+    if found:
+        raise Reject(*found)
+    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e)
+    n, k, s, p = _SIZE_CASES[i]
+    raise Reject(
+        "wrong-values",
+        f"For n = {n}, k = {k}, stride {s} and padding {p} the output has {expected[i]} "
+        f"positions, but your function says {got[i]}. Pad first (n + 2p), then count the "
+        "window's positions: floor((n + 2p - k) / s) + 1.",
+    )
+
+
+# 2. The forward pass, with loops --------------------------------------------------------
+
+
+def _conv_cases():
+    """(X, W, b, stride, padding): non-square images and filters, several channels."""
+    rng = np.random.default_rng(21)
+    yield rng.normal(size=(1, 1, 5, 6)), rng.normal(size=(1, 1, 3, 2)), np.array([0.5]), 1, 0
+    yield rng.normal(size=(2, 3, 7, 6)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4), 2, 1
+    yield rng.normal(size=(2, 2, 6, 7)), rng.normal(size=(3, 2, 2, 3)), rng.normal(size=3), 1, 2
+
+
+def _reference_conv(X, W, b, stride, padding):
+    return conv.conv2d_forward(X, W, b, stride, padding)[0]
+
+
+def _conv_size(X, W, stride, padding):
+    return conv.conv2d_forward(X, W, np.zeros(W.shape[0]), stride, padding)[0].shape
+
+
+def _crop(full, shape):
+    """The first outputs of `full`, as many as `shape` has (for a stride ignored inside a
+    right-sized loop)."""
+    return full[:, :, : shape[2], : shape[3]]
+
+
+_FORWARD_MISTAKES = [
+    (
+        "flipped",
+        "Your outputs are those of the filter turned by 180 degrees: you flipped it, as the "
+        "convolution of mathematics does. Deep-learning layers do not flip: output (i, j) is "
+        "the window starting at (i s, j s) times W[o], entry by entry.",
+        lambda X, W, b, s, p: _reference_conv(X, W[:, :, ::-1, ::-1], b, s, p),
+    ),
+    (
+        "stride-ignored",
+        "Your output has the right size, but the windows are taken one pixel apart instead "
+        "of `stride` apart: window (i, j) starts at row i * stride and column j * stride.",
+        lambda X, W, b, s, p: _crop(_reference_conv(X, W, b, 1, p), _conv_size(X, W, s, p)),
+    ),
+    (
+        "no-bias",
+        "Right except for the bias: each output channel o adds b[o] once per position.",
+        lambda X, W, b, s, p: _reference_conv(X, W, 0 * b, s, p),
+    ),
+    (
+        "one-channel",
+        "Your outputs only use the first input channel: a filter reaches through all "
+        "c_in channels at once, so sum the products over the channels too "
+        "(np.sum(window * W[o]) with window = Xpad[n, :, rows, cols]).",
+        lambda X, W, b, s, p: _reference_conv(X[:, :1], W[:, :1], b, s, p),
+    ),
+]
+
+
+@checker("A convolution, with loops")
+def conv2d_forward(func):
+    """Check `func(X, W, b, stride, padding)` against nnlib.conv.conv2d_forward."""
+    name = "conv2d_forward"
+    cases = list(_conv_cases())
+    got = []
+    for X, W, b, s, p in cases:
+        out = _as_array(call_student(func, name, X, W, b, s, p), name)
+        right = _reference_conv(X, W, b, s, p)
+        if out.shape != right.shape:
+            m, c_out, h_out, w_out = right.shape
+            raise Reject(
+                "wrong-shape",
+                f"For X {X.shape}, W {W.shape}, stride {s} and padding {p} the output should "
+                f"have shape {right.shape}: (m, c_out, h_out, w_out), with h_out = "
+                f"({X.shape[2]} + 2*{p} - {W.shape[2]}) // {s} + 1 = {h_out} and w_out = "
+                f"({X.shape[3]} + 2*{p} - {W.shape[3]}) // {s} + 1 = {w_out}. Yours has shape "
+                f"{out.shape}.",
+            )
+        got.append(out)
+    expected = [_reference_conv(*case) for case in cases]
+    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        return (
+            "Right for every case: several images and channels, non-square filters, "
+            "stride 2 and padding."
+        )
+    found = _named(got, cases, _FORWARD_MISTAKES)
+    if found:
+        raise Reject(*found)
+    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
+    X, W, b, s, p = cases[i]
+    where = np.unravel_index(np.argmax(np.abs(got[i] - expected[i])), got[i].shape)
+    raise Reject(
+        "wrong-values",
+        f"For X {X.shape}, W {W.shape}, stride {s} and padding {p}, out{list(where)} should "
+        f"be {expected[i][where]:.6g}, but yours is {got[i][where]:.6g}. Each output is "
+        "b[o] + the sum of Xpad[n, :, i*s : i*s + kh, j*s : j*s + kw] * W[o].",
+    )
+
+
+# 3. The weight gradient -------------------------------------------------------------------
+
+
+def _dW_cases():
+    """(dout, X, kh, kw, stride, padding), with dout of the right shape for each."""
+    rng = np.random.default_rng(22)
+    for shape_X, shape_W, s, p in (
+        ((1, 1, 5, 6), (2, 1, 3, 2), 1, 0),
+        ((3, 2, 7, 6), (4, 2, 3, 3), 2, 1),
+        ((2, 3, 6, 5), (2, 3, 2, 2), 1, 1),
+    ):
+        X = rng.normal(size=shape_X)
+        out_shape = _conv_size(X, np.zeros(shape_W), s, p)
+        yield rng.normal(size=out_shape), X, shape_W[2], shape_W[3], s, p
+
+
+def _reference_dW(dout, X, kh, kw, s, p):
+    W = np.zeros((dout.shape[1], X.shape[1], kh, kw))
+    _, cache = conv.conv2d_forward(X, W, np.zeros(dout.shape[1]), s, p)
+    return conv.conv2d_backward(dout, cache)[1]
+
+
+_DW_MISTAKES = [
+    (
+        "first-image-only",
+        "Your dW only uses the first image of the batch. A weight is used on every image, so "
+        "its gradient sums over the images as well as over the positions.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d[:1], X[:1], kh, kw, s, p),
+    ),
+    (
+        "averaged",
+        "Your dW is m times too small (m images): you took the mean over the batch. dout "
+        "already holds the 1/m of the mean cost; sum over the images.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p) / X.shape[0],
+    ),
+    (
+        "flipped",
+        "Your dW is the right one turned by 180 degrees: the forward pass does not flip the "
+        "filter, so neither does its weight gradient. dW[o, c, p, q] adds up "
+        "dout[n, o, i, j] * Xpad[n, c, i*s + p, j*s + q].",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p)[:, :, ::-1, ::-1],
+    ),
+    (
+        "stride-ignored",
+        "Your dW takes the windows one pixel apart instead of `stride` apart: the output "
+        "(i, j) came from the window starting at (i * stride, j * stride).",
+        lambda d, X, kh, kw, s, p: _dW_stride_one(d, X, kh, kw, p),
+    ),
+    (
+        "channels-swapped",
+        "Your dW has its two channel axes in the wrong order: it should have the shape of W, "
+        "(c_out, c_in, kh, kw), with dW[o, c] pairing dout's channel o with X's channel c.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p).transpose(1, 0, 2, 3),
+    ),
+]
+
+
+def _dW_stride_one(d, X, kh, kw, p):
+    Xp = _pad(X, p)
+    dW = np.zeros((d.shape[1], X.shape[1], kh, kw))
+    for i in range(d.shape[2]):
+        for j in range(d.shape[3]):
+            dW += np.einsum("no,nchw->ochw", d[:, :, i, j], Xp[:, :, i : i + kh, j : j + kw])
+    return dW
+
+
+@checker("The weight gradient of a convolution")
+def conv2d_weight_grad(func):
+    """Check `func(dout, X, kh, kw, stride, padding) -> dW` of shape (c_out, c_in, kh, kw)."""
+    name = "conv2d_weight_grad"
+    cases = list(_dW_cases())
+    got = []
+    for d, X, kh, kw, s, p in cases:
+        dW = _as_array(call_student(func, name, d, X, kh, kw, s, p), name)
+        right_shape = (d.shape[1], X.shape[1], kh, kw)
+        if dW.shape != right_shape and dW.shape != (X.shape[1], d.shape[1], kh, kw):
+            raise Reject(
+                "wrong-shape",
+                f"For dout {d.shape} and X {X.shape} with {kh} x {kw} filters, dW should have "
+                f"the shape of W, {right_shape} (c_out, c_in, kh, kw); yours has shape "
+                f"{dW.shape}.",
+            )
+        got.append(dW)
+    expected = [_reference_dW(*case) for case in cases]
+    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        return (
+            "Right: every weight's gradient sums incoming gradient times input over all "
+            "images and positions, with stride and padding as in the forward pass."
+        )
+    found = _named(got, cases, _DW_MISTAKES)
+    if found:
+        raise Reject(*found)
+    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
+    d, X, kh, kw, s, p = cases[i]
+    raise Reject(
+        "wrong-values",
+        f"For dout {d.shape}, X {X.shape}, stride {s} and padding {p} your dW differs from "
+        "the right one. dW[o, c, p, q] = the sum over n, i, j of dout[n, o, i, j] * "
+        "Xpad[n, c, i*s + p, j*s + q].",
+    )
+
+
+# 4. The backward pass of max pooling ----------------------------------------------------
+
+
+def _pool_cases():
+    """(dout, X, size): distinct values, so every window has one winner."""
+    rng = np.random.default_rng(23)
+    for shape, size in (((1, 1, 4, 4), 2), ((2, 3, 6, 4), 2), ((2, 2, 6, 6), 3)):
+        X = rng.permutation(np.prod(shape)).reshape(shape).astype(float) / 10 - 3
+        out_shape = conv.max_pool_forward(X, size)[0].shape
+        yield rng.normal(size=out_shape), X, size
+
+
+def _reference_pool_back(d, X, size):
+    _, cache = conv.max_pool_forward(X, size)
+    return conv.max_pool_backward(d, cache)
+
+
+def _spread(d, size):
+    return np.repeat(np.repeat(d, size, axis=2), size, axis=3)
+
+
+def _pool_variant(d, X, size, pick):
+    """dX when each window's gradient goes to the input chosen by `pick(window) -> flat
+    index`."""
+    dX = np.zeros_like(X)
+    m, c, h_out, w_out = d.shape
+    for n in range(m):
+        for ch in range(c):
+            for i in range(h_out):
+                for j in range(w_out):
+                    window = X[n, ch, i * size : (i + 1) * size, j * size : (j + 1) * size]
+                    a, b = np.unravel_index(pick(window), window.shape)
+                    dX[n, ch, i * size + a, j * size + b] += d[n, ch, i, j]
+    return dX
+
+
+_POOL_MISTAKES = [
+    (
+        "to-every-input",
+        "Your gradient reaches every input of each window. The max depends only on its "
+        "winner: moving any other input a little changes nothing. So each window's gradient "
+        "goes, whole, to the position of the max (np.argmax of the window), and 0 to the "
+        "others.",
+        lambda d, X, size: _spread(d, size),
+    ),
+    (
+        "averaged",
+        "Your gradient is shared equally, dout / size², over each window: that is the "
+        "backward pass of *average* pooling. The max passes the whole gradient to its "
+        "winner only.",
+        lambda d, X, size: _spread(d, size) / size**2,
+    ),
+    (
+        "first-position",
+        "Your gradient always goes to the top-left input of each window. It belongs to the "
+        "input that won the max: find it with np.argmax(window) (and np.unravel_index for "
+        "its row and column).",
+        lambda d, X, size: _pool_variant(d, X, size, lambda w: 0),
+    ),
+    (
+        "argmin",
+        "Your gradient goes to the smallest input of each window. Max pooling kept the "
+        "largest, so that is where the gradient goes: np.argmax, not np.argmin.",
+        lambda d, X, size: _pool_variant(d, X, size, np.argmin),
+    ),
+    (
+        "mask-times-input",
+        "Your dX holds the winning input values instead of the incoming gradient: the "
+        "winner's entry is dout for its window (1 times dout), not X.",
+        lambda d, X, size: _reference_pool_back(np.ones_like(d), X, size) * X,
+    ),
+    (
+        "mask-only",
+        "Your dX marks the winners with 1 but leaves out the incoming gradient: multiply by "
+        "dout, so the winner of window (i, j) gets dout[n, c, i, j].",
+        lambda d, X, size: _reference_pool_back(np.ones_like(d), X, size),
+    ),
+]
+
+
+@checker("The backward pass of max pooling")
+def max_pool_backward(func):
+    """Check `func(dout, X, size) -> dX` for max pooling with size x size windows, stride
+    size."""
+    name = "max_pool_backward"
+    cases = list(_pool_cases())
+    got = []
+    for d, X, size in cases:
+        dX = _as_array(call_student(func, name, d, X, size), name)
+        if dX.shape != X.shape:
+            raise Reject(
+                "wrong-shape",
+                f"dX should have the shape of X, {X.shape}, one gradient per input; yours has "
+                f"shape {dX.shape}.",
+            )
+        got.append(dX)
+    expected = [_reference_pool_back(*case) for case in cases]
+    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+        return (
+            "Right: each window's gradient goes, whole, to the input that won its max, and "
+            "every other input gets 0."
+        )
+    found = _named(got, cases, _POOL_MISTAKES)
+    if found:
+        raise Reject(*found)
+    raise Reject(
+        "wrong-values",
+        "Your dX differs from the right one. For each window, find the position of its "
+        "largest input and add that window's dout there; every other position stays 0.",
+    )
