@@ -171,14 +171,19 @@ def _reference_conv(X, W, b, stride, padding):
     return conv.conv2d_forward(X, W, b, stride, padding)[0]
 
 
-def _conv_size(X, W, stride, padding):
-    return conv.conv2d_forward(X, W, np.zeros(W.shape[0]), stride, padding)[0].shape
+def _conv_shape(X, W_shape, stride, padding):
+    """The output shape (m, c_out, h_out, w_out) of a convolution, by the output-size rule."""
+    m, _, h, w = X.shape
+    c_out, _, kh, kw = W_shape
+    size = conv.conv_output_size
+    return m, c_out, size(h, kh, stride, padding), size(w, kw, stride, padding)
 
 
-def _crop(full, shape):
-    """The first outputs of `full`, as many as `shape` has (for a stride ignored inside a
-    right-sized loop)."""
-    return full[:, :, : shape[2], : shape[3]]
+def _stride_ignored(X, W, b, s, p):
+    """A loop of the right size whose windows start one pixel apart: the first outputs of
+    the stride-1 convolution."""
+    _, _, h_out, w_out = _conv_shape(X, W.shape, s, p)
+    return _reference_conv(X, W, b, 1, p)[:, :, :h_out, :w_out]
 
 
 _FORWARD_MISTAKES = [
@@ -193,7 +198,7 @@ _FORWARD_MISTAKES = [
         "stride-ignored",
         "Your output has the right size, but the windows are taken one pixel apart instead "
         "of `stride` apart: window (i, j) starts at row i * stride and column j * stride.",
-        lambda X, W, b, s, p: _crop(_reference_conv(X, W, b, 1, p), _conv_size(X, W, s, p)),
+        _stride_ignored,
     ),
     (
         "no-bias",
@@ -262,8 +267,7 @@ def _dW_cases():
         ((2, 3, 6, 5), (2, 3, 2, 2), 1, 1),
     ):
         X = rng.normal(size=shape_X)
-        out_shape = _conv_size(X, np.zeros(shape_W), s, p)
-        yield rng.normal(size=out_shape), X, shape_W[2], shape_W[3], s, p
+        yield rng.normal(size=_conv_shape(X, shape_W, s, p)), X, shape_W[2], shape_W[3], s, p
 
 
 def _reference_dW(dout, X, kh, kw, s, p):
