@@ -5,8 +5,8 @@ import jax
 import numpy as np
 import pytest
 from conftest import assert_close
-from hypothesis import given
-from strategies import away_from_kinks, batches
+from hypothesis import given, settings
+from strategies import JAX_EXAMPLES, away_from_kinks, batches
 
 from nnlib import activations as act
 from nnlib.gradcheck import numerical_gradient
@@ -33,6 +33,7 @@ def test_derivative_matches_finite_differences(name, z):
 
 
 @pytest.mark.parametrize("name", SMOOTH + KINKED)
+@settings(max_examples=JAX_EXAMPLES)
 @given(z=batches(elements=away_from_kinks))
 def test_function_and_derivative_match_jax(name, z):
     f, f_prime = act.get_activation(name)

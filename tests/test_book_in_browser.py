@@ -4,8 +4,11 @@ A page fails when it shows untypeset math, an image that did not load, a JavaScr
 or a failed request, an exercise solution that is open by default, a link to a page or
 anchor that does not exist, a display formula wider than the text column in a 1280-pixel
 window, or code or printed text that scrolls sideways in a 1366-pixel one (a common laptop
-width, where the column shows 88 characters of code). A full-page screenshot of every page
-goes to test-artifacts/screenshots/.
+width, where the column shows 88 characters of code).
+
+Screenshots go to test-artifacts/screenshots/: the first screen of every page, and the
+whole page of any page that fails. With NNLIB_FULL_SCREENSHOTS=1 every page is taken whole
+(measured: a whole long page takes 3-4 s to capture, more than the checks themselves).
 
 The book is the one in $NNLIB_BOOK_HTML when set (`tasks.py test` sets it to _build/html
 once that is current); otherwise _build/html, built first unless it is current (tasks.py's
@@ -37,6 +40,7 @@ PAGES = book_pages()
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 WINDOW = {"width": 1280, "height": 900}
 WIDE_WINDOW = {"width": 1366, "height": 900}
+FULL_SCREENSHOTS = os.environ.get("NNLIB_FULL_SCREENSHOTS", "") not in ("", "0")
 RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
 
 
@@ -92,8 +96,17 @@ def test_page_reads_well_in_a_browser(browser_page, name):
     report = page.evaluate(PAGE_REPORT_JS)
     page.wait_for_timeout(300)  # let late console messages arrive
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / (name.replace("/", "__") + ".png"), full_page=True)
+    shot = SCREENSHOTS / (name.replace("/", "__") + ".png")
+    page.screenshot(path=shot, full_page=FULL_SCREENSHOTS)
+    try:
+        _check_page(page, name, report, problems)
+    except AssertionError:
+        if not FULL_SCREENSHOTS:
+            page.screenshot(path=shot, full_page=True)
+        raise
 
+
+def _check_page(page, name, report, problems):
     raw = [m.group(0) for m in RAW_MATH.finditer(report["text"])]
     context = [
         report["text"][max(0, m.start() - 40) : m.end() + 40].replace("\n", " ")

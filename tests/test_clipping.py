@@ -11,10 +11,10 @@ import numpy as np
 import optax
 import pytest
 from conftest import assert_close
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import batches, moderate
+from strategies import JAX_EXAMPLES, batches, moderate
 
 from nnlib.optim import apply_updates, clip_by_global_norm, global_norm, sgd
 
@@ -64,6 +64,7 @@ def flat(tree):
     return np.concatenate([np.ravel(np.asarray(leaf)) for leaf in jax.tree.leaves(tree)])
 
 
+@settings(max_examples=JAX_EXAMPLES)
 @given(gradient_trees, MAX_NORMS)
 def test_clipping_matches_optax(grads, max_norm):
     ours = clip_by_global_norm(grads, max_norm)

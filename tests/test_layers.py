@@ -8,7 +8,7 @@ import pytest
 from conftest import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import batches
+from strategies import JAX_EXAMPLES, batches
 
 from nnlib.gradcheck import numerical_gradient
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
@@ -98,7 +98,7 @@ def _jax_mlp_loss(flat_params, X, Y, activation):
     return jnp.mean(jnp.sum((A - Y) ** 2, axis=1))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=JAX_EXAMPLES)
 @given(
     st.integers(0, 10_000),
     st.sampled_from(["relu", "tanh", "sigmoid"]),

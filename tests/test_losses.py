@@ -6,10 +6,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import assert_close, roundoff_atol
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import batches, scores_and_labels
+from strategies import JAX_EXAMPLES, batches, scores_and_labels
 
 from nnlib import losses
 from nnlib.gradcheck import numerical_gradient
@@ -105,6 +105,7 @@ def test_binary_cross_entropy_gradient(p, data):
     assert_close(losses.binary_cross_entropy_grad(p, y), numeric, rtol=1e-5, atol=atol)
 
 
+@settings(max_examples=JAX_EXAMPLES)
 @given(z=batches(max_cols=1), data=st.data())
 def test_logit_losses_match_jax(z, data):
     y = data.draw(arrays(np.int64, z.shape, elements=st.integers(0, 1)))
@@ -126,6 +127,7 @@ def test_logit_losses_match_jax(z, data):
     )
 
 
+@settings(max_examples=JAX_EXAMPLES)
 @given(scores_and_labels())
 def test_softmax_cross_entropy_matches_jax(case):
     s, y = case

@@ -6,8 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import assert_close
-from hypothesis import given
-from strategies import away_from_kinks, batches
+from hypothesis import given, settings
+from strategies import JAX_EXAMPLES, away_from_kinks, batches
 
 from nnlib import regularization as reg
 from nnlib.gradcheck import numerical_gradient
@@ -88,6 +88,7 @@ def test_batchnorm_standardises_each_column():
     assert_close(out.std(axis=0), np.ones(4), rtol=1e-4)
 
 
+@settings(max_examples=JAX_EXAMPLES)
 @given(X=batches(min_rows=2, max_rows=6))
 def test_batchnorm_backward_matches_jax(X):
     rng = np.random.default_rng(0)
