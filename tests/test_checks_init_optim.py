@@ -193,7 +193,8 @@ WRONG_ANSWERS = [
     ("ex-init-optim-clip", clip(ret="[scale * g for g in grads][:2]"), "wrong-structure"),
     ("ex-init-optim-clip", clip(ret="{'W': grads[0]}"), "not-a-list"),
     ("ex-init-optim-clip", clip(ret="[scale * g.T for g in grads]"), "wrong-shape"),
-    ("ex-init-optim-clip", clip(ret="[0.5 * scale * g for g in grads]"), "wrong-values"),
+    ("ex-init-optim-clip", clip(ret="[0.5 * scale * g for g in grads]"), "scaled"),
+    ("ex-init-optim-clip", clip(ret="[scale * g + 0.1 * g**2 for g in grads]"), "wrong-values"),
     # the student's loop changes the arrays it was given
     ("ex-init-optim-clip",
      "def clip_by_global_norm(grads, max_norm):\n"

@@ -305,3 +305,122 @@ def kind_of(value):
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     return repr(value) if len(repr(value)) < 80 else type(value).__name__
+
+
+# --- what a wrong answer has in common with the right one ----------------------------------
+#
+# When no named mistake of an exercise reproduces a student's numbers, their relation to the
+# right numbers often still says what went wrong: all of them negated, all scaled by one
+# factor, all shifted by one constant, transposed, or (for an update rule) a step taken the
+# wrong way or of the wrong size. `values_differ` looks for these before falling back to
+# "the value should be ..., yours is ...".
+
+
+def _flat(values):
+    """One float vector from an array, a number, or a list of them; None if not numeric or
+    the parts cannot be flattened."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parts = values if isinstance(values, list) else [values]
+            return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
+    except (TypeError, ValueError):
+        return None
+
+
+def _constant_ratio(got, right):
+    """The one factor c with got = c right on every entry (to 1e-6), or None. Needs two
+    distinct non-zero right entries: any single number is some multiple of another."""
+    big = np.abs(right) > 1e-9
+    if not np.all(np.isfinite(got)) or np.count_nonzero(big) < 2:
+        return None
+    if len(np.unique(np.round(right[big], 12))) < 2 or np.any(np.abs(got[~big]) > 1e-9):
+        return None
+    ratios = got[big] / right[big]
+    c = float(np.median(ratios))
+    return c if np.allclose(ratios, c, rtol=1e-6, atol=1e-12) else None
+
+
+def _factor_text(c):
+    for value, text in ((2, "2"), (0.5, "1/2"), (4, "4"), (0.25, "1/4")):
+        if np.isclose(c, value):
+            return text
+    if np.isclose(c, round(c)) and abs(c) > 1:
+        return f"{round(c):d}"
+    if abs(c) < 1 and np.isclose(1 / c, round(1 / c)):
+        return f"1/{round(1 / c):d}"
+    return f"{c:.4g}"
+
+
+def explain_difference(got, right, start=None, what="values"):
+    """(code, sentence) when `got` relates to `right` in one of the simple ways, else None.
+
+    `got` and `right` are arrays or numbers, or lists of them (one per case of the check);
+    `start`, for an update rule, holds the values before the step, so that the step itself
+    can be compared. `what` names the values in the sentence ("your new W", ...).
+    """
+    g, r = _flat(got), _flat(right)
+    if g is None or r is None or g.shape != r.shape or g.size == 0 or not np.all(np.isfinite(g)):
+        return None
+    with np.errstate(all="ignore"):
+        if start is not None:
+            s = _flat(start)
+            if s is not None and s.shape == g.shape:
+                step_got, step_right = g - s, r - s
+                if np.allclose(step_got, 0, atol=1e-12) and not np.allclose(step_right, 0):
+                    return (
+                        "no-step",
+                        f"{what.capitalize()} are the values you started from: the update "
+                        "was computed but not applied (or applied to a copy).",
+                    )
+                c = _constant_ratio(step_got, step_right)
+                if c is not None and np.isclose(c, -1):
+                    return (
+                        "step-reversed",
+                        f"{what.capitalize()} moved by exactly the right amount in the wrong "
+                        "direction: the step went up the slope. Subtract the learning rate "
+                        "times the gradient.",
+                    )
+                if c is not None:
+                    return (
+                        "step-scaled",
+                        f"Every step of {what} is {_factor_text(c)} times the right one: the "
+                        "direction is right, a factor of the step is not (the learning "
+                        "rate, a 1/m for the mean, a 2 from a square, a λ?).",
+                    )
+        if r.size and np.allclose(g, -r, rtol=1e-6, atol=1e-12) and not np.allclose(r, 0):
+            return (
+                "sign-flipped",
+                f"{what.capitalize()} are the right ones with the opposite sign: a minus sign "
+                "is missing or one too many (or a subtraction is the wrong way round).",
+            )
+        if np.allclose(g, 0, atol=1e-12) and not np.allclose(r, 0, atol=1e-9):
+            return ("all-zero", f"{what.capitalize()} are all 0.")
+        c = _constant_ratio(g, r)
+        if c is not None and not np.isclose(c, 1):
+            return (
+                "scaled",
+                f"{what.capitalize()} are all {_factor_text(c)} times the right ones: the "
+                "pattern is right, one constant factor is not. Look for a factor that is "
+                "missing, extra or inverted (a 2, a 1/2, a 1/m for a mean, a power).",
+            )
+        shift = g - r
+        if np.allclose(shift, shift[0], rtol=1e-6, atol=1e-9) and abs(shift[0]) > 1e-9:
+            if r.size >= 2 and np.ptp(r) > 1e-9:
+                return (
+                    "shifted",
+                    f"{what.capitalize()} are all {shift[0]:+.6g} from the right ones: every "
+                    "entry is off by the same constant, so a constant term is missing or "
+                    "extra (a bias, a +1, a constant of the formula).",
+                )
+    return None
+
+
+def values_differ(message, got, right, start=None, what="your values"):
+    """The verdict for values that differ from the right ones: a relation between them
+    (`explain_difference`) when there is one, then `message`; else "wrong-values"."""
+    found = explain_difference(got, right, start=start, what=what)
+    if found is None:
+        return Reject("wrong-values", message)
+    code, sentence = found
+    return Reject(code, f"{sentence}\n{message}")

@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.activations import leaky_relu, relu, sigmoid, softmax
-from nnlib.checks import Reject, call_student, checker, require_number, require_started
+from nnlib.checks import (
+    Reject,
+    call_student,
+    checker,
+    require_number,
+    require_started,
+    values_differ,
+)
 
 
 def _as_array(value, name, expected_shape):
@@ -151,11 +158,13 @@ def softmax_rows(func):
                 "exponentials by exactly their row's total, e.sum(axis=1, keepdims=True).",
             )
         row = int(np.argmax(np.abs(got - expected).max(axis=1)))
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"On {described}, row {row}, {np.round(S64[row], 4).tolist()}: the probabilities "
             f"should be {np.round(expected[row], 4).tolist()}, but yours are "
             f"{np.round(got[row], 4).tolist()}.",
+            got,
+            expected,
+            what="your probabilities",
         )
     return (
         "Right on small scores, on float32 scores near 1000, and on rows far apart: every "
@@ -217,10 +226,12 @@ def sigmoid_derivative(func):
                 "sigmoid's: σ(z) (1 - σ(z)).",
             )
         index = int(np.argmax(np.abs(got - expected)))
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
             f"but yours is {got.ravel()[index]:.6g}. The formula is σ(z) (1 - σ(z)).",
+            got,
+            expected,
+            what="your slopes",
         )
     value_at_0 = 0.25
     return (

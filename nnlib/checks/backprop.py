@@ -25,6 +25,7 @@ from nnlib.checks import (
     require_number,
     require_started,
     run_student,
+    values_differ,
 )
 from nnlib.gradcheck import relative_error
 from nnlib.layers import dense_backward as _dense_backward
@@ -169,11 +170,13 @@ def _graph_mistake(got, right, f_right):
             "Check the signs of the values you multiplied.",
         )
     wrong = [k for k in right if not np.isclose(got[k], right[k])]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"The gradients for {', '.join(wrong)} are not right yet. Walk back from the output: "
         "∂f/∂q and ∂f/∂d from f = q·d, then through the + to p and c, then through the × "
         "to a and b.",
+        [got[k] for k in wrong],
+        [right[k] for k in wrong],
+        what=f"your gradients for {', '.join(wrong)}",
     )
 
 
@@ -523,11 +526,13 @@ def two_layer_backward(func):
         if all(_close(g[k], v[k]) for (g, _), v in zip(answers, variants, strict=True) for k in v):
             raise Reject(mistake, message)
     wrong = [k for k in ("W1", "b1", "W2", "b2") if not all(_close(g[k], r[k]) for g, r in answers)]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"The gradients {', '.join(wrong)} are not right yet. Go backward one step at a time: "
         "dZ2 = (softmax(Z2) − one_hot(y)) / m, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), "
         "dA1 = dZ2 @ W2.T, dZ1 = dA1 * (Z1 > 0), dW1 = X.T @ dZ1, db1 = dZ1.sum(axis=0).",
+        [g[k] for g, _ in answers for k in wrong],
+        [r[k] for _, r in answers for k in wrong],
+        what=f"your {' and '.join(wrong)}",
     )
 
 
@@ -634,10 +639,12 @@ def numerical_gradient(func):
                 "Your gradient has the wrong sign: it is (f(x + h) − f(x − h)) / (2h), "
                 "the upper point first.",
             )
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For x = {array_text(x)} the gradient of f(x) = Σ sin(x) x² + ½(Σ x)² is about "
             f"{array_text(exact)}, but yours is {array_text(got)}.",
+            got,
+            exact,
+            what="your gradient",
         )
     return (
         f"Central differences, entry by entry, shaped like x: with h = {h:g} they agree with "
@@ -748,11 +755,19 @@ def accumulator_descent(func):
         ):
             raise Reject(mistake, message)
     X, Y, W, b, lr, lam, iterations = cases[0]
-    raise Reject(
-        "wrong-values",
+    wrong = [
+        (i, name)
+        for i, name in enumerate(("W", "b"))
+        if not all(_close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
+    ]
+    raise values_differ(
         f"After {iterations} iterations from the first case's W and b, W should be "
         f"{array_text(right[0][0])} and b {array_text(right[0][1])}; yours are "
         f"{array_text(answers[0][0])} and {array_text(answers[0][1])}. Per iteration: reset "
         "ΔW, Δb; add np.outer(x, delta) and delta for every example; then "
         "W -= lr * (ΔW/m + lam W) and b -= lr * Δb/m.",
+        [g[i] for g in answers for i, _ in wrong],
+        [r[i] for r in right for i, _ in wrong],
+        start=[case[2 + i] for case in cases for i, _ in wrong],
+        what=f"your trained {' and '.join(name for _, name in wrong)}",
     )

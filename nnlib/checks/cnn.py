@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from nnlib import conv
-from nnlib.checks import Reject, call_student, checker, kind_of
+from nnlib.checks import Reject, call_student, checker, kind_of, values_differ
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -148,11 +148,13 @@ def output_size(func):
         raise Reject(*found)
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e)
     n, k, s, p = _SIZE_CASES[i]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For n = {n}, k = {k}, stride {s} and padding {p} the output has {expected[i]} "
         f"positions, but your function says {got[i]}. Pad first (n + 2p), then count the "
         "window's positions: floor((n + 2p - k) / s) + 1.",
+        got,
+        expected,
+        what="your sizes",
     )
 
 
@@ -247,11 +249,13 @@ def conv2d_forward(func):
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
     X, W, b, s, p = cases[i]
     where = np.unravel_index(np.argmax(np.abs(got[i] - expected[i])), got[i].shape)
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For X {X.shape}, W {W.shape}, stride {s} and padding {p}, out{list(where)} should "
         f"be {expected[i][where]:.6g}, but yours is {got[i][where]:.6g}. Each output is "
         "b[o] + the sum of Xpad[n, :, i*s : i*s + kh, j*s : j*s + kw] * W[o].",
+        got,
+        expected,
+        what="your outputs",
     )
 
 
@@ -348,11 +352,13 @@ def conv2d_weight_grad(func):
         raise Reject(*found)
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
     d, X, kh, kw, s, p = cases[i]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For dout {d.shape}, X {X.shape}, stride {s} and padding {p} your dW differs from "
         "the right one. dW[o, c, p, q] = the sum over n, i, j of dout[n, o, i, j] * "
         "Xpad[n, c, i*s + p, j*s + q].",
+        got,
+        expected,
+        what="your dW",
     )
 
 
@@ -461,8 +467,10 @@ def max_pool_backward(func):
     found = _named(got, cases, _POOL_MISTAKES)
     if found:
         raise Reject(*found)
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         "Your dX differs from the right one. For each window, find the position of its "
         "largest input and add that window's dout there; every other position stays 0.",
+        got,
+        expected,
+        what="your dX",
     )

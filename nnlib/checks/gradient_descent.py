@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, call_student, checker, require_number
+from nnlib.checks import Reject, call_student, checker, require_number, values_differ
 from nnlib.optim import minimize, sgd
 from nnlib.surfaces import elongated_bowl_grad
 
@@ -226,19 +226,24 @@ def line_step(func):
         raise Reject(w_code, _W_ONLY[w_code])
     if not w_right:
         w, b, x, y, lr = cases[0]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For w = {w}, b = {b}, lr = {lr} and the first batch, the new w should be "
             f"{expected[0][0]:.6f}; yours is {got[0][0]:.6f}. With r = x w + b − y, "
             "∂J/∂w = mean(2 r x) and new_w = w − lr ∂J/∂w.",
+            [g[0] for g in got],
+            [e[0] for e in expected],
+            start=[c[0] for c in cases],
+            what="your new w",
         )
     if b_code is not None:
         raise Reject(b_code, _B_ONLY[b_code])
-    w, b, x, y, lr = cases[0]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"Your new w is right. For the first batch the new b should be {expected[0][1]:.6f}; "
         f"yours is {got[0][1]:.6f}. ∂J/∂b = mean(2 (x w + b − y)).",
+        [g[1] for g in got],
+        [e[1] for e in expected],
+        start=[c[1] for c in cases],
+        what="your new b",
     )
 
 
@@ -316,11 +321,13 @@ def chain_rule_derivative(func):
         if _all_close(got, [float(formula(x)) for x in points]):
             raise Reject(code, message)
     index = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"At x = {points[index]} the derivative is {expected[index]:.6f}, but your function "
         f"returned {got[index]:.6f}. Write the chain u = x², v = sin(u), y = e^v and multiply "
         "the three local derivatives dy/dv · dv/du · du/dx.",
+        got,
+        expected,
+        what="your derivatives",
     )
 
 

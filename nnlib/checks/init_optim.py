@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from nnlib import optim
-from nnlib.checks import Reject, array_text, call_student, checker, kind_of
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
 from nnlib.optim import adagrad, adam, momentum
 
 # Helpers -----------------------------------------------------------------------------------
@@ -1126,12 +1126,15 @@ def clip_by_global_norm(func):
             raise Reject(*found)
         k = wrong[0]
         grads, c = cases[k]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For a gradient of global norm ‖g‖ = {_norm(grads):.4f} and max_norm = {c:g}, "
             f"the first array should become {array_text(right[k][0])}; yours is "
             f"{array_text(got[k][0])}. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then "
             "multiply every array by the same factor min(1, max_norm / ‖g‖).",
+            [a for g in got for a in g],
+            [a for r in right for a in r],
+            start=[a for grads, _ in cases for a in grads],
+            what="your clipped gradients",
         )
     zeros = [np.zeros(shape) for shape in _CLIP_SHAPES]
     try:

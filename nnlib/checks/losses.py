@@ -16,7 +16,7 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import sigmoid, sigmoid_derivative, softmax
-from nnlib.checks import Reject, array_text, call_student, checker
+from nnlib.checks import Reject, array_text, call_student, checker, values_differ
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -170,13 +170,15 @@ def binary_cross_entropy(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         p, y = cases[i]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For p = {array_text(p)} and y = {array_text(y)} the mean binary cross-entropy is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
             "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (Clip p "
             "into [eps, 1 - eps] with eps = np.finfo(p.dtype).eps only: a wider band changes "
             "ordinary probabilities.)",
+            got,
+            expected,
+            what="your losses",
         )
 
     # Probabilities of exactly 0 and 1, in float64 and then in float32: perfect predictions
@@ -367,11 +369,13 @@ def softmax_cross_entropy(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         scores, y = cases[i]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For the scores {array_text(scores)} and labels {array_text(y)} the loss is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. Each row's loss is "
             "-(s_y - log sum_j exp(s_j)); the result is their mean.",
+            got,
+            expected,
+            what="your losses",
         )
 
     big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 990.0], [-1000.0, -1200.0, -1100.0]])
@@ -535,11 +539,13 @@ def logistic_grad_z(func):
         raise Reject(*found)
     i = _first_mismatch(got, expected)
     X, w, b, y = cases[i]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For a test batch of m = {len(y)} examples with y = {array_text(y)} the gradient is "
         f"{array_text(expected[i])}, but yours is {array_text(got[i])}. Compute z = X @ w + b, "
         "a = sigmoid(z), and return (a - y) / m.",
+        got,
+        expected,
+        what="your gradients",
     )
 
 
@@ -638,11 +644,13 @@ def multiclass_hinge_one(func):
         raise Reject(*found)
     index = _first_mismatch(got, expected)
     s, y = cases[index]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For the scores {array_text(s)} with true class y = {y} the loss is "
         f"{expected[index]:g}, but yours is {got[index]:g}. Add max(0, s_j - s_y + 1) over "
         "every class j except y.",
+        got,
+        expected,
+        what="your losses",
     )
 
 
@@ -904,12 +912,14 @@ def gaussian_nll(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         y_hat, y, s = cases[i]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For y_hat and y of shape {y.shape} with sigma = {s:g} the negative "
             f"log-likelihood is {expected[i]:.6f}, but your function returned {got[i]:.6f}. "
             "Each output costs (y - ŷ)² / (2σ²) + ½ log(2πσ²); add them over an example's "
             "outputs and take the mean over the examples.",
+            got,
+            expected,
+            what="your losses",
         )
 
     # Errors of 100 and 300 σ: the density e^(-e²/2σ²) is 0 in float64 beyond about 38 σ.

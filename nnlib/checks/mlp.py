@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.activations import relu
-from nnlib.checks import Reject, call_student, checker, kind_of, require_started
+from nnlib.checks import Reject, call_student, checker, kind_of, require_started, values_differ
 from nnlib.data import GATES, logic_gate
 from nnlib.model import count_parameters
 from nnlib.perceptron import step
@@ -96,11 +96,13 @@ def two_layer_forward(func):
         for code, (wrong, message) in mistakes.items():
             if np.allclose(got, wrong):
                 raise Reject(code, message)
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For X of shape {X.shape} your outputs differ from relu(X W1 + b1) W2 + b2; the "
             f"first row should be {np.round(expected[0], 4).tolist()}, yours is "
             f"{np.round(got[0], 4).tolist()}.",
+            got,
+            expected,
+            what="your outputs",
         )
     return "Right for square and rectangular weight matrices alike."
 

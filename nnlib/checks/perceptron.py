@@ -17,6 +17,7 @@ from nnlib.checks import (
     kind_of,
     require_number,
     require_started,
+    values_differ,
 )
 from nnlib.data import GATES, logic_gate
 from nnlib.perceptron import step, train_perceptron
@@ -302,12 +303,15 @@ def perceptron_step(func):
                 "nothing should change, but your weights moved. The change is "
                 "lr (y - y_hat) x: did you use y instead of (y - y_hat)?",
             )
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"For w = {w_before.tolist()}, b = {b:g}, x = {x.tolist()}, y = {y}, lr = {lr}: "
             f"the unit says y_hat = {y_hat}, so the new weights should be "
             f"{expected_w.tolist()} and the new bias {expected_b:g}; yours are "
             f"{new_w.tolist()} and {new_b:g}.",
+            [new_w, new_b],
+            [expected_w, expected_b],
+            start=[w_before, b],
+            what="your new weights and bias",
         )
     return "Your update matches the perceptron rule on every case, and leaves w untouched."
 

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, array_text, call_student, checker, kind_of
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
 from nnlib.regularization import batchnorm_forward, l2_grad, l2_penalty, max_norm
 
 _RTOL, _ATOL = 1e-6, 1e-9
@@ -393,12 +393,14 @@ def inverted_dropout(func):
     if not all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
         _diagnose(got_all, _dropout_mistakes(cases))
         A, p, u = cases[0]
-        raise Reject(
-            "wrong-values",
+        raise values_differ(
             f"In training mode, with p = {p}: keep each entry where u >= p, set the others to "
             f"0, and divide the kept ones by 1 − p = {1 - p:g}. For the first row of the "
             f"first case the answer is {array_text(right[0][0])}; yours is "
             f"{array_text(got_all[0][0])}.",
+            got_all,
+            right,
+            what="your outputs",
         )
     for A, p, u in cases:
         got = _as_array(
@@ -527,12 +529,15 @@ def max_norm_project(func):
         )
     _diagnose(got_all, _max_norm_mistakes(cases))
     W, c = cases[0]
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For the first case (c = {c}) the column norms should become "
         f"{array_text(np.linalg.norm(right[0], axis=0))}; yours are "
         f"{array_text(np.linalg.norm(got_all[0], axis=0))}. Multiply each column by "
         "min(1, c / its norm).",
+        got_all,
+        right,
+        start=[W for W, _ in cases],
+        what="your clipped weights",
     )
 
 
@@ -814,9 +819,11 @@ def batchnorm(func):
             "square root), then scaled by γ and shifted by β."
         )
     _diagnose(got_all, _bn_mistakes(cases))
-    raise Reject(
-        "wrong-values",
+    raise values_differ(
         f"For the first case the first row should be {array_text(right[0][0])}; yours is "
         f"{array_text(got_all[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
         "the batch, x̂ = (z − μ) / sqrt(σ² + ε), out = γ · x̂ + β.",
+        got_all,
+        right,
+        what="your outputs",
     )
