@@ -255,6 +255,12 @@ WRONG_ANSWERS = [
         accumulate("dW += np.outer(x, delta)", "dW += x * delta"),
         "shape-error",
     ),
+    # Found by the relations and probes shared by the checkers (issue 19).
+    (
+        "ex-backprop-two-layer",
+        two_layer("P /= P.sum(axis=1, keepdims=True)", "P /= P.sum()"),
+        "softmax-not-normalised",
+    ),
 ]
 
 

@@ -155,6 +155,12 @@ WRONG_ANSWERS = [
         pool(ARGMAX + "                    dX[n, ch, t + a, l + b] = win[a, b]\n"),
         "mask-times-input",
     ),
+    # Found by the relations and probes shared by the checkers (issue 19).
+    (
+        "ex-cnn-maxpool-backward",
+        pool(ARGMAX + "                    dX[n, ch, i + a, j + b] += dout[n, ch, i, j]\n"),
+        "not-at-winner",
+    ),
 ]
 
 

@@ -164,6 +164,8 @@ WRONG_ANSWERS = [
         ),
         "misses",
     ),
+    # Found by the relations and probes shared by the checkers (issue 19).
+    ("ex-gradient-descent-line-step", step(ret="w - lr * dw, b - db"), "ignores-lr"),
 ]
 
 

@@ -99,6 +99,14 @@ WRONG_ANSWERS = [
             "    p = np.clip(p, 0.1, 0.9)\n"
             "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
         ),
+        "clipped-too-wide",
+    ),
+    (
+        "ex-losses-bce",
+        bce(
+            "    p = np.clip(p, 0.02, 0.98)\n"
+            "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))"
+        ),
         "wrong-values",
     ),
     ("ex-losses-bce", bce("    return 'loss'"), "not-a-number"),
@@ -310,6 +318,37 @@ WRONG_ANSWERS = [
         "ex-losses-gaussian-nll",
         gauss(RIGHT_TERMS, "    return t if t.ndim == 1 else t.sum(axis=1)"),
         "per-example",
+    ),
+    # Found by the relations and probes shared by the checkers (issue 19).
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.mean(-(y * np.log(p) + (1 - y) * np.log(p)))"),
+        "wrong-term-y0",
+    ),
+    (
+        "ex-losses-bce",
+        bce(CLIP + "    return np.mean(-(y * np.log(1 - p) + (1 - y) * np.log(1 - p)))"),
+        "wrong-term-y1",
+    ),
+    ("ex-losses-logistic-grad", grad("    return (a - y * a) / len(y)"), "wrong-for-y1"),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("e**2 / (2 * sigma**2) + 0.5 * np.log(2 * np.pi + sigma**2)"),
+        "wrong-constant",
+    ),
+    (
+        "ex-losses-gaussian-nll",
+        gauss("np.abs(e) / (2 * sigma**2) + 0.5 * np.log(2 * np.pi * sigma**2)"),
+        "wrong-error-term",
+    ),
+    (
+        "ex-losses-softmax-ce",
+        sce(
+            "    sh = scores - scores.max(axis=1, keepdims=True)\n"
+            "    lp = sh - np.log(np.exp(sh).sum())\n"
+            "    return -np.mean(lp[np.arange(len(y)), y])"
+        ),
+        "wrong-normaliser",
     ),
 ]
 

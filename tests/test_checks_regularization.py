@@ -272,6 +272,17 @@ WRONG_ANSWERS = [
         ),
         "changed-input",
     ),
+    # Found by the relations and probes shared by the checkers (issue 19).
+    (
+        "ex-regularization-batchnorm",
+        BN.format("    return gamma * (Z - Z.mean()) / np.sqrt(Z.var(axis=0) + eps) + beta"),
+        "not-centred",
+    ),
+    (
+        "ex-regularization-batchnorm",
+        BN.format("    return gamma * (Z - Z.mean(axis=0)) / np.sqrt(Z.var() + eps) + beta"),
+        "not-unit-variance",
+    ),
 ]
 
 

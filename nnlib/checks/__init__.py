@@ -319,6 +319,10 @@ def kind_of(value):
 def _flat(values):
     """One float vector from an array, a number, or a list of them; None if not numeric or
     the parts cannot be flattened."""
+    if isinstance(values, dict):
+        values = [values[key] for key in sorted(values)]
+    if isinstance(values, tuple):
+        values = list(values)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -424,3 +428,219 @@ def values_differ(message, got, right, start=None, what="your values"):
         return Reject("wrong-values", message)
     code, sentence = found
     return Reject(code, f"{sentence}\n{message}")
+
+
+def _differs(a, b):
+    """True when two results (arrays, numbers, or lists and tuples of them) differ; None
+    when they cannot be compared."""
+    x, y = (
+        _flat(list(a) if isinstance(a, tuple) else a),
+        _flat(list(b) if isinstance(b, tuple) else b),
+    )
+    if x is None or y is None:
+        return None
+    if x.shape != y.shape:
+        return True
+    with np.errstate(all="ignore"):
+        return not bool(np.allclose(x, y, rtol=1e-7, atol=1e-10, equal_nan=True))
+
+
+def _nudged(value):
+    """`value` changed in a way no formula of the book is blind to: a float array or number
+    scaled and shifted (entry by entry differently for an array). Labels and other integer
+    arrays, booleans and anything else are left alone (None)."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, float | np.floating):
+        return type(value)(value * 1.5 + 0.25)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
+        ramp = np.linspace(0.2, 0.3, value.size).reshape(value.shape).astype(value.dtype)
+        if np.all((value > 0) & (value < 1)):  # probabilities stay probabilities
+            return (value * 0.7 + ramp / 2).astype(value.dtype)
+        return value * 1.25 + ramp
+    return None
+
+
+def explain_by_arguments(
+    func, name, cases, names, reference, batch=(), skip=(), changes="reject", parts=()
+):
+    """(code, message) naming an input the student's answer treats differently from the
+    right one, or None. `cases` lists argument tuples; the first that shows a difference
+    is used. `changes` is passed on to `call_student`.
+
+    Each float argument of a case in turn (not those in `skip`) is nudged, and the student's
+    function and `reference` are run again: an answer that does not move where the right
+    one does has left that input out ("ignores-y"), and one that moves where the right one
+    does not has put it where it does not belong ("uses-lr"). With `batch` (the indices of
+    the arguments that hold one row per example), every example is also given twice: a
+    mean does not change, a sum doubles ("sum-not-mean", "divided-twice"). `parts` names
+    the pieces of a tuple, list or dict result ("W", "b"), which are then also compared one
+    by one: a b that ignores the learning rate hides inside a pair whose W does not.
+    """
+    for case in cases:
+        found = _explain_case(
+            func, name, tuple(case), names, reference, batch, skip, changes, parts
+        )
+        if found:
+            return found
+    return None
+
+
+def _pieces(result, parts):
+    """[(label, piece)]: the whole result (label None), then each named part of a tuple,
+    list or dict result when `parts` names them."""
+    pieces = [(None, result)]
+    if parts and isinstance(result, dict):
+        pieces += [(label, result.get(label)) for label in parts if label in result]
+    elif parts and isinstance(result, tuple | list) and len(result) == len(parts):
+        pieces += list(zip(parts, result, strict=True))
+    return pieces
+
+
+def _paired(right_pieces, right_after, got_pieces, got_after, parts):
+    """(label, right before, right after, got before, got after) for each piece."""
+    after = zip(
+        _pieces(right_after, parts)[: len(right_pieces)],
+        _pieces(got_after, parts)[: len(got_pieces)],
+        strict=False,
+    )
+    for (label, r0), (_, g0), ((_, r1), (_, g1)) in zip(
+        right_pieces, got_pieces, after, strict=False
+    ):
+        yield label, r0, r1, g0, g1
+
+
+def _whose(label):
+    return "Your result" if label is None else f"Your {label}"
+
+
+def _explain_case(func, name, case, names, reference, batch, skip, changes, parts):
+    def run_reference(args):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return reference(*args)
+
+    try:
+        right = run_reference(case)
+        got = call_student(func, name, *case, changes=changes)
+    except Exception:  # a Reject for the student's answer, or a reference refusing it
+        return None
+    right_pieces, got_pieces = _pieces(right, parts), _pieces(got, parts)
+    if len(right_pieces) != len(got_pieces):
+        right_pieces, got_pieces = right_pieces[:1], got_pieces[:1]
+    for index, arg_name in enumerate(names):
+        if arg_name in skip or index >= len(case):
+            continue
+        nudged = _nudged(case[index])
+        if nudged is None:
+            continue
+        changed = list(case)
+        changed[index] = nudged
+        try:
+            right_after = run_reference(changed)
+            flat = _flat(right_after)
+            if flat is None or not np.all(np.isfinite(flat)):
+                continue
+            got_after = call_student(func, name, *changed, changes=changes)
+        except Exception:
+            continue
+        for label, r0, r1, g0, g1 in _paired(
+            right_pieces, right_after, got_pieces, got_after, parts
+        ):
+            right_moves, got_moves = _differs(r0, r1), _differs(g0, g1)
+            if right_moves is None or got_moves is None:
+                continue
+            if right_moves and not got_moves:
+                return (
+                    f"ignores-{arg_name}",
+                    f"{_whose(label)} does not change when `{arg_name}` changes, but the right "
+                    f"one does: `{arg_name}` is missing from your formula (a term or a factor "
+                    "that holds it was dropped, or replaced by something else).",
+                )
+            if got_moves and not right_moves:
+                return (
+                    f"uses-{arg_name}",
+                    f"{_whose(label)} changes when `{arg_name}` changes, but the right one does "
+                    f"not depend on `{arg_name}` here: it appears in your formula where it does "
+                    "not belong.",
+                )
+    if not batch:
+        return None
+    doubled = [
+        np.concatenate([value, value]) if index in batch else value
+        for index, value in enumerate(case)
+    ]
+    try:
+        right_doubled = run_reference(doubled)
+        got_doubled = call_student(func, name, *doubled, changes=changes)
+    except Exception:
+        return None
+    for label, r0, r1, g0, g1 in _paired(
+        right_pieces, right_doubled, got_pieces, got_doubled, parts
+    ):
+        if _differs(r0, r1) is not False:
+            continue  # the right result is not a mean over the batch
+        g, g2 = _flat(g0), _flat(g1)
+        if g is None or g2 is None or g.shape != g2.shape or np.allclose(g, 0):
+            continue
+        with np.errstate(all="ignore"):
+            if np.allclose(g2, 2 * g, rtol=1e-7, atol=1e-10):
+                return (
+                    "sum-not-mean",
+                    f"Given every example twice, {_whose(label)[0].lower()}"
+                    f"{_whose(label)[1:]} doubles, but a mean over the batch stays the same: "
+                    "you sum over the examples where the mean belongs (a 1/m is missing).",
+                )
+            if np.allclose(g2, g / 2, rtol=1e-7, atol=1e-10):
+                return (
+                    "divided-twice",
+                    f"Given every example twice, {_whose(label)[0].lower()}"
+                    f"{_whose(label)[1:]} halves, but a mean over the batch stays the same: "
+                    "you divide by m once more than needed.",
+                )
+    return None
+
+
+def explain_by_subsets(func, name, cases, reference, batch, groups, what="result"):
+    """(code, message) when the student's answer is right on one group of examples and
+    wrong on another, or None.
+
+    `groups` lists (code, description, rows, advice): `rows(*case)` picks a group's rows
+    (a boolean mask); the student's function and `reference` run on those rows alone (the
+    arguments at the indices in `batch` are cut down to them). When some groups come out
+    right and exactly one wrong, that group is named, with how its values relate to the
+    right ones where `explain_difference` finds a relation.
+    """
+    verdicts = {}
+    for case in cases:
+        for code, _, rows, _ in groups:
+            mask = np.asarray(rows(*case), dtype=bool)
+            if not 0 < mask.sum() < mask.size:
+                continue
+            subset = [v[mask] if i in batch else v for i, v in enumerate(case)]
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    right = reference(*subset)
+                got = call_student(func, name, *subset)
+            except Exception:
+                continue
+            wrong = _differs(got, right)
+            if wrong is None:
+                continue
+            verdicts.setdefault(code, []).append((wrong, got, right))
+    wrong_groups = [c for c, v in verdicts.items() if any(w for w, _, _ in v)]
+    right_groups = [c for c, v in verdicts.items() if not any(w for w, _, _ in v)]
+    if len(wrong_groups) != 1 or not right_groups:
+        return None
+    code = wrong_groups[0]
+    _, description, _, advice = next(g for g in groups if g[0] == code)
+    right_text = next(g[1] for g in groups if g[0] == right_groups[0])
+    got = [g for _, g, _ in verdicts[code]]
+    right = [r for _, _, r in verdicts[code]]
+    relation = explain_difference(got, right, what=f"on {description}, your {what}")
+    return (
+        code,
+        f"Your {what} is right on {right_text} but not on {description}: {advice}"
+        + (f"\n{relation[1]}" if relation else ""),
+    )

@@ -21,6 +21,7 @@ from nnlib.checks import (
     array_text,
     call_student,
     checker,
+    explain_by_arguments,
     kind_of,
     require_number,
     require_started,
@@ -526,6 +527,26 @@ def two_layer_backward(func):
         if all(_close(g[k], v[k]) for (g, _), v in zip(answers, variants, strict=True) for k in v):
             raise Reject(mistake, message)
     wrong = [k for k in ("W1", "b1", "W2", "b2") if not all(_close(g[k], r[k]) for g, r in answers)]
+    if "b2" in wrong and any(abs(float(np.sum(g["b2"]))) > 1e-8 for g, _ in answers):
+        raise Reject(
+            "softmax-not-normalised",
+            "Your b2 gradient does not add up to 0 over the classes, and the right one always "
+            "does: each row of softmax(Z2) sums to 1 and so does each row of one_hot(y), so "
+            "each row of dZ2 = (P − Y) / m sums to 0. Check the softmax: exponentials of the "
+            "shifted scores (Z2 minus each row's max), each divided by its row's sum "
+            "(axis=1, keepdims=True).",
+        )
+    found = explain_by_arguments(
+        func,
+        "two_layer_backward",
+        cases,
+        ("X", "y", "W1", "b1", "W2", "b2"),
+        _two_layer_variant,
+        batch=(0, 1),
+        parts=("W1", "b1", "W2", "b2"),
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"The gradients {', '.join(wrong)} are not right yet. Go backward one step at a time: "
         "dZ2 = (softmax(Z2) − one_hot(y)) / m, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), "
@@ -760,6 +781,18 @@ def accumulator_descent(func):
         for i, name in enumerate(("W", "b"))
         if not all(_close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
     ]
+    found = explain_by_arguments(
+        func,
+        "gradient_descent_accumulators",
+        cases,
+        ("X", "Y", "W", "b", "lr", "lam", "iterations"),
+        _accumulator_variant,
+        batch=(0, 1),
+        changes="note",
+        parts=("W", "b"),
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"After {iterations} iterations from the first case's W and b, W should be "
         f"{array_text(right[0][0])} and b {array_text(right[0][1])}; yours are "

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from nnlib import conv
-from nnlib.checks import Reject, call_student, checker, kind_of, values_differ
+from nnlib.checks import Reject, call_student, checker, explain_by_arguments, kind_of, values_differ
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -249,6 +249,11 @@ def conv2d_forward(func):
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
     X, W, b, s, p = cases[i]
     where = np.unravel_index(np.argmax(np.abs(got[i] - expected[i])), got[i].shape)
+    found = explain_by_arguments(
+        func, name, cases, ("X", "W", "b", "stride", "padding"), _reference_conv
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For X {X.shape}, W {W.shape}, stride {s} and padding {p}, out{list(where)} should "
         f"be {expected[i][where]:.6g}, but yours is {got[i][where]:.6g}. Each output is "
@@ -352,6 +357,11 @@ def conv2d_weight_grad(func):
         raise Reject(*found)
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
     d, X, kh, kw, s, p = cases[i]
+    found = explain_by_arguments(
+        func, name, cases, ("dout", "X", "kh", "kw", "stride", "padding"), _reference_dW
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For dout {d.shape}, X {X.shape}, stride {s} and padding {p} your dW differs from "
         "the right one. dW[o, c, p, q] = the sum over n, i, j of dout[n, o, i, j] * "
@@ -465,6 +475,19 @@ def max_pool_backward(func):
             "every other input gets 0."
         )
     found = _named(got, cases, _POOL_MISTAKES)
+    if found:
+        raise Reject(*found)
+    for g, (d, X, size) in zip(got, cases, strict=True):
+        winners = _reference_pool_back(np.ones_like(d), X, size) != 0
+        if np.any((g != 0) & ~winners):
+            raise Reject(
+                "not-at-winner",
+                "Your dX puts gradient on inputs that won no window's max. Only each window's "
+                "winner gets its window's dout; check the row and column you write to: "
+                "window (i, j) starts at row i * size and column j * size, and its winner "
+                "sits at offset np.unravel_index(np.argmax(window), window.shape) from there.",
+            )
+    found = explain_by_arguments(func, name, cases, ("dout", "X", "size"), _reference_pool_back)
     if found:
         raise Reject(*found)
     raise values_differ(

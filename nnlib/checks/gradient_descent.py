@@ -14,7 +14,14 @@ import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, call_student, checker, require_number, values_differ
+from nnlib.checks import (
+    Reject,
+    call_student,
+    checker,
+    explain_by_arguments,
+    require_number,
+    values_differ,
+)
 from nnlib.optim import minimize, sgd
 from nnlib.surfaces import elongated_bowl_grad
 
@@ -67,6 +74,12 @@ def _line_cases():
 def _line_gradients(w, b, x, y):
     residual = x * w + b - y
     return np.mean(2 * residual * x), np.mean(2 * residual)
+
+
+def _line_step(w, b, x, y, lr):
+    """The right step: (new w, new b)."""
+    dw, db = _line_gradients(w, b, x, y)
+    return w - lr * dw, b - lr * db
 
 
 def _w_mistakes(w, b, x, y, lr):
@@ -224,6 +237,18 @@ def line_step(func):
         raise Reject(w_code, _BOTH[w_code])
     if w_code is not None:
         raise Reject(w_code, _W_ONLY[w_code])
+    if not (w_right and b_code is not None):
+        found = explain_by_arguments(
+            func,
+            name,
+            cases,
+            ("w", "b", "x", "y", "lr"),
+            _line_step,
+            batch=(2, 3),
+            parts=("new w", "new b"),
+        )
+        if found:
+            raise Reject(*found)
     if not w_right:
         w, b, x, y, lr = cases[0]
         raise values_differ(

@@ -16,7 +16,16 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import sigmoid, sigmoid_derivative, softmax
-from nnlib.checks import Reject, array_text, call_student, checker, values_differ
+from nnlib.checks import (
+    Reject,
+    array_text,
+    call_student,
+    checker,
+    explain_by_arguments,
+    explain_by_subsets,
+    explain_difference,
+    values_differ,
+)
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -91,7 +100,43 @@ def _bce_cases():
     yield rng.uniform(0.05, 0.95, size=7), np.array([1, 1, 0, 1, 0, 0, 1])
 
 
+def _clipped_bce(p, y, band):
+    return np.mean(_bce_terms(np.clip(p, band, 1 - band), y))
+
+
 _BCE_MISTAKES = [
+    (
+        "clipped-too-wide",
+        "Your loss is that of p clipped into [0.1, 1 - 0.1]: a band that wide "
+        "changes ordinary probabilities (0.95 becomes 0.9), so confident right "
+        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
+        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
+        lambda p, y: _clipped_bce(p, y, 0.1),
+    ),
+    (
+        "clipped-too-wide",
+        "Your loss is that of p clipped into [0.05, 1 - 0.05]: a band that wide "
+        "changes ordinary probabilities (0.95 becomes 0.95), so confident right "
+        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
+        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
+        lambda p, y: _clipped_bce(p, y, 0.05),
+    ),
+    (
+        "clipped-too-wide",
+        "Your loss is that of p clipped into [0.01, 1 - 0.01]: a band that wide "
+        "changes ordinary probabilities (0.95 becomes 0.99), so confident right "
+        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
+        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
+        lambda p, y: _clipped_bce(p, y, 0.01),
+    ),
+    (
+        "clipped-too-wide",
+        "Your loss is that of p clipped into [0.001, 1 - 0.001]: a band that wide "
+        "changes ordinary probabilities (0.95 becomes 0.999), so confident right "
+        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
+        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
+        lambda p, y: _clipped_bce(p, y, 0.001),
+    ),
     (
         "summed",
         "Your loss is m times too large (m is the number of examples): it looks like the sum "
@@ -146,6 +191,44 @@ _BCE_MISTAKES = [
 ]
 
 
+# The examples of each label on their own: each label uses one term of the loss.
+_BCE_GROUPS = [
+    (
+        "wrong-term-y1",
+        "the examples with y = 1",
+        lambda p, y: y == 1,
+        "for them the loss is -log p (the term y log p; the other is multiplied by 1 - y = 0).",
+    ),
+    (
+        "wrong-term-y0",
+        "the examples with y = 0",
+        lambda p, y: y == 0,
+        "for them the loss is -log(1 - p) (the term (1 - y) log(1 - p); the other is "
+        "multiplied by y = 0).",
+    ),
+]
+
+
+def _logistic_grad(X, w, b, y):
+    return losses.binary_cross_entropy_with_logits_grad(X @ w + b, y)
+
+
+_LOGISTIC_GROUPS = [
+    (
+        "wrong-for-y1",
+        "the examples with y = 1",
+        lambda X, w, b, y: y == 1,
+        "for them dJ/dz = (a - 1) / m, negative: raising z lowers the loss.",
+    ),
+    (
+        "wrong-for-y0",
+        "the examples with y = 0",
+        lambda X, w, b, y: y == 0,
+        "for them dJ/dz = a / m, positive: raising z raises the loss.",
+    ),
+]
+
+
 @checker("Binary cross-entropy for a batch")
 def binary_cross_entropy(func):
     """Check `func(p, y)`: the batch mean of -(y log p + (1 - y) log(1 - p)), with p clipped
@@ -170,6 +253,13 @@ def binary_cross_entropy(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         p, y = cases[i]
+        found = explain_by_subsets(
+            func, name, cases, losses.binary_cross_entropy, (0, 1), _BCE_GROUPS, what="loss"
+        ) or explain_by_arguments(
+            func, name, cases, ("p", "y"), losses.binary_cross_entropy, batch=(0, 1)
+        )
+        if found:
+            raise Reject(*found)
         raise values_differ(
             f"For p = {array_text(p)} and y = {array_text(y)} the mean binary cross-entropy is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
@@ -262,6 +352,25 @@ def _log_softmax_rows(scores):
 
 def _picked(values, y):
     return values[np.arange(len(y)), y]
+
+
+def _sce_equal_scores(func, name):
+    """With every score equal, each of the k classes has probability 1/k and the loss is
+    log k whatever the labels: a wrong value there points at the normaliser."""
+    scores, y = np.full((3, 4), 2.5), np.array([0, 3, 1])
+    try:
+        value = _as_scalar(call_student(func, name, scores, y), name)
+    except Reject:
+        return None
+    if np.isfinite(value) and not _close(value, np.log(4)):
+        return (
+            "wrong-normaliser",
+            f"With all four scores equal every class has probability 1/4, so the loss is "
+            f"log 4 = {np.log(4):.6f} for any label; yours is {value:.6f}. The normaliser is "
+            "wrong: it is log Σ_j exp(s_j) over each row's k classes (after the shift by the "
+            "row's max, added back or cancelled), with the natural log.",
+        )
+    return None
 
 
 def _sce_cases():
@@ -369,6 +478,11 @@ def softmax_cross_entropy(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         scores, y = cases[i]
+        found = _sce_equal_scores(func, name) or explain_by_arguments(
+            func, name, cases, ("scores", "y"), losses.softmax_cross_entropy, batch=(0, 1)
+        )
+        if found:
+            raise Reject(*found)
         raise values_differ(
             f"For the scores {array_text(scores)} and labels {array_text(y)} the loss is "
             f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. Each row's loss is "
@@ -539,6 +653,11 @@ def logistic_grad_z(func):
         raise Reject(*found)
     i = _first_mismatch(got, expected)
     X, w, b, y = cases[i]
+    found = explain_by_subsets(
+        func, name, cases, _logistic_grad, (0, 3), _LOGISTIC_GROUPS, what="gradient"
+    ) or explain_by_arguments(func, name, cases, ("X", "w", "b", "y"), _logistic_grad)
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For a test batch of m = {len(y)} examples with y = {array_text(y)} the gradient is "
         f"{array_text(expected[i])}, but yours is {array_text(got[i])}. Compute z = X @ w + b, "
@@ -644,6 +763,15 @@ def multiclass_hinge_one(func):
         raise Reject(*found)
     index = _first_mismatch(got, expected)
     s, y = cases[index]
+    found = explain_by_arguments(
+        func,
+        name,
+        cases,
+        ("s", "y"),
+        lambda s, y: losses.multiclass_hinge(s[None], np.array([y])),
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For the scores {array_text(s)} with true class y = {y} the loss is "
         f"{expected[index]:g}, but yours is {got[index]:g}. Add max(0, s_j - s_y + 1) over "
@@ -743,6 +871,34 @@ def logistic_as_softmax(func):
 
 
 # 6. The negative log-likelihood of Gaussian noise --------------------------------------------
+
+
+def _gauss_constant_term(func, name, cases):
+    """Localise a wrong Gaussian NLL to its constant term or its error term, with a probe
+    where the prediction is exact (y = ŷ): then only the constant ½ log(2πσ²) per output
+    is left."""
+    got, right = [], []
+    for y_hat, _, s in cases:
+        try:
+            got.append(_as_scalar(call_student(func, name, y_hat, y_hat.copy(), s), name))
+        except Reject:
+            return None
+        right.append(losses.gaussian_nll(y_hat, y_hat, s))
+    if not all(_close(g, r) for g, r in zip(got, right, strict=True)):
+        relation = explain_difference(got, right, what="your losses for an exact prediction")
+        return (
+            "wrong-constant",
+            "For an exact prediction (y = ŷ) the error term is 0 and the loss is the constant "
+            "alone: ½ log(2πσ²) for each output, added over the k outputs of an example. "
+            f"Yours gives {got[0]:.6g} instead of {right[0]:.6g} (σ = {cases[0][2]:g}): the "
+            "constant term is wrong." + (f"\n{relation[1]}" if relation else ""),
+        )
+    return (
+        "wrong-error-term",
+        "Your constant term is right (an exact prediction, y = ŷ, gets ½ log(2πσ²) per "
+        "output), so the error term is wrong: each output adds (y - ŷ)² / (2σ²), its "
+        "squared error divided by twice the variance σ² (check the square, the σ², the ½).",
+    )
 
 
 def _gauss_cases():
@@ -912,6 +1068,11 @@ def gaussian_nll(func):
             raise Reject(*found)
         i = _first_mismatch(got, expected)
         y_hat, y, s = cases[i]
+        found = _gauss_constant_term(func, name, cases) or explain_by_arguments(
+            func, name, cases, ("y_hat", "y", "sigma"), losses.gaussian_nll, batch=(0, 1)
+        )
+        if found:
+            raise Reject(*found)
         raise values_differ(
             f"For y_hat and y of shape {y.shape} with sigma = {s:g} the negative "
             f"log-likelihood is {expected[i]:.6f}, but your function returned {got[i]:.6f}. "

@@ -14,7 +14,15 @@ import warnings
 
 import numpy as np
 
-from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
+from nnlib.checks import (
+    Reject,
+    array_text,
+    call_student,
+    checker,
+    explain_by_arguments,
+    kind_of,
+    values_differ,
+)
 from nnlib.regularization import batchnorm_forward, l2_grad, l2_penalty, max_norm
 
 _RTOL, _ATOL = 1e-6, 1e-9
@@ -393,6 +401,16 @@ def inverted_dropout(func):
     if not all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
         _diagnose(got_all, _dropout_mistakes(cases))
         A, p, u = cases[0]
+        found = explain_by_arguments(
+            func,
+            "inverted_dropout",
+            [(*case, True) for case in cases],
+            ("A", "p", "u", "training"),
+            lambda A, p, u, training: A * (u >= p) / (1 - p),
+            changes="note",
+        )
+        if found:
+            raise Reject(*found)
         raise values_differ(
             f"In training mode, with p = {p}: keep each entry where u >= p, set the others to "
             f"0, and divide the kept ones by 1 − p = {1 - p:g}. For the first row of the "
@@ -529,6 +547,9 @@ def max_norm_project(func):
         )
     _diagnose(got_all, _max_norm_mistakes(cases))
     W, c = cases[0]
+    found = explain_by_arguments(func, "max_norm_project", cases, ("W", "c"), max_norm)
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For the first case (c = {c}) the column norms should become "
         f"{array_text(np.linalg.norm(right[0], axis=0))}; yours are "
@@ -791,6 +812,35 @@ def _bn_mistakes(cases):
     ]
 
 
+def _bn_standardisation(func, Z):
+    """With γ = 1 and β = 0 every column of the output has mean 0 and variance 1 (to ε):
+    say which of the two fails."""
+    n = Z.shape[1]
+    try:
+        out = _as_array(
+            call_student(func, "batchnorm", Z, np.ones(n), np.zeros(n), 1e-12), "The output"
+        )
+    except Reject:
+        return None
+    if out.shape != Z.shape or not np.all(np.isfinite(out)):
+        return None
+    if not np.allclose(out.mean(axis=0), 0, atol=1e-6):
+        return (
+            "not-centred",
+            "With γ = 1 and β = 0 your output's columns should have mean 0, and they have "
+            f"means {array_text(out.mean(axis=0))}: the centring is wrong. Subtract each "
+            "column's mean over the batch, μ = Z.mean(axis=0), from that column.",
+        )
+    if not np.allclose(out.var(axis=0), 1, atol=1e-4):
+        return (
+            "not-unit-variance",
+            "With γ = 1 and β = 0 your output's columns have mean 0, as they should, but "
+            f"variances {array_text(out.var(axis=0))} instead of 1: the scaling is wrong. "
+            "Divide by sqrt(σ² + ε), σ² = Z.var(axis=0) the variance over the batch.",
+        )
+    return None
+
+
 @checker("Batch normalisation, forward")
 def batchnorm(func):
     """Check `func(Z, gamma, beta, eps)` = γ (Z − μ) / sqrt(σ² + ε) + β, per column."""
@@ -819,6 +869,15 @@ def batchnorm(func):
             "square root), then scaled by γ and shifted by β."
         )
     _diagnose(got_all, _bn_mistakes(cases))
+    found = _bn_standardisation(func, cases[0][0]) or explain_by_arguments(
+        func,
+        "batchnorm",
+        cases,
+        ("Z", "gamma", "beta", "eps"),
+        lambda Z, g, b, eps: batchnorm_forward(Z, g, b, eps)[0],
+    )
+    if found:
+        raise Reject(*found)
     raise values_differ(
         f"For the first case the first row should be {array_text(right[0][0])}; yours is "
         f"{array_text(got_all[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
