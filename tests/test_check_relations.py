@@ -74,3 +74,11 @@ def test_values_differ_keeps_the_checkers_message():
     assert verdict.message.endswith("The first row should be ...")
     plain = values_differ("The first row should be ...", [r**2 for r in RIGHT], RIGHT)
     assert plain.code == "wrong-values" and plain.message == "The first row should be ..."
+
+
+def test_a_factor_of_a_changed_logarithm_is_recognised():
+    p = np.array([0.9, 0.2, 0.6, 0.35])
+    found = explain_difference(-np.log10(p), -np.log(p), what="your losses")
+    assert found[0] == "scaled" and "log10" in found[1]
+    found = explain_difference(-np.log2(p), -np.log(p), what="your losses")
+    assert found[0] == "scaled" and "log2" in found[1]

@@ -346,6 +346,13 @@ def _constant_ratio(got, right):
 
 
 def _factor_text(c):
+    for value, text in (
+        (1 / np.log(10), "1/ln 10 = 0.4343 (a log10 where the natural log belongs)"),
+        (1 / np.log(2), "1/ln 2 = 1.443 (a log2 where the natural log belongs)"),
+        (np.log(10), "ln 10 = 2.303 (a natural log where log10 belongs?)"),
+    ):
+        if np.isclose(c, value, rtol=1e-6):
+            return text
     for value, text in ((2, "2"), (0.5, "1/2"), (4, "4"), (0.25, "1/4")):
         if np.isclose(c, value):
             return text
@@ -638,7 +645,7 @@ def explain_by_subsets(func, name, cases, reference, batch, groups, what="result
     right_text = next(g[1] for g in groups if g[0] == right_groups[0])
     got = [g for _, g, _ in verdicts[code]]
     right = [r for _, _, r in verdicts[code]]
-    relation = explain_difference(got, right, what=f"on {description}, your {what}")
+    relation = explain_difference(got, right, what=f"on {description}, your values")
     return (
         code,
         f"Your {what} is right on {right_text} but not on {description}: {advice}"
