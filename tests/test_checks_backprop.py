@@ -261,6 +261,17 @@ WRONG_ANSWERS = [
         two_layer("P /= P.sum(axis=1, keepdims=True)", "P /= P.sum()"),
         "softmax-not-normalised",
     ),
+    ("ex-backprop-numgrad", numgrad("x[index] = saved + h", "x[index] = saved"), "one-point-at-x"),
+    (
+        "ex-backprop-numgrad",
+        numgrad("(f_plus - f_minus)", "(f_plus + f_minus)"),
+        "sum-not-difference",
+    ),
+    (
+        "ex-backprop-accumulators",
+        accumulate("b = b - lr * db / m", "b = b + lr * db / m"),
+        "step-reversed",
+    ),
 ]
 
 

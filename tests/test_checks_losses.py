@@ -350,6 +350,12 @@ WRONG_ANSWERS = [
         ),
         "wrong-normaliser",
     ),
+    (
+        "ex-losses-logistic-grad",
+        "def logistic_grad_z(X, w, b, y):\n    a = 1 / (1 - np.exp(-(X @ w + b)))\n"
+        "    return (a - y) / len(y)",
+        "wrong-sigmoid",
+    ),
 ]
 
 

@@ -385,6 +385,12 @@ def explain_difference(got, right, start=None, what="values"):
                         "was computed but not applied (or applied to a copy).",
                     )
                 c = _constant_ratio(step_got, step_right)
+                if (
+                    c is None
+                    and np.count_nonzero(np.abs(step_right) > 1e-9) >= 1
+                    and np.allclose(step_got, -step_right, rtol=1e-6, atol=1e-12)
+                ):
+                    c = -1.0  # one moving entry: only the reversal is telling
                 if c is not None and np.isclose(c, -1):
                     return (
                         "step-reversed",

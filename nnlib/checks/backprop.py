@@ -22,6 +22,7 @@ from nnlib.checks import (
     call_student,
     checker,
     explain_by_arguments,
+    explain_difference,
     kind_of,
     require_number,
     require_started,
@@ -587,6 +588,17 @@ def _one_sided(f, x, h, sign=1):
     return grad
 
 
+def _sum_of_sides(f, x, h):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += h
+        down[index] -= h
+        grad[index] = (f(up) + f(down)) / (2 * h)
+    return grad
+
+
 def _never_restored(f, x, h):
     """Central differences that forget to put each entry back after using it."""
     x = np.array(x, dtype=float)
@@ -648,6 +660,21 @@ def numerical_gradient(func):
                     f"here is {err:.0e}, while the central difference would give about 1e-10. "
                     "Use both sides: (f(x + h) − f(x − h)) / (2h).",
                 )
+        for sign in (1, -1):
+            if relative_error(got, _one_sided(_smooth, x, h, sign) / 2) < 1e-8:
+                raise Reject(
+                    "one-point-at-x",
+                    "One of your two points is x itself: you divide by 2h, but the points "
+                    "are x and x ± h, only h apart. Move the entry up by h for f_plus and "
+                    "down by h for f_minus (saved + h and saved - h).",
+                )
+        if relative_error(got, _sum_of_sides(_smooth, x, h)) < 1e-8:
+            raise Reject(
+                "sum-not-difference",
+                "You add f(x + h) and f(x − h) where the formula subtracts them: the "
+                "gradient is the change of f across the two points, (f(x + h) − f(x − h)) "
+                "/ (2h).",
+            )
         if relative_error(got, 2 * exact) < 1e-8:
             raise Reject(
                 "divided-by-h",
@@ -720,6 +747,31 @@ _ACCUMULATOR_MISTAKES = {
 }
 
 
+def _accumulator_one_step(func, cases):
+    """With iterations=1 the answer is one step from W and b: compare each step with the
+    right one (reversed, scaled, missing), which the later iterations would blur."""
+    for X, Y, W, b, lr, lam, _ in cases:
+        try:
+            got = call_student(
+                func, "gradient_descent_accumulators", X, Y, W, b, lr, lam, 1, changes="note"
+            )
+            pieces = [np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float)]
+        except (Reject, TypeError, ValueError, IndexError, KeyError):
+            return None
+        right = _accumulator_variant(X, Y, W, b, lr, lam, 1)
+        for name, got_part, right_part, start in zip(
+            ("W", "b"), pieces, right, (W, b), strict=True
+        ):
+            if got_part.shape != right_part.shape or _close(got_part, right_part):
+                continue
+            found = explain_difference(
+                got_part, right_part, start=start, what=f"your {name} after one iteration"
+            )
+            if found:
+                return found[0], f"With iterations=1, a single step: {found[1]}"
+    return None
+
+
 @checker("Full-batch descent with accumulators")
 def accumulator_descent(func):
     """Check `func(X, Y, W, b, lr, lam, iterations) -> (W, b)`: batch gradient descent on
@@ -781,7 +833,7 @@ def accumulator_descent(func):
         for i, name in enumerate(("W", "b"))
         if not all(_close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
     ]
-    found = explain_by_arguments(
+    found = _accumulator_one_step(func, cases) or explain_by_arguments(
         func,
         "gradient_descent_accumulators",
         cases,

@@ -530,6 +530,30 @@ def softmax_cross_entropy(func):
 # 3. The gradient of logistic regression with respect to its scores -------------------------
 
 
+def _logistic_at_zero(func, name):
+    """With every z = 0 the sigmoid is exactly 1/2, so dJ/dz = (1/2 - y) / m: a wrong value
+    for an example with y = 0 (dJ/dz = a / m there) is a wrong sigmoid."""
+    X, w, b, y = np.zeros((4, 2)), np.array([0.7, -1.3]), 0.0, np.array([1, 0, 0, 1])
+    try:
+        got = np.asarray(call_student(func, name, X, w, b, y), dtype=float)
+    except (Reject, TypeError, ValueError):
+        return None
+    right = (0.5 - y) / len(y)
+    # Only the examples with y = 0, whose gradient is a / m: a term for y = 1 gone wrong
+    # is not the sigmoid's fault.
+    zeros = y == 0
+    if got.shape == right.shape and not (
+        np.all(np.isfinite(got[zeros])) and _close(got[zeros], right[zeros])
+    ):
+        return (
+            "wrong-sigmoid",
+            f"Where z = X w + b is 0 for every example, sigmoid(0) = 1/2 and the gradient is "
+            f"(1/2 - y) / m = {array_text(right)}; yours is {array_text(got)}. Check the "
+            "sigmoid: a = 1 / (1 + np.exp(-z)), with z = X @ w + b.",
+        )
+    return None
+
+
 def _logistic_cases():
     rng = np.random.default_rng(7)
     yield rng.normal(size=(5, 3)), np.array([0.8, -1.2, 0.5]), 0.3, np.array([1, 0, 0, 1, 1])
@@ -653,9 +677,13 @@ def logistic_grad_z(func):
         raise Reject(*found)
     i = _first_mismatch(got, expected)
     X, w, b, y = cases[i]
-    found = explain_by_subsets(
-        func, name, cases, _logistic_grad, (0, 3), _LOGISTIC_GROUPS, what="gradient"
-    ) or explain_by_arguments(func, name, cases, ("X", "w", "b", "y"), _logistic_grad)
+    found = (
+        _logistic_at_zero(func, name)
+        or explain_by_subsets(
+            func, name, cases, _logistic_grad, (0, 3), _LOGISTIC_GROUPS, what="gradient"
+        )
+        or explain_by_arguments(func, name, cases, ("X", "w", "b", "y"), _logistic_grad)
+    )
     if found:
         raise Reject(*found)
     raise values_differ(

@@ -14,6 +14,7 @@ from nnlib.checks import (
     Reject,
     call_student,
     checker,
+    explain_difference,
     kind_of,
     require_number,
     require_started,
@@ -303,6 +304,16 @@ def perceptron_step(func):
                 "nothing should change, but your weights moved. The change is "
                 "lr (y - y_hat) x: did you use y instead of (y - y_hat)?",
             )
+        parts = (
+            ("weights", new_w, expected_w, w_before),
+            ("bias", np.array([new_b]), np.array([expected_b]), np.array([b])),
+        )
+        for part, got_part, right_part, start_part in parts:
+            found = not np.allclose(got_part, right_part) and explain_difference(
+                got_part, right_part, start=start_part, what=f"your new {part}"
+            )
+            if found:
+                raise Reject(*found)
         raise values_differ(
             f"For w = {w_before.tolist()}, b = {b:g}, x = {x.tolist()}, y = {y}, lr = {lr}: "
             f"the unit says y_hat = {y_hat}, so the new weights should be "
