@@ -135,7 +135,12 @@ WRONG_ANSWERS = [
         _sig("    return 1 - np.tanh(z) ** 2"),
         "used-tanh",
     ),
-    ("ex-activations-sigmoid-derivative", _sig("    return s * (1 + s)"), "wrong-values"),
+    ("ex-activations-sigmoid-derivative", _sig("    return s * (1 + s)"), "wrong-at-zero"),
+    (
+        "ex-activations-sigmoid-derivative",
+        _sig("    return s * (1 - s) * (1 + z**2 / 50)"),
+        "wrong-values",
+    ),
     ("ex-activations-sigmoid-derivative", _sig("    return s.sum()"), "wrong-shape"),
     (
         "ex-activations-sigmoid-derivative",

@@ -272,6 +272,14 @@ WRONG_ANSWERS = [
         accumulate("b = b - lr * db / m", "b = b + lr * db / m"),
         "step-reversed",
     ),
+    ("ex-backprop-graph", graph(-6, 3, 6, 3, -2), "times-passes-through"),
+    ("ex-backprop-graph", graph(-6, -3, 6, 3, -2), "missing-upstream"),
+    (
+        "ex-backprop-autograd",
+        mul("a.grad += out.grad\nb.grad += a.data * out.grad"),
+        "passes-through",
+    ),
+    ("ex-backprop-autograd", mul("a.grad += b.data * out.grad\nb.grad += a.data"), "no-upstream"),
 ]
 
 

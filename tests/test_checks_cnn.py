@@ -161,6 +161,52 @@ WRONG_ANSWERS = [
         pool(ARGMAX + "                    dX[n, ch, i + a, j + b] += dout[n, ch, i, j]\n"),
         "not-at-winner",
     ),
+    (
+        "ex-cnn-forward",
+        forward("Xp[n, :, i : i + kh, j * stride : j * stride + kw]"),
+        "forward-stride-ignored-rows",
+    ),
+    (
+        "ex-cnn-weight-grad",
+        weight_grad("Xp[n, :, i : i + kh, j * stride : j * stride + kw]"),
+        "dW-stride-ignored-rows",
+    ),
+    (
+        "ex-cnn-forward",
+        forward("Xp[n, :, i * stride : i * stride + kh, j : j + kw]"),
+        "forward-stride-ignored-columns",
+    ),
+    (
+        "ex-cnn-weight-grad",
+        weight_grad("Xp[n, :, i * stride : i * stride + kh, j : j + kw]"),
+        "dW-stride-ignored-columns",
+    ),
+    (
+        "ex-cnn-forward",
+        forward("Xp[n, :, 0 : kh, j * stride : j * stride + kw]"),
+        "forward-rows-fixed",
+    ),
+    (
+        "ex-cnn-weight-grad",
+        weight_grad("Xp[n, :, 0 : kh, j * stride : j * stride + kw]"),
+        "dW-rows-fixed",
+    ),
+    (
+        "ex-cnn-forward",
+        forward("Xp[n, :, i * stride : i * stride + kh, 0 : kw]"),
+        "forward-columns-fixed",
+    ),
+    (
+        "ex-cnn-weight-grad",
+        weight_grad("Xp[n, :, i * stride : i * stride + kh, 0 : kw]"),
+        "dW-columns-fixed",
+    ),
+    ("ex-cnn-forward", forward(RIGHT_WINDOW, "np.mean(window * W[o]) + b[o]"), "mean-not-sum"),
+    ("ex-cnn-forward", forward(RIGHT_WINDOW, "np.sum(window * W[o]) - b[o]"), "bias-subtracted"),
+    ("ex-cnn-output-size", size("(n + 2 * padding) // stride + 1"), "k-ignored"),
+    ("ex-cnn-output-size", size("(n + 2 * padding - k) // stride - 1"), "minus-one"),
+    ("ex-cnn-output-size", size("1"), "always-one"),
+    ("ex-cnn-output-size", size("(k - n - 2 * padding) // stride + 1"), "not-positive"),
 ]
 
 

@@ -188,6 +188,8 @@ WRONG_ANSWERS = [
     ("ex-init-optim-clip", clip(ret="[g.copy() for g in grads]"), "not-clipped"),
     ("ex-init-optim-clip", clip(ret="scale"), "returned-factor"),
     ("ex-init-optim-clip", clip(ret="norm"), "returned-norm"),
+    ("ex-init-optim-clip", clip(norm="np.sqrt(sum(np.mean(g**2) for g in grads))"),
+     "mean-of-squares"),
     ("ex-init-optim-clip", clip(ret="np.concatenate([scale * g.ravel() for g in grads])"),
      "flattened"),
     ("ex-init-optim-clip", clip(ret="[scale * g for g in grads][:2]"), "wrong-structure"),

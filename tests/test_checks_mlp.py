@@ -102,6 +102,17 @@ WRONG_ANSWERS = [
     ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b1 + b2"), "bias-not-through-w2"),
     ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b2"), "dropped-b1"),
     ("ex-mlp-collapse", COLLAPSE.format("W1 @ W2, b1 @ W2"), "dropped-b2"),
+    ("ex-mlp-forward", FORWARD.format("np.minimum(X @ W1 + b1, 0) @ W2 + b2"), "min-not-max"),
+    (
+        "ex-mlp-forward",
+        FORWARD.format("np.maximum(X @ W1 - b1, 0) @ W2 + b2"),
+        "hidden-bias-subtracted",
+    ),
+    (
+        "ex-mlp-forward",
+        FORWARD.format("np.maximum(X @ W1 + b1, 0) @ W2 - b2"),
+        "output-bias-subtracted",
+    ),
 ]
 
 

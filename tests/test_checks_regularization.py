@@ -283,6 +283,23 @@ WRONG_ANSWERS = [
         BN.format("    return gamma * (Z - Z.mean(axis=0)) / np.sqrt(Z.var() + eps) + beta"),
         "not-unit-variance",
     ),
+    ("ex-regularization-dropout", dropout("A / (1 - p)"), "not-masked"),
+    ("ex-regularization-dropout", dropout("A * (u >= p) / (1 + p)"), "divided-by-1-plus-p"),
+    (
+        "ex-regularization-max-norm",
+        MAXNORM.format(
+            "    return W * np.maximum(1, c / np.linalg.norm(W, axis=0, keepdims=True))"
+        ),
+        "max-not-min",
+    ),
+    (
+        "ex-regularization-max-norm",
+        MAXNORM.format(
+            "    rms = np.sqrt(np.mean(W**2, axis=0, keepdims=True))\n"
+            "    return W * np.minimum(1, c / rms)"
+        ),
+        "mean-not-sum",
+    ),
 ]
 
 

@@ -226,6 +226,14 @@ def sigmoid_derivative(func):
                 "sigmoid's: σ(z) (1 - σ(z)).",
             )
         index = int(np.argmax(np.abs(got - expected)))
+        at_zero = got.ravel()[np.flatnonzero(z.ravel() == 0)]
+        if at_zero.size and not np.isclose(at_zero[0], 0.25) and np.all(np.isfinite(got)):
+            raise Reject(
+                "wrong-at-zero",
+                "At z = 0, where σ = 1/2, the slope σ(1 - σ) is 1/4, the sigmoid's steepest; "
+                f"yours is {at_zero[0]:.6g}. Check the product: with s = sigmoid(z), the "
+                "derivative is s * (1 - s), never above 1/4.",
+            )
         raise values_differ(
             f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
             f"but yours is {got.ravel()[index]:.6g}. The formula is σ(z) (1 - σ(z)).",

@@ -156,6 +156,23 @@ def _graph_mistake(got, right, f_right):
             "∂f/∂a = b and ∂f/∂b = a are the local gradients of p = a·b only. Multiply by the "
             "gradient that arrives from above, ∂f/∂p (which equals ∂f/∂q, through the +).",
         )
+    df_dp = values["d"]  # f = (p + c) d: the gradient that reaches the × node p = a b
+    for k, other in (("a", "b"), ("b", "a")):
+        if np.isclose(got[k], right[k]):
+            continue
+        if np.isclose(got[k], df_dp):
+            raise Reject(
+                "times-passes-through",
+                f"∂f/∂{k} = {got[k]:g} is ∂f/∂p, the gradient that reaches the × node "
+                f"p = a·b, passed on unchanged, as a + node would. A × node multiplies it by "
+                f"the other factor: ∂f/∂{k} = ∂f/∂p · {other}.",
+            )
+        if np.isclose(got[k], values[other]):
+            raise Reject(
+                "missing-upstream",
+                f"∂f/∂{k} = {other} is the local gradient of p = a·b only. Multiply it by the "
+                "gradient that arrives from above, ∂f/∂p (which equals ∂f/∂q, through the +).",
+            )
     if not np.isclose(got["c"], right["c"]) and (
         np.isclose(got["c"], 1.0) or np.isclose(got["c"], 0.0)
     ):
@@ -259,6 +276,31 @@ def autograd_mul(func):
         )
     if np.allclose(got, (-right[0], -right[1])):
         raise Reject("wrong-sign", "Both gradients have the wrong sign: add, do not subtract.")
+    inputs = (("a", x.data, y.data), ("b", y.data, x.data))
+    for index, (name, own, other) in enumerate(inputs):
+        if np.isclose(got[index], right[index]):
+            continue
+        if np.isclose(got[index], other):
+            raise Reject(
+                "no-upstream",
+                f"Your rule gives {name} the other input's value alone, which is right only "
+                "where the product is the final output. Inside a graph the chain rule "
+                f"multiplies by the gradient that arrives from above: {name}.grad += "
+                f"(the other input).data * out.grad.",
+            )
+        if np.isclose(got[index], upstream):
+            raise Reject(
+                "passes-through",
+                f"Your rule hands {name} the gradient from above unchanged, as a + node does. "
+                f"A × node multiplies it by the other input: {name}.grad += "
+                "(the other input).data * out.grad.",
+            )
+        if np.isclose(got[index], own * upstream):
+            raise Reject(
+                "no-swap",
+                f"{name} received *itself* times the gradient from above. The × rule swaps: "
+                "each input receives the other input's value times out.grad.",
+            )
     if not np.allclose(got, right):
         raise Reject(
             "wrong-gradients",

@@ -112,6 +112,24 @@ _SIZE_MISTAKES = [
         "before the end, so the room to move is n + 2p - k.",
         lambda n, k, s, p: (n + 2 * p + k) // s + 1,
     ),
+    (
+        "k-ignored",
+        "Your sizes ignore the kernel size k: the window needs k pixels, so it has room to "
+        "move n + 2p - k, not n + 2p: floor((n + 2p - k) / s) + 1.",
+        lambda n, k, s, p: (n + 2 * p) // s + 1,
+    ),
+    (
+        "minus-one",
+        "Your sizes are two too small: there is one more window than steps between the "
+        "first and the last, so add 1 (you subtract it).",
+        lambda n, k, s, p: (n + 2 * p - k) // s - 1,
+    ),
+    (
+        "always-one",
+        "Your function says 1 for every case: the count of the steps, (n + 2p - k) // s, "
+        "is missing; the + 1 alone is the first window.",
+        lambda n, k, s, p: 1,
+    ),
 ]
 
 
@@ -146,6 +164,14 @@ def output_size(func):
     found = _named(got, _SIZE_CASES, _SIZE_MISTAKES)
     if found:
         raise Reject(*found)
+    for (n, k, s, p), value in zip(_SIZE_CASES, got, strict=True):
+        if value < 1:
+            raise Reject(
+                "not-positive",
+                f"For n = {n}, k = {k}, stride {s} and padding {p} your function says "
+                f"{value}, but an output always has at least one position when the window "
+                "fits. Check the order of the subtraction: the room to move is n + 2p - k.",
+            )
     i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e)
     n, k, s, p = _SIZE_CASES[i]
     raise values_differ(
@@ -188,6 +214,62 @@ def _stride_ignored(X, W, b, s, p):
     return _reference_conv(X, W, b, 1, p)[:, :, :h_out, :w_out]
 
 
+def _window_start(index, stride, how):
+    """Where window `index` starts along one axis: right (index * stride), one pixel apart
+    (the stride forgotten there), or always at 0 (the index forgotten there)."""
+    return {"right": index * stride, "one-apart": index, "fixed": 0}[how]
+
+
+def _conv_windows(X, W, b, s, p, rows="right", cols="right", reduce=np.sum):
+    """The loop convolution with each axis's window placement chosen, for the mistakes
+    that get the windows of one axis wrong."""
+    Xp = _pad(X, p)
+    m, c_out, h_out, w_out = _conv_shape(X, W.shape, s, p)
+    kh, kw = W.shape[2:]
+    out = np.zeros((m, c_out, h_out, w_out))
+    for i in range(h_out):
+        top = _window_start(i, s, rows)
+        for j in range(w_out):
+            left = _window_start(j, s, cols)
+            window = Xp[:, None, :, top : top + kh, left : left + kw]
+            out[:, :, i, j] = reduce(window * W[None], axis=(2, 3, 4)) + b
+    return out
+
+
+def _axis_mistakes(name, what):
+    """(code, message, rows, cols) for the window mistakes confined to one axis."""
+    return [
+        (
+            f"{name}-stride-ignored-rows",
+            f"Your {what} takes the windows one row apart instead of `stride` rows apart (the "
+            "columns are right): window (i, j) starts at row i * stride.",
+            "one-apart",
+            "right",
+        ),
+        (
+            f"{name}-stride-ignored-columns",
+            f"Your {what} takes the windows one column apart instead of `stride` columns "
+            "apart (the rows are right): window (i, j) starts at column j * stride.",
+            "right",
+            "one-apart",
+        ),
+        (
+            f"{name}-rows-fixed",
+            f"In your {what} every output row uses the top rows of the image: the window does "
+            "not move down with i. It starts at row i * stride.",
+            "fixed",
+            "right",
+        ),
+        (
+            f"{name}-columns-fixed",
+            f"In your {what} every output column uses the leftmost columns of the image: the "
+            "window does not move right with j. It starts at column j * stride.",
+            "right",
+            "fixed",
+        ),
+    ]
+
+
 _FORWARD_MISTAKES = [
     (
         "flipped",
@@ -214,6 +296,21 @@ _FORWARD_MISTAKES = [
         "(np.sum(window * W[o]) with window = Xpad[n, :, rows, cols]).",
         lambda X, W, b, s, p: _reference_conv(X[:, :1], W[:, :1], b, s, p),
     ),
+    (
+        "mean-not-sum",
+        "Your outputs are the mean of window × filter instead of the sum: each output adds "
+        "up all c_in × kh × kw products (np.sum), then b[o].",
+        lambda X, W, b, s, p: _conv_windows(X, W, b, s, p, reduce=np.mean),
+    ),
+    (
+        "bias-subtracted",
+        "Right except for the bias, which you subtracted: each output channel o adds b[o].",
+        lambda X, W, b, s, p: _reference_conv(X, W, -b, s, p),
+    ),
+    *[
+        (code, message, lambda X, W, b, s, p, r=rows, c=cols: _conv_windows(X, W, b, s, p, r, c))
+        for code, message, rows, cols in _axis_mistakes("forward", "convolution")
+    ],
 ]
 
 
@@ -317,7 +414,28 @@ _DW_MISTAKES = [
         "(c_out, c_in, kh, kw), with dW[o, c] pairing dout's channel o with X's channel c.",
         lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p).transpose(1, 0, 2, 3),
     ),
+    *[
+        (
+            code,
+            message,
+            lambda d, X, kh, kw, s, p, r=rows, c=cols: _dW_windows(d, X, kh, kw, s, p, r, c),
+        )
+        for code, message, rows, cols in _axis_mistakes("dW", "dW")
+    ],
 ]
+
+
+def _dW_windows(d, X, kh, kw, s, p, rows="right", cols="right"):
+    """dW with each axis's window placement chosen (see `_window_start`)."""
+    Xp = _pad(X, p)
+    dW = np.zeros((d.shape[1], X.shape[1], kh, kw))
+    for i in range(d.shape[2]):
+        top = _window_start(i, s, rows)
+        for j in range(d.shape[3]):
+            left = _window_start(j, s, cols)
+            window = Xp[:, :, top : top + kh, left : left + kw]
+            dW += np.einsum("no,nchw->ochw", d[:, :, i, j], window)
+    return dW
 
 
 def _dW_stride_one(d, X, kh, kw, p):

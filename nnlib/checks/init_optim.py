@@ -953,6 +953,17 @@ def _clip_right(case):
 
 _CLIP_MISTAKES = [
     (
+        "mean-of-squares",
+        lambda case: _scaled(
+            case[0],
+            min(1.0, case[1] / np.sqrt(sum(np.mean(g**2) for g in case[0]))),
+        ),
+        "Your norm adds up each array's *mean* square, which makes it too small (by a "
+        "factor that depends on the sizes of the arrays), so long gradients are clipped "
+        "too little or not at all. The global norm adds up every square: "
+        "‖g‖ = √(Σ over all arrays of Σ g²), np.sum, not np.mean.",
+    ),
+    (
         "clipped-each-array",
         lambda case: [g * min(1.0, case[1] / np.linalg.norm(g)) for g in case[0]],
         "You clipped each array by its own norm: every array longer than max_norm was "

@@ -92,6 +92,21 @@ def two_layer_forward(func):
                 relu(X @ W1 + b1) @ W2,
                 "Your result matches relu(X W1 + b1) W2: the output bias b2 is missing.",
             ),
+            "min-not-max": (
+                np.minimum(X @ W1 + b1, 0) @ W2 + b2,
+                "Your hidden layer keeps the negative part, min(z, 0): ReLU keeps the "
+                "positive part, np.maximum(z, 0).",
+            ),
+            "hidden-bias-subtracted": (
+                relu(X @ W1 - b1) @ W2 + b2,
+                "Your result matches relu(X W1 − b1) W2 + b2: the hidden bias is subtracted; "
+                "a layer adds its bias, X W1 + b1.",
+            ),
+            "output-bias-subtracted": (
+                relu(X @ W1 + b1) @ W2 - b2,
+                "Your result matches relu(X W1 + b1) W2 − b2: the output bias is subtracted; "
+                "a layer adds its bias, H W2 + b2.",
+            ),
         }
         for code, (wrong, message) in mistakes.items():
             if np.allclose(got, wrong):

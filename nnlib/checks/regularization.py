@@ -328,6 +328,19 @@ def _dropout_mistakes(cases):
 
     return [
         (
+            "not-masked",
+            each(lambda A, p, u: A / (1 - p)),
+            "Every unit is scaled by 1 / (1 − p), but none is dropped: the mask is missing. "
+            "Keep an entry only where u >= p (multiply by the mask u >= p) and set the "
+            "others to 0.",
+        ),
+        (
+            "divided-by-1-plus-p",
+            each(lambda A, p, u: A * (u >= p) / (1 + p)),
+            "You divide the kept units by 1 + p. The probability of keeping a unit is "
+            "1 − p: divide by that.",
+        ),
+        (
             "not-scaled",
             each(lambda A, p, u: A * (u >= p)),
             "You drop the right units but do not scale the kept ones. Divide them by 1 − p, "
@@ -478,6 +491,18 @@ def _max_norm_mistakes(cases):
         return np.linalg.norm(W, axis=1, keepdims=True)
 
     return [
+        (
+            "max-not-min",
+            each(lambda W, c: W * np.maximum(1, c / col(W))),
+            "You scale by max(1, c / norm): the long columns stay as they are and the short "
+            "ones grow to norm c. Max-norm shrinks only the long ones: min(1, c / norm).",
+        ),
+        (
+            "mean-not-sum",
+            each(lambda W, c: W * np.minimum(1, c / np.sqrt(np.mean(W**2, axis=0, keepdims=True)))),
+            "Your column norms are the root of the *mean* of the squares: a column's norm "
+            "is the root of their sum, ‖w‖ = sqrt(Σ w²) (np.linalg.norm(W, axis=0)).",
+        ),
         (
             "rows-not-columns",
             each(lambda W, c: W * np.minimum(1, c / row(W))),
