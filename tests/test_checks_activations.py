@@ -31,6 +31,18 @@ def _dead(body):
     return "def dead_fraction(Z):\n" + body
 
 
+def _tanh(body):
+    return "def tanh_derivative(z):\n" + body
+
+
+def _leaky(body):
+    return "def leaky_relu(z, alpha):\n    return " + body
+
+
+def _stable(body):
+    return "def stable_sigmoid(z):\n" + body
+
+
 def _pieces(body):
     return "def leaky_pieces(W1, b1, alpha):\n" + body
 
@@ -234,6 +246,78 @@ WRONG_ANSWERS = [
         "changed-input",
     ),
     ("ex-activations-maxout-leaky", _pieces("    return 0.5 * W1, 0.5 * b1"), "wrong-values"),
+    # tanh's derivative
+    ("ex-activations-tanh-derivative", _tanh("    return np.tanh(z)"), "returned-tanh"),
+    ("ex-activations-tanh-derivative", _tanh("    return 1 - np.tanh(z)"), "missing-square"),
+    ("ex-activations-tanh-derivative", _tanh("    return np.tanh(z) ** 2"), "missing-one-minus"),
+    (
+        "ex-activations-tanh-derivative",
+        _tanh("    t = np.tanh(z)\n    return t * (1 - t)"),
+        "sigmoid-pattern",
+    ),
+    (
+        "ex-activations-tanh-derivative",
+        _tanh("    s = sigmoid(z)\n    return s * (1 - s)"),
+        "sigmoid-derivative",
+    ),
+    ("ex-activations-tanh-derivative", _tanh("    return 1 / np.cosh(z)"), "sech-not-squared"),
+    ("ex-activations-tanh-derivative", _tanh("    return 1 + np.tanh(z) ** 2"), "plus-not-minus"),
+    ("ex-activations-tanh-derivative", _tanh("    return 2 - 2 * np.tanh(z) ** 2"), "scaled"),
+    ("ex-activations-tanh-derivative", _tanh("    return 1 - np.tanh(z) ** 4"), "wrong-values"),
+    ("ex-activations-tanh-derivative", _tanh("    return np.full_like(z, np.nan)"), "not-finite"),
+    # Leaky ReLU
+    ("ex-activations-leaky-relu", _leaky("np.maximum(0, z)"), "relu"),
+    ("ex-activations-leaky-relu", _leaky("z.copy()"), "identity"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z, z >= 0, alpha * z)"), "where-arguments"),
+    (
+        "ex-activations-tanh-derivative",
+        _tanh("    return 1 - sigmoid(z) ** 2"),
+        "sigmoid-in-formula",
+    ),
+    (
+        "ex-activations-tanh-derivative",
+        _tanh("    return 1 - np.tanh(z) * 2"),
+        "doubled-not-squared",
+    ),
+    ("ex-activations-leaky-relu", _leaky("np.maximum(alpha, z)"), "max-with-alpha"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z >= 0, z, alpha)"), "constant-alpha"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z >= 0, alpha * z, z)"), "swapped"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z >= 0, z, -alpha * z)"), "negative-slope"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z >= 0, z, 0.01 * z)"), "alpha-ignored"),
+    ("ex-activations-leaky-relu", _leaky("np.where(z >= 0, z, z / alpha)"), "wrong-values"),
+    # A sigmoid exact and quiet at ±1e4 in float32
+    ("ex-activations-stable-sigmoid", _stable("    return 1 / (1 + np.exp(-z))"), "underflow"),
+    (
+        "ex-activations-stable-sigmoid",
+        _stable("    return 0.5 * (1 + np.tanh(z / 2))"),
+        "underflow",
+    ),
+    (
+        "ex-activations-stable-sigmoid",
+        _stable("    return np.exp(z) / (1 + np.exp(z))"),
+        "not-finite",
+    ),
+    (
+        # Both branches of np.where run on every entry: exp(-z) overflows where z << 0.
+        "ex-activations-stable-sigmoid",
+        _stable("    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))"),
+        "overflow-warning",
+    ),
+    (
+        "ex-activations-stable-sigmoid",
+        _stable(
+            "    e = np.exp(-np.abs(z.astype(np.float64)))\n"
+            "    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))"
+        ),
+        "changed-dtype",
+    ),
+    (
+        "ex-activations-stable-sigmoid",
+        _stable(
+            "    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1 / (1 + e), 1 / (1 + e))"
+        ),
+        "wrong-for-negative",
+    ),
 ]
 
 
@@ -283,7 +367,11 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.sigmoid_derivative,
         check.relu_derivative,
         check.leaky_pieces,
+        check.tanh_derivative,
+        check.stable_sigmoid,
     ):
+        assert_rejected_calmly(func(answer))
+    for func in (check.leaky_relu,):
         assert_rejected_calmly(func(answer))
     X, W, b = np.ones((3, 2)), np.ones((2, 4)), np.zeros(4)
     assert_rejected_calmly(check.half_dead_shift(answer, X, W, b))
@@ -291,6 +379,29 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
     # Junk in place of the layer the page hands over still reaches the catch-all verdict.
     for args in [(1.0, answer, W, b), (1.0, X, answer, b)]:
         assert_rejected_calmly(check.half_dead_shift(*args), catch_all=True)
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        ("ex-activations-tanh-derivative", _tanh("    return 1 / np.cosh(z) ** 2")),
+        ("ex-activations-tanh-derivative", _tanh("    return (1 - np.tanh(z)) * (1 + np.tanh(z))")),
+        ("ex-activations-leaky-relu", _leaky("np.maximum(z, alpha * z)")),
+        ("ex-activations-leaky-relu", _leaky("np.where(z > 0, z, alpha * z)")),
+        (
+            "ex-activations-stable-sigmoid",
+            _stable(
+                "    out = np.empty_like(z)\n    pos = z >= 0\n"
+                "    out[pos] = 1 / (1 + np.exp(-z[pos]))\n"
+                "    e = np.exp(z[~pos])\n    out[~pos] = e / (1 + e)\n    return out"
+            ),
+        ),
+        ("ex-activations-stable-sigmoid", _stable("    return sigmoid(z)")),
+    ],
+)
+def test_other_right_answers_of_the_new_exercises_pass(label, code):
+    feedback = BOOK.run(label, code)
+    assert feedback.passed, str(feedback)
 
 
 def test_feedback_renders_as_text_and_html():

@@ -29,6 +29,9 @@ EXPECTED_LABELS = {
         "ex-activations-dead-fraction",
         "ex-activations-half-dead",
         "ex-activations-maxout-leaky",
+        "ex-activations-tanh-derivative",
+        "ex-activations-leaky-relu",
+        "ex-activations-stable-sigmoid",
     ],
     "05_losses": [
         "ex-losses-bce",

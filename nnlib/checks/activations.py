@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.activations import leaky_relu, relu, sigmoid, softmax
+from nnlib import activations as act
+from nnlib.activations import relu, sigmoid, softmax
 from nnlib.checks import (
     Reject,
     call_student,
     checker,
+    explain_by_subsets,
+    harness,
     require_number,
     require_started,
     values_differ,
@@ -526,7 +529,7 @@ def leaky_pieces(func):
         W2, b2 = (_parameter(got[0], "W2", W1.shape), _parameter(got[1], "b2", b1.shape))
         Z1 = X @ W1 + b1
         out = np.maximum(Z1, X @ W2 + b2)
-        if np.allclose(out, leaky_relu(Z1, alpha)):
+        if np.allclose(out, act.leaky_relu(Z1, alpha)):
             continue
         if np.allclose(out, relu(Z1)):
             raise Reject(
@@ -562,4 +565,302 @@ def leaky_pieces(func):
     return (
         "max(z, alpha z) with z = x W1 + b1 is Leaky ReLU for every slope 0 <= alpha <= 1: "
         "maxout contains it, at the price of a second set of weights."
+    )
+
+
+# --- Exercise 7: tanh's derivative ------------------------------------------------------
+
+_TANH_POINTS = np.array([[-20.0, -2.0, -0.5, 0.0], [0.3, 1.0, 3.0, 20.0]])
+
+
+def _named_formula(got, z, mistakes):
+    """The first (code, message) whose formula of z reproduces `got`."""
+    for code, formula, message in mistakes:
+        with np.errstate(all="ignore"):
+            if _is(got, formula(z)):
+                return code, message
+    return None
+
+
+_TANH_MISTAKES = [
+    (
+        "returned-tanh",
+        np.tanh,
+        "You returned tanh itself. Its derivative is its slope: 1 - tanh(z)², which is 1 at "
+        "z = 0 and falls to 0 as |z| grows.",
+    ),
+    (
+        "missing-square",
+        lambda z: 1 - np.tanh(z),
+        "You computed 1 - tanh(z): the square is missing. The slope is 1 - tanh(z)², even "
+        "in z (the same for z and -z), while 1 - tanh(z) reaches 2 for very negative z.",
+    ),
+    (
+        "missing-one-minus",
+        lambda z: np.tanh(z) ** 2,
+        "You returned tanh(z)²: the slope is 1 minus that, 1 - tanh(z)², largest (1) at "
+        "z = 0 where tanh² is 0.",
+    ),
+    (
+        "sigmoid-pattern",
+        lambda z: np.tanh(z) * (1 - np.tanh(z)),
+        "You used the sigmoid's pattern, t (1 - t) with t = tanh(z). For tanh the slope is "
+        "1 - t² = (1 - t)(1 + t).",
+    ),
+    (
+        "sigmoid-derivative",
+        lambda z: sigmoid(z) * (1 - sigmoid(z)),
+        "That is the sigmoid's derivative, σ(z)(1 - σ(z)), at most 1/4. tanh's is "
+        "1 - tanh(z)², which is 1 at z = 0: tanh is four times steeper there.",
+    ),
+    (
+        "sech-not-squared",
+        lambda z: 1 / np.cosh(z),
+        "You returned 1 / cosh(z). The derivative of tanh is 1 / cosh(z)², the square of "
+        "that, which equals 1 - tanh(z)².",
+    ),
+    (
+        "sigmoid-in-formula",
+        lambda z: 1 - sigmoid(z) ** 2,
+        "You computed 1 - σ(z)², with the sigmoid where tanh belongs: the slope of tanh is "
+        "1 - tanh(z)², with t = np.tanh(z).",
+    ),
+    (
+        "doubled-not-squared",
+        lambda z: 1 - 2 * np.tanh(z),
+        "You computed 1 - 2 tanh(z): t * 2 where t ** 2 belongs. The slope is 1 - tanh(z)².",
+    ),
+    (
+        "plus-not-minus",
+        lambda z: 1 + np.tanh(z) ** 2,
+        "You computed 1 + tanh(z)², which is at least 1 everywhere. The slope is "
+        "1 - tanh(z)², at most 1.",
+    ),
+]
+
+
+@checker("tanh's derivative")
+def tanh_derivative(func):
+    """Check `func(z)` returns 1 − tanh²(z) elementwise, for 1-D and 2-D arrays."""
+    for z in (_TANH_POINTS.ravel(), _TANH_POINTS):
+        got = _as_array(call_student(func, "tanh_derivative", z), "tanh_derivative", z.shape)
+        expected = 1 - np.tanh(z) ** 2
+        if _is(got, expected):
+            continue
+        if not np.all(np.isfinite(got)):
+            raise Reject(
+                "not-finite",
+                f"For z = {z.ravel().tolist()} your result contains nan or inf: "
+                f"{np.array2string(got.ravel(), precision=4)}. The slope of tanh lies between "
+                "0 and 1 everywhere; 1 - np.tanh(z)**2 never overflows.",
+            )
+        found = _named_formula(got, z, _TANH_MISTAKES)
+        if found:
+            raise Reject(*found)
+        index = int(np.argmax(np.abs(got - expected)))
+        raise values_differ(
+            f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
+            f"but yours is {got.ravel()[index]:.6g}. The formula is 1 - tanh(z)².",
+            got,
+            expected,
+            what="your slopes",
+        )
+    return (
+        "Right: 1 at z = 0, where tanh is steepest (four times the sigmoid's 1/4), and "
+        "vanishing for |z| = 20, where the unit is saturated."
+    )
+
+
+# --- Exercise 8: Leaky ReLU ------------------------------------------------------------
+
+_LEAKY_CASES = [
+    (np.array([-3.0, -0.5, 0.0, 0.5, 2.0]), 0.01),
+    (np.array([[-4.0, 1.5, -0.2], [0.0, -1.0, 3.0]]), 0.2),
+]
+
+_LEAKY_MISTAKES = [
+    (
+        "relu",
+        lambda z, a: np.maximum(0, z),
+        "Your outputs are ReLU's: 0 for every negative input. Leaky ReLU lets a little "
+        "through there: alpha * z, a small negative number.",
+    ),
+    (
+        "max-with-alpha",
+        lambda z, a: np.maximum(a, z),
+        "You computed max(alpha, z), which floors the output at alpha. Leaky ReLU is "
+        "max(z, alpha z): the slope alpha multiplies z.",
+    ),
+    (
+        "constant-alpha",
+        lambda z, a: np.where(z >= 0, z, a),
+        "For negative z you return alpha itself. The negative side is a line of slope "
+        "alpha: alpha * z.",
+    ),
+    (
+        "swapped",
+        lambda z, a: np.where(z >= 0, a * z, z),
+        "Your two sides are swapped: positive inputs get the slope alpha and negative ones "
+        "pass unchanged. Leaky ReLU passes z >= 0 unchanged and multiplies z < 0 by alpha.",
+    ),
+    (
+        "negative-slope",
+        lambda z, a: np.where(z >= 0, z, -a * z),
+        "For negative z your outputs are positive: you multiplied by -alpha. The negative "
+        "side is alpha * z, which stays negative (a small slope, not a reflection).",
+    ),
+    (
+        "identity",
+        lambda z, a: z,
+        "You return z unchanged on both sides: the negative side must be multiplied by "
+        "the slope alpha.",
+    ),
+    (
+        "where-arguments",
+        lambda z, a: np.where(z, z >= 0, a * z),
+        "np.where(condition, a, b) takes the condition first: np.where(z >= 0, z, alpha * z). "
+        "Yours passes z as the condition.",
+    ),
+    (
+        "alpha-ignored",
+        lambda z, a: np.where(z >= 0, z, 0.01 * z),
+        "Your negative side always has the slope 0.01, whatever alpha is: use the argument "
+        "`alpha`.",
+    ),
+]
+
+
+@checker("Leaky ReLU")
+def leaky_relu(func):
+    """Check `func(z, alpha)`: z where z >= 0, alpha z where z < 0 (0 <= alpha < 1)."""
+    for z, alpha in _LEAKY_CASES:
+        got = _as_array(call_student(func, "leaky_relu", z, alpha), "leaky_relu", z.shape)
+        expected = np.where(z >= 0, z, alpha * z)
+        if _is(got, expected):
+            continue
+        for code, formula, message in _LEAKY_MISTAKES:
+            if not _is(expected, formula(z, alpha)) and _is(got, formula(z, alpha)):
+                raise Reject(code, message)
+        index = int(np.argmax(np.abs(got - expected)))
+        raise values_differ(
+            f"With alpha = {alpha}, at z = {z.ravel()[index]:g} Leaky ReLU gives "
+            f"{expected.ravel()[index]:g}, but yours gives {got.ravel()[index]:g}. It is z "
+            "for z >= 0 and alpha * z for z < 0, e.g. np.where(z >= 0, z, alpha * z).",
+            got,
+            expected,
+            what="your outputs",
+        )
+    return (
+        "Right for both slopes: negative inputs keep a small slope alpha, so a unit that "
+        "is pushed below 0 still gets a gradient and can recover."
+    )
+
+
+# --- Exercise 9: a sigmoid that is exact at ±1e4 in float32 -----------------------------
+
+_STABLE_POINTS = np.array([-1e4, -100.0, -30.0, -2.0, 0.0, 0.5, 3.0, 40.0, 1e4], np.float32)
+
+
+def _sigmoid_exact(z):
+    """σ(z) in float64 from the float32 inputs, rounded to float32 at the end."""
+    z64 = z.astype(np.float64)
+    with np.errstate(all="ignore"):
+        s = np.where(z64 >= 0, 1 / (1 + np.exp(-np.abs(z64))), 0.0)
+        e = np.exp(-np.abs(z64))
+        s = np.where(z64 >= 0, s, e / (1 + e))
+    return s.astype(np.float32)
+
+
+def _raises_floating_point_error(func, z):
+    """The FloatingPointError the student's function raises with NumPy's warnings turned
+    into errors (an overflow, an invalid operation), or None."""
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            harness.run_guarded(func, [z.copy()])
+    except FloatingPointError as err:
+        return err
+    except (Exception, harness.OutOfTime):  # anything else was judged by the first run
+        return None
+    return None
+
+
+_SIGN_GROUPS = [
+    (
+        "wrong-for-positive",
+        "the inputs z >= 0",
+        lambda z: z >= 0,
+        "there σ(z) = 1 / (1 + e^-z), with e^-z = e^-|z| between 0 and 1.",
+    ),
+    (
+        "wrong-for-negative",
+        "the inputs z < 0",
+        lambda z: z < 0,
+        "there σ(z) = e^z / (1 + e^z), with e^z = e^-|z| between 0 and 1: the same value "
+        "as 1 / (1 + e^-z), top and bottom multiplied by e^z.",
+    ),
+]
+
+
+@checker("A sigmoid that survives ±10,000 in float32")
+def stable_sigmoid(func):
+    """Check `func(z)`: the sigmoid of a float32 array, float32 out, right to float32's
+    precision at every z from -1e4 to 1e4, without an overflow or an invalid operation."""
+    z = _STABLE_POINTS.copy()
+    got = call_student(func, "stable_sigmoid", z)
+    if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype != np.float32:
+        raise Reject(
+            "changed-dtype",
+            f"Given float32 inputs, your function returns {got.dtype}. Keep the dtype the "
+            "caller chose (a float64 result doubles the memory of every layer): build the "
+            "result from z itself, or cast back with .astype(z.dtype).",
+        )
+    got = _as_array(got, "stable_sigmoid", z.shape)
+    right = _sigmoid_exact(z).astype(float)
+    if not np.all(np.isfinite(got)):
+        bad = z[~np.isfinite(got)]
+        raise Reject(
+            "not-finite",
+            f"At z = {bad.tolist()} your result is nan or inf. In float32 exp(z) overflows "
+            "to inf beyond z = 88.7, and inf / inf is nan (e^z / (1 + e^z) for large z). "
+            "Compute each side with an exponent that is never positive: "
+            "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0.",
+        )
+    close = np.isclose(got, right, rtol=2e-6, atol=3e-45)
+    if not np.all(close):
+        if np.allclose(got[z > -50], right[z > -50], rtol=2e-6) and np.all(got[z <= -50] == 0):
+            raise Reject(
+                "underflow",
+                f"Right except far on the negative side: at z = -100 σ is "
+                f"{right[1]:.3g}, which float32 can still hold (as a subnormal number), but "
+                "yours is 0. A form that ends in 1 / (1 + inf) (the plain formula: exp(100) "
+                "= inf) or in 1 - (a number near 1) (0.5 (1 + tanh(z / 2))) loses it. For "
+                "z < 0 compute exp(z) / (1 + exp(z)), whose exp(z) is tiny but not 0.",
+            )
+        found = explain_by_subsets(
+            func, "stable_sigmoid", [(z,)], _sigmoid_exact, (0,), _SIGN_GROUPS, what="sigmoid"
+        )
+        if found:
+            raise Reject(*found)
+        index = int(np.flatnonzero(~close)[0])
+        raise values_differ(
+            f"At z = {z[index]:g} the sigmoid is {right[index]:.7g} (rounded to float32), "
+            f"but yours is {got[index]:.7g}.",
+            got,
+            right,
+            what="your values",
+        )
+    error = _raises_floating_point_error(func, z)
+    if error is not None:
+        raise Reject(
+            "overflow-warning",
+            f"Your values are right, but computing them overflows ({error}): NumPy warns "
+            "with a RuntimeWarning each time, and the right answer comes out only because "
+            "1 / (1 + inf) happens to be 0. A common cause is np.where(z >= 0, f(z), g(z)), "
+            "which evaluates both formulas on every entry, the one that overflows included. "
+            "Compute each formula only on its own entries (out[pos] = ...; out[~pos] = ...) "
+            "or on -|z|, which is never positive: e = np.exp(-np.abs(z)).",
+        )
+    return (
+        "Exact at every z from -10,000 to 10,000 in float32, subnormal tail included, and "
+        "no overflow on the way."
     )
