@@ -318,6 +318,26 @@ WRONG_ANSWERS = [
         ),
         "wrong-for-negative",
     ),
+    # Numbers: sigma'(2) by hand, and a prediction
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 2 * (1 - 2)", "used-z"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 1 / (1 + np.exp(-2))", "returned-sigmoid"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 0.25", "max-slope"),
+    (
+        "ex-activations-sigma-prime-2",
+        "sigma_prime_at_2 = 1 - (1 / (1 + np.exp(-2))) ** 2",
+        "tanh-pattern",
+    ),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 0.1192", "one-factor"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 0.8808 * 1.8808", "plus-not-minus"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = -0.105", "sign-flipped"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = 0.2", "wrong-number"),
+    ("ex-activations-sigma-prime-2", "sigma_prime_at_2 = '0.105'", "not-a-number"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 0.25", "one-layer"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 9 / 4", "added-not-multiplied"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 0.25**10", "ten-layers"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 0.5**9", "half-per-layer"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 1", "no-change"),
+    ("ex-activations-predict-vanishing", "predicted_factor = 0.01", "far-off"),
 ]
 
 
@@ -369,6 +389,8 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.leaky_pieces,
         check.tanh_derivative,
         check.stable_sigmoid,
+        check.sigma_prime_at_2,
+        check.sigmoid_chain_prediction,
     ):
         assert_rejected_calmly(func(answer))
     for func in (check.leaky_relu,):

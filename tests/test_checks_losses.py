@@ -356,6 +356,20 @@ WRONG_ANSWERS = [
         "    return (a - y) / len(y)",
         "wrong-sigmoid",
     ),
+    # Numbers: a prediction, and a gradient entry by hand
+    ("ex-losses-predict-initial-loss", "predicted_loss = 0", "zero"),
+    ("ex-losses-predict-initial-loss", "predicted_loss = 0.1", "probability"),
+    ("ex-losses-predict-initial-loss", "predicted_loss = np.log10(10)", "log10"),
+    ("ex-losses-predict-initial-loss", "predicted_loss = np.log2(10)", "log2"),
+    ("ex-losses-predict-initial-loss", "predicted_loss = 0.9", "error-rate"),
+    ("ex-losses-predict-initial-loss", "predicted_loss = 10", "far-off"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = 0.2312 - 1", "one-subtracted"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = 0.6285 - 1", "label-entry"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = np.exp(1)", "unnormalised"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = 1 / 3", "uniform"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = np.log(0.2312)", "log-probability"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = -0.2312", "sign-flipped"),
+    ("ex-losses-softmax-grad-entry", "dL_ds1 = 0.5", "wrong-number"),
 ]
 
 
@@ -420,5 +434,7 @@ def test_nothing_a_student_passes_makes_a_checker_raise(answer):
         check.multiclass_hinge_one,
         check.logistic_as_softmax,
         check.gaussian_nll,
+        check.initial_loss_prediction,
+        check.softmax_gradient_entry,
     ):
         assert_rejected_calmly(func(answer))

@@ -32,6 +32,8 @@ EXPECTED_LABELS = {
         "ex-activations-tanh-derivative",
         "ex-activations-leaky-relu",
         "ex-activations-stable-sigmoid",
+        "ex-activations-sigma-prime-2",
+        "ex-activations-predict-vanishing",
     ],
     "05_losses": [
         "ex-losses-bce",
@@ -40,6 +42,8 @@ EXPECTED_LABELS = {
         "ex-losses-gaussian-nll",
         "ex-losses-hinge",
         "ex-losses-two-class",
+        "ex-losses-predict-initial-loss",
+        "ex-losses-softmax-grad-entry",
     ],
     "06_gradient_descent": [
         "ex-gradient-descent-line-step",

@@ -20,6 +20,8 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
+from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 
 
 def _as_array(value, name, expected_shape):
@@ -864,3 +866,119 @@ def stable_sigmoid(func):
         "Exact at every z from -10,000 to 10,000 in float32, subnormal tail included, and "
         "no overflow on the way."
     )
+
+
+# --- Exercises 10 and 11: a number worked out on paper, and a prediction ----------------
+
+
+def _sig(z):
+    return float(sigmoid(np.array(float(z))))
+
+
+sigma_prime_at_2 = number_checker(
+    NumberExercise(
+        title="σ'(2), by hand",
+        name="sigma_prime_at_2",
+        right=lambda: _sig(2) * (1 - _sig(2)),
+        why="σ(2) = 1 / (1 + e^-2) ≈ 0.8808, so σ'(2) = σ(2)(1 - σ(2)) ≈ 0.8808 · 0.1192: "
+        "already less than half of the largest slope, 1/4 at z = 0.",
+        mistakes=(
+            Mistake(
+                "used-z",
+                lambda: 2 * (1 - 2),
+                "You put z = 2 into s(1 - s). The formula is written in the sigmoid's "
+                "*output*: first s = σ(2) = 1 / (1 + e^-2), then s(1 - s).",
+            ),
+            Mistake(
+                "returned-sigmoid",
+                lambda: _sig(2),
+                "That is σ(2) itself, the unit's output. Its slope is σ(2)(1 - σ(2)).",
+            ),
+            Mistake(
+                "max-slope",
+                lambda: 0.25,
+                "1/4 is the slope at z = 0, the steepest point. At z = 2 the sigmoid has "
+                "started to flatten: compute σ(2)(1 - σ(2)).",
+            ),
+            Mistake(
+                "tanh-pattern",
+                lambda: 1 - _sig(2) ** 2,
+                "You computed 1 - σ(2)², the pattern of tanh's derivative. The sigmoid's is "
+                "σ(2)(1 - σ(2)).",
+            ),
+            Mistake(
+                "one-factor",
+                lambda: 1 - _sig(2),
+                "That is 1 - σ(2) alone: multiply by σ(2) as well.",
+            ),
+            Mistake(
+                "plus-not-minus",
+                lambda: _sig(2) * (1 + _sig(2)),
+                "You computed σ(2)(1 + σ(2)); the second factor is 1 - σ(2).",
+            ),
+        ),
+    )
+)
+
+
+def _sigmoid_chain_ratio(units=10):
+    """Run it: a chain of `units` sigmoid units, each a dense layer of one weight 1 and
+    bias -1/2, so that every unit sits at z = 0 (its steepest point) when the first is fed
+    0. Backpropagate 1 from the last unit's output with nnlib's layers and return the
+    gradient that reaches the first unit's output."""
+    A, caches = np.zeros((1, 1)), []
+    W, b = np.ones((1, 1)), np.array([-0.5])
+    for index in range(units):
+        Z, dense_cache = dense_forward(A, W, b if index else np.zeros(1))
+        A, act_cache = activation_forward(Z, "sigmoid")
+        caches.append((dense_cache, act_cache))
+    grad = np.ones((1, 1))
+    for dense_cache, act_cache in reversed(caches[1:]):  # back to the first unit's output
+        grad, _, _ = dense_backward(activation_backward(grad, act_cache), dense_cache)
+    return float(grad[0, 0])
+
+
+sigmoid_chain_prediction = number_checker(
+    NumberExercise(
+        title="Predict: a gradient through nine sigmoids",
+        name="predicted_factor",
+        right=_sigmoid_chain_ratio,
+        why="Each sigmoid multiplies the gradient by its slope, at most 1/4 (at z = 0), so "
+        "nine of them multiply it by at most (1/4)^9 ≈ 3.8e-6 (here exactly that: every unit sits "
+        "at z = 0). That is the vanishing "
+        "gradient: the first layers of a deep sigmoid network hardly learn.",
+        mistakes=(
+            Mistake(
+                "one-layer",
+                lambda: 0.25,
+                "1/4 is what *one* sigmoid does. The gradient passes through nine, and the "
+                "chain rule multiplies their slopes.",
+            ),
+            Mistake(
+                "added-not-multiplied",
+                lambda: 9 * 0.25,
+                "You added the slopes (9 × 1/4). The chain rule multiplies them: (1/4)^9.",
+            ),
+            Mistake(
+                "ten-layers",
+                lambda: 0.25**10,
+                "(1/4)^10 counts ten slopes. From the last unit's output back to the first "
+                "unit's output the gradient passes through the other nine units: nine "
+                "slopes.",
+            ),
+            Mistake(
+                "half-per-layer",
+                lambda: 0.5**9,
+                "1/2 is the sigmoid's *value* at 0, not its slope; the slope there is 1/4.",
+            ),
+            Mistake(
+                "no-change",
+                lambda: 1.0,
+                "With weights of 1 nothing scales the gradient up again, and every "
+                "sigmoid's slope is below 1: it shrinks at every layer.",
+            ),
+        ),
+        rtol=0.05,
+        prediction=True,
+    )
+)

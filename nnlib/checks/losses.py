@@ -26,6 +26,7 @@ from nnlib.checks import (
     explain_difference,
     values_differ,
 )
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -1138,3 +1139,108 @@ def gaussian_nll(func):
         "still finite for errors of 300σ, where the density itself is 0 in float64. With σ "
         "fixed your loss is the squared error divided by 2σ², plus a constant."
     )
+
+
+# 7 and 8. A prediction, and a gradient worked out by hand ----------------------------------
+
+
+def _initial_loss():
+    """Run it: the mean cross-entropy of 10-class scores that all start near 0 (a network
+    with small random weights), on 2,000 examples with random labels."""
+    rng = np.random.default_rng(0)
+    scores = 0.01 * rng.standard_normal((2000, 10))
+    return losses.softmax_cross_entropy(scores, rng.integers(0, 10, 2000))
+
+
+initial_loss_prediction = number_checker(
+    NumberExercise(
+        title="Predict: the loss before any training",
+        name="predicted_loss",
+        right=_initial_loss,
+        why="Scores near 0 give every class a probability near 1/10, so each example "
+        "costs -log(1/10) = log 10 ≈ 2.303. A first epoch that does not start near log k "
+        "(k classes) points to a bug: scores that are too large at initialisation, or a loss "
+        "computed wrongly.",
+        mistakes=(
+            Mistake(
+                "zero",
+                lambda: 0.0,
+                "An untrained network is not right about everything: its loss is largest at "
+                "the start, not 0.",
+            ),
+            Mistake(
+                "probability",
+                lambda: 0.1,
+                "0.1 is the probability each class gets. The loss is minus its logarithm.",
+            ),
+            Mistake(
+                "log10",
+                lambda: 1.0,
+                "log10(10) = 1: the cross-entropy uses the natural logarithm.",
+            ),
+            Mistake(
+                "log2",
+                lambda: np.log2(10),
+                "log2(10) ≈ 3.32 counts bits: the book's cross-entropy uses the natural logarithm.",
+            ),
+            Mistake(
+                "error-rate",
+                lambda: 0.9,
+                "0.9 is the error rate of guessing, not the cross-entropy.",
+            ),
+        ),
+        rtol=0.02,
+        prediction=True,
+    )
+)
+
+
+_GRAD_SCORES, _GRAD_LABEL = np.array([[2.0, 1.0, 0.5]]), np.array([0])
+
+
+def _softmax_row():
+    return softmax(_GRAD_SCORES, axis=1)[0]
+
+
+softmax_gradient_entry = number_checker(
+    NumberExercise(
+        title="∂L/∂s₁ for one example, by hand",
+        name="dL_ds1",
+        right=lambda: losses.softmax_cross_entropy_grad(_GRAD_SCORES, _GRAD_LABEL)[0, 1],
+        why="∂L/∂s = softmax(s) - one_hot(y): class 1 is not the label, so its entry is its "
+        "probability, e^1 / (e^2 + e^1 + e^0.5) ≈ 0.231, positive: raising a wrong class's "
+        "score raises the loss.",
+        mistakes=(
+            Mistake(
+                "one-subtracted",
+                lambda: _softmax_row()[1] - 1,
+                "You subtracted 1 at class 1, but the one-hot vector has its 1 at the label, "
+                "class 0. For a wrong class the entry is its probability alone.",
+            ),
+            Mistake(
+                "label-entry",
+                lambda: _softmax_row()[0] - 1,
+                "That is the entry for class 0, the label: p₀ - 1. The exercise asks for "
+                "class 1 (the second score).",
+            ),
+            Mistake(
+                "unnormalised",
+                lambda: np.exp(1.0),
+                "e^1 is the unnormalised score: divide by the sum over all three classes, "
+                "e^2 + e^1 + e^0.5.",
+            ),
+            Mistake(
+                "uniform",
+                lambda: 1 / 3,
+                "1/3 would be class 1's probability if all scores were equal; here they "
+                "differ: p₁ = e^1 / (e^2 + e^1 + e^0.5).",
+            ),
+            Mistake(
+                "log-probability",
+                lambda: np.log(_softmax_row()[1]),
+                "That is log p₁. The gradient of the cross-entropy with respect to a score is "
+                "the probability itself minus the one-hot entry: p₁ - 0.",
+            ),
+        ),
+    )
+)
