@@ -166,6 +166,17 @@ WRONG_ANSWERS = [
     ),
     # Found by the relations and probes shared by the checkers (issue 19).
     ("ex-gradient-descent-line-step", step(ret="w - lr * dw, b - db"), "ignores-lr"),
+    # Numbers
+    ("ex-gradient-descent-step-by-hand", "w_after_one_step = -0.6", "ascent"),
+    ("ex-gradient-descent-step-by-hand", "w_after_one_step = 0.3", "missing-factor-2"),
+    ("ex-gradient-descent-step-by-hand", "w_after_one_step = 3", "jumped-to-minimum"),
+    ("ex-gradient-descent-step-by-hand", "w_after_one_step = -6", "returned-gradient"),
+    ("ex-gradient-descent-step-by-hand", "w_after_one_step = 0.06", "wrong-number"),
+    ("ex-gradient-descent-predict-divergence", "predicted_distance = 0", "converges"),
+    ("ex-gradient-descent-predict-divergence", "predicted_distance = 1", "oscillates"),
+    ("ex-gradient-descent-predict-divergence", "predicted_distance = 1.1", "one-step"),
+    ("ex-gradient-descent-predict-divergence", "predicted_distance = 3", "added-growth"),
+    ("ex-gradient-descent-predict-divergence", "predicted_distance = 1e6", "far-off"),
 ]
 
 

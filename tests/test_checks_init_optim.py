@@ -214,6 +214,15 @@ WRONG_ANSWERS = [
     ("ex-init-optim-clip",
      clip(scale="min(norm, max_norm)", ret="[g / norm * scale for g in grads]"),
      "zero-gradient"),
+    ("ex-init-optim-he-std", "he_std = 2 / 512", "variance-not-std"),
+    ("ex-init-optim-he-std", "he_std = np.sqrt(1 / 512)", "lecun"),
+    ("ex-init-optim-he-std", "he_std = np.sqrt(2 / (512 + 256))", "xavier"),
+    ("ex-init-optim-he-std", "he_std = 1 / 512", "one-over-n"),
+    ("ex-init-optim-he-std", "he_std = 0.1", "wrong-number"),
+    ("ex-init-optim-predict-adam-step", "predicted_step = 3.16e-3", "no-bias-correction"),
+    ("ex-init-optim-predict-adam-step", "predicted_step = 1e-3 * 37 * 0.6745", "sgd-step"),
+    ("ex-init-optim-predict-adam-step", "predicted_step = 1e-4", "momentum-share"),
+    ("ex-init-optim-predict-adam-step", "predicted_step = 1", "far-off"),
 ]  # fmt: skip
 
 

@@ -300,6 +300,16 @@ WRONG_ANSWERS = [
         ),
         "mean-not-sum",
     ),
+    ("ex-regularization-dropout-scale", "kept_scale = 0.8", "keep-probability"),
+    ("ex-regularization-dropout-scale", "kept_scale = 1 / 0.2", "one-over-p"),
+    ("ex-regularization-dropout-scale", "kept_scale = 0.2", "drop-probability"),
+    ("ex-regularization-dropout-scale", "kept_scale = 1.2", "one-plus-p"),
+    ("ex-regularization-dropout-scale", "kept_scale = 2", "wrong-number"),
+    ("ex-regularization-predict-decay", "predicted_weight = 0.95**10", "half-penalty"),
+    ("ex-regularization-predict-decay", "predicted_weight = 0.9", "one-step"),
+    ("ex-regularization-predict-decay", "predicted_weight = 1", "no-change"),
+    ("ex-regularization-predict-decay", "predicted_weight = 0", "linear-decay"),
+    ("ex-regularization-predict-decay", "predicted_weight = 0.01", "far-off"),
 ]
 
 

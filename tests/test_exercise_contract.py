@@ -51,6 +51,8 @@ EXPECTED_LABELS = {
         "ex-gradient-descent-max-lr",
         "ex-gradient-descent-bowl-lr",
         "ex-gradient-descent-minibatches",
+        "ex-gradient-descent-step-by-hand",
+        "ex-gradient-descent-predict-divergence",
     ],
     "07_backprop": [
         "ex-backprop-graph",
@@ -67,6 +69,8 @@ EXPECTED_LABELS = {
         "ex-init-optim-adagrad-step",
         "ex-init-optim-adam-step",
         "ex-init-optim-clip",
+        "ex-init-optim-he-std",
+        "ex-init-optim-predict-adam-step",
     ],
     "09_regularization": [
         "ex-regularization-l2",
@@ -74,6 +78,8 @@ EXPECTED_LABELS = {
         "ex-regularization-max-norm",
         "ex-regularization-early-stopping",
         "ex-regularization-batchnorm",
+        "ex-regularization-dropout-scale",
+        "ex-regularization-predict-decay",
     ],
     "10_training_recipe": [
         "ex-recipe-baseline-loss",

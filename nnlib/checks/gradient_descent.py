@@ -22,6 +22,7 @@ from nnlib.checks import (
     require_number,
     values_differ,
 )
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.optim import minimize, sgd
 from nnlib.surfaces import elongated_bowl_grad
 
@@ -631,3 +632,91 @@ def minibatches(func):
         "Right: every example exactly once per epoch, in a shuffled order that the seed "
         "decides, cut into batches of batch_size with a smaller last one."
     )
+
+
+# 6 and 7. A step by hand, and a prediction -------------------------------------------------
+
+
+def _parabola_step(w=0.0, lr=0.1):
+    """One gradient step on f(w) = (w - 3)², run with nnlib's sgd."""
+    path = minimize(lambda v: 2 * (v - 3), np.array([w]), sgd(lr), 1)
+    return float(path[-1, 0])
+
+
+one_step_by_hand = number_checker(
+    NumberExercise(
+        title="One step by hand",
+        name="w_after_one_step",
+        right=_parabola_step,
+        why="f'(w) = 2(w - 3) = -6 at w = 0, so the step is -lr · (-6) = +0.6: the "
+        "parameter moves towards the minimum at 3, by a tenth of the slope.",
+        mistakes=(
+            Mistake(
+                "ascent",
+                lambda: 0.0 + 0.1 * 2 * (0 - 3),
+                "-0.6 goes uphill: you added lr · f'(w). Gradient descent subtracts it, "
+                "w - lr · f'(w).",
+            ),
+            Mistake(
+                "missing-factor-2",
+                lambda: 0.0 - 0.1 * (0 - 3),
+                "You used f'(w) = w - 3; the derivative of (w - 3)² is 2(w - 3).",
+            ),
+            Mistake(
+                "jumped-to-minimum",
+                lambda: 3.0,
+                "3 is where f is smallest, but one step moves only lr times the slope from w = 0.",
+            ),
+            Mistake(
+                "returned-gradient",
+                lambda: 2 * (0 - 3),
+                "-6 is the slope f'(0) itself. The step is w - lr · f'(w).",
+            ),
+        ),
+    )
+)
+
+
+def _diverging_run(lr=1.05, steps=20):
+    """Gradient descent on f(x) = x² from x = 1 with nnlib's sgd: |x| after `steps`."""
+    path = minimize(lambda v: 2 * v, np.array([1.0]), sgd(lr), steps)
+    return float(abs(path[-1, 0]))
+
+
+diverging_prediction = number_checker(
+    NumberExercise(
+        title="Predict: a learning rate just past the limit",
+        name="predicted_distance",
+        right=_diverging_run,
+        why="Each step multiplies x by 1 - 2 lr = -1.1: the sign flips and the distance grows "
+        "by 10 % a step, 1.1^20 ≈ 6.7 after 20. On f = x² (curvature 2) the limit is "
+        "lr < 2/2 = 1; just past it, descent does not slow down, it diverges.",
+        mistakes=(
+            Mistake(
+                "converges",
+                lambda: 0.0,
+                "0 would be a run that converges. With lr above 2 / curvature = 1 each step "
+                "overshoots the minimum by more than it started from.",
+            ),
+            Mistake(
+                "oscillates",
+                lambda: 1.0,
+                "1 is what lr = 1 exactly gives: x jumps between 1 and -1 for ever. At 1.05 "
+                "each jump is 10 % longer than the last.",
+            ),
+            Mistake(
+                "one-step",
+                lambda: 1.1,
+                "1.1 is the distance after one step: each of the 20 steps multiplies it by "
+                "1.1 again.",
+            ),
+            Mistake(
+                "added-growth",
+                lambda: 1 + 20 * 0.1,
+                "You added 10 % per step (1 + 20 · 0.1). The growth compounds: 1.1^20.",
+            ),
+        ),
+        rtol=0.1,
+        prediction=True,
+    )
+)

@@ -19,6 +19,7 @@ import numpy as np
 
 from nnlib import optim
 from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.optim import adagrad, adam, momentum
 
 # Helpers -----------------------------------------------------------------------------------
@@ -1177,3 +1178,92 @@ def clip_by_global_norm(func):
         "a gradient shorter than max_norm passes unchanged. This is "
         "nnlib.optim.clip_by_global_norm."
     )
+
+
+# A number by hand, and a prediction ---------------------------------------------------------
+
+
+def _he_std(n_in=512):
+    """He-normal's standard deviation for `n_in` inputs: the rule nnlib.init draws by
+    (tests/test_init.py checks that its draws have it)."""
+    return float(np.sqrt(2 / n_in))
+
+
+he_std_by_hand = number_checker(
+    NumberExercise(
+        title="He initialisation's standard deviation, by hand",
+        name="he_std",
+        right=_he_std,
+        why="He initialisation keeps the variance of ReLU signals steady with Var(w) = "
+        "2 / n_in, so std = sqrt(2 / 512) = 1/16 = 0.0625. (nnlib's he_normal draws "
+        "exactly that.)",
+        mistakes=(
+            Mistake(
+                "variance-not-std",
+                lambda: 2 / 512,
+                "2 / n_in = 0.0039 is the *variance*; the standard deviation is its square "
+                "root, 0.0625.",
+            ),
+            Mistake(
+                "lecun",
+                lambda: np.sqrt(1 / 512),
+                "sqrt(1 / n_in) is LeCun's (and Xavier's, for equal fan-in and fan-out) rule, "
+                "made for tanh. ReLU zeroes half its inputs, which the 2 makes up for.",
+            ),
+            Mistake(
+                "xavier",
+                lambda: np.sqrt(2 / (512 + 256)),
+                "sqrt(2 / (n_in + n_out)) is Xavier's rule. He's uses the fan-in alone: "
+                "sqrt(2 / n_in).",
+            ),
+            Mistake(
+                "one-over-n",
+                lambda: 1 / 512,
+                "1 / n_in is neither rule: He's variance is 2 / n_in, and the std its root.",
+            ),
+        ),
+    )
+)
+
+
+def _adam_first_step(lr=1e-3):
+    """Run it: the size of Adam's first update, for a random gradient of 1,000 entries."""
+    g = np.random.default_rng(0).standard_normal(1000) * 37.0
+    optimizer = adam(lr)
+    step, _ = optimizer.update(g, optimizer.init(g))
+    return float(np.median(np.abs(step)))
+
+
+adam_first_step_prediction = number_checker(
+    NumberExercise(
+        title="Predict: the size of Adam's first step",
+        name="predicted_step",
+        right=_adam_first_step,
+        why="At t = 1 the bias-corrected averages are m̂ = g and v̂ = g², so every entry "
+        "moves by lr · g / |g| = lr = 0.001, whatever the gradient's size: Adam's first "
+        "step is a sign step of length lr.",
+        mistakes=(
+            Mistake(
+                "no-bias-correction",
+                lambda: 1e-3 * 0.1 / np.sqrt(0.001),
+                "That is the step without bias correction: m = 0.1 g and v = 0.001 g² give "
+                "0.1 / sqrt(0.001) ≈ 3.16 times lr. Adam divides m by 1 - β1 = 0.1 and v by "
+                "1 - β2 = 0.001 first, which makes the first step exactly lr.",
+            ),
+            Mistake(
+                "sgd-step",
+                lambda: 1e-3 * 37.0 * 0.6745,
+                "That is plain SGD's step, lr · |g|. Adam divides by sqrt(v̂) = |g|: the "
+                "gradient's size cancels.",
+            ),
+            Mistake(
+                "momentum-share",
+                lambda: 1e-4,
+                "lr · (1 - β1) would be the step if only m were scaled down; both averages "
+                "are corrected, and their ratio is g / |g|.",
+            ),
+        ),
+        rtol=0.05,
+        prediction=True,
+    )
+)

@@ -55,10 +55,14 @@ def judge(exercise, answer):
     if _matches(value, right, exercise.rtol):
         return f"{value:.4g} is right. {exercise.why}"
     reveal = f"\nThe run gives {right:.4g}. {exercise.why}" if exercise.prediction else ""
+    candidates = []
     for mistake in exercise.mistakes:
         wrong = float(mistake.value())
         if not _matches(wrong, right, exercise.rtol) and _matches(value, wrong, exercise.rtol):
-            raise Reject(mistake.code, mistake.message + reveal)
+            candidates.append((abs(value - wrong) / max(abs(wrong), 1e-12), mistake))
+    if candidates:  # the nearest, when a wide tolerance lets two match
+        mistake = min(candidates, key=lambda pair: pair[0])[1]
+        raise Reject(mistake.code, mistake.message + reveal)
     if _matches(value, -right, exercise.rtol):
         raise Reject(
             "sign-flipped",

@@ -23,7 +23,14 @@ from nnlib.checks import (
     kind_of,
     values_differ,
 )
-from nnlib.regularization import batchnorm_forward, l2_grad, l2_penalty, max_norm
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
+from nnlib.regularization import (
+    batchnorm_forward,
+    dropout_forward,
+    l2_grad,
+    l2_penalty,
+    max_norm,
+)
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -913,3 +920,99 @@ def batchnorm(func):
         right,
         what="your outputs",
     )
+
+
+# A number by hand, and a prediction ---------------------------------------------------------
+
+
+dropout_scale_by_hand = number_checker(
+    NumberExercise(
+        title="Inverted dropout's scale, by hand",
+        name="kept_scale",
+        right=lambda: float(np.mean(_dropout_kept_ratio(0.2))),
+        why="With p = 0.2 a unit is kept with probability 0.8, so its expected output is "
+        "0.8 · scale · a; for that to equal a, the kept units are multiplied by "
+        "1 / 0.8 = 1.25.",
+        mistakes=(
+            Mistake(
+                "keep-probability",
+                lambda: 0.8,
+                "0.8 is the probability of keeping a unit. Multiplying by it shrinks the "
+                "expected output to 0.64 a; inverted dropout divides by it.",
+            ),
+            Mistake(
+                "one-over-p",
+                lambda: 5.0,
+                "1 / p divides by the probability of *dropping*. Divide by the probability "
+                "of keeping, 1 - p = 0.8.",
+            ),
+            Mistake(
+                "drop-probability",
+                lambda: 0.2,
+                "0.2 is p, the probability of dropping a unit, not the scale of the kept ones.",
+            ),
+            Mistake(
+                "one-plus-p",
+                lambda: 1.2,
+                "1 + p = 1.2 is close but not it: the scale must make 0.8 · scale = 1, so "
+                "scale = 1 / 0.8 = 1.25.",
+            ),
+        ),
+    )
+)
+
+
+def _dropout_kept_ratio(p):
+    """Run it: inverted dropout from the chapter's rule on a batch of ones, with nnlib's
+    dropout_forward; the value of the kept entries (all equal)."""
+    out, mask = dropout_forward(np.ones((200, 50)), p, np.random.default_rng(0))
+    return out[mask != 0]
+
+
+def _decayed_weight(lam=0.1, lr=0.5, steps=10):
+    """Run it: `steps` gradient steps on the L2 penalty λ Σ w² alone, from w = 1, with
+    nnlib's l2_grad."""
+    W = np.ones((1, 1))
+    for _ in range(steps):
+        W = W - lr * l2_grad(W, lam)
+    return float(W[0, 0])
+
+
+weight_decay_prediction = number_checker(
+    NumberExercise(
+        title="Predict: ten steps of weight decay",
+        name="predicted_weight",
+        right=_decayed_weight,
+        why="The penalty λ Σ w² has the gradient 2 λ w, so each step multiplies w by "
+        "1 - 2 · lr · λ = 0.9: after ten steps w = 0.9^10 ≈ 0.35. That is why L2 is "
+        "called weight decay: without a data gradient to push back, weights shrink "
+        "geometrically, never quite to 0.",
+        mistakes=(
+            Mistake(
+                "half-penalty",
+                lambda: 0.95**10,
+                "0.95^10 is the decay for the penalty (λ/2) Σ w², whose gradient is λ w. "
+                "This chapter's penalty is λ Σ w², with gradient 2 λ w: 0.9 a step.",
+            ),
+            Mistake(
+                "linear-decay",
+                lambda: 1 - 10 * 0.1,
+                "Subtracting the same amount every step would be L1's pull (a constant). "
+                "L2's pull is proportional to w, so the steps shrink with it: 0.9^10.",
+            ),
+            Mistake(
+                "one-step",
+                lambda: 0.9,
+                "0.9 is w after one step; each of the ten multiplies by 0.9 again.",
+            ),
+            Mistake(
+                "no-change",
+                lambda: 1.0,
+                "Even without any data the penalty's own gradient, 2 λ w, pulls w towards 0 "
+                "at every step.",
+            ),
+        ),
+        rtol=0.05,
+        prediction=True,
+    )
+)
