@@ -280,6 +280,15 @@ WRONG_ANSWERS = [
         "passes-through",
     ),
     ("ex-backprop-autograd", mul("a.grad += b.data * out.grad\nb.grad += a.data"), "no-upstream"),
+    ("ex-backprop-unit-by-hand", "dL_dw = -0.0544", "missing-x"),
+    ("ex-backprop-unit-by-hand", "dL_dw = -1.0946", "missing-sigmoid-slope"),
+    ("ex-backprop-unit-by-hand", "dL_dw = -0.0816", "missing-2"),
+    ("ex-backprop-unit-by-hand", "dL_dw = 0.8209", "slope-of-z"),
+    ("ex-backprop-unit-by-hand", "dL_dw = 0.1632", "sign-flipped"),
+    ("ex-backprop-predict-gradcheck", "predicted_error = 1e-6", "step-size"),
+    ("ex-backprop-predict-gradcheck", "predicted_error = 1e-16", "machine-epsilon"),
+    ("ex-backprop-predict-gradcheck", "predicted_error = 1e-2", "bug-size"),
+    ("ex-backprop-predict-gradcheck", "predicted_error = 0", "far-off"),
 ]
 
 

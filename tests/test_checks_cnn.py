@@ -207,6 +207,16 @@ WRONG_ANSWERS = [
     ("ex-cnn-output-size", size("(n + 2 * padding - k) // stride - 1"), "minus-one"),
     ("ex-cnn-output-size", size("1"), "always-one"),
     ("ex-cnn-output-size", size("(k - n - 2 * padding) // stride + 1"), "not-positive"),
+    ("ex-cnn-parameters-by-hand", "n_conv_params = 1200", "no-biases"),
+    ("ex-cnn-parameters-by-hand", "n_conv_params = 416", "one-channel"),
+    ("ex-cnn-parameters-by-hand", "n_conv_params = 76", "one-filter"),
+    ("ex-cnn-parameters-by-hand", "n_conv_params = 3 * 32 * 32 * 16 + 16", "dense-count"),
+    ("ex-cnn-parameters-by-hand", "n_conv_params = 1000", "wrong-number"),
+    ("ex-cnn-predict-receptive-field", "predicted_field = 13", "added-kernels"),
+    ("ex-cnn-predict-receptive-field", "predicted_field = 108", "multiplied-kernels"),
+    ("ex-cnn-predict-receptive-field", "predicted_field = 7", "pools-ignored"),
+    ("ex-cnn-predict-receptive-field", "predicted_field = 3", "last-layer-only"),
+    ("ex-cnn-predict-receptive-field", "predicted_field = 30", "far-off"),
 ]
 
 

@@ -113,6 +113,16 @@ WRONG_ANSWERS = [
         FORWARD.format("np.maximum(X @ W1 + b1, 0) @ W2 - b2"),
         "output-bias-subtracted",
     ),
+    ("ex-mlp-forward-by-hand", "y_hat = 5.5", "no-relu"),
+    ("ex-mlp-forward-by-hand", "y_hat = 0.0", "transposed"),
+    ("ex-mlp-forward-by-hand", "y_hat = 1.5", "no-hidden-bias"),
+    ("ex-mlp-forward-by-hand", "y_hat = 4", "no-output-bias"),
+    ("ex-mlp-forward-by-hand", "y_hat = -4.5", "sign-flipped"),
+    ("ex-mlp-forward-by-hand", "y_hat = 2", "wrong-number"),
+    ("ex-mlp-predict-collapse", "predicted_numbers = 51", "deep-count"),
+    ("ex-mlp-predict-collapse", "predicted_numbers = 2", "weights-only"),
+    ("ex-mlp-predict-collapse", "predicted_numbers = 15", "hidden-width"),
+    ("ex-mlp-predict-collapse", "predicted_numbers = 26", "far-off"),
 ]
 
 

@@ -21,7 +21,14 @@ EXPECTED_LABELS = {
         "ex-perceptron-step",
         "ex-perceptron-epochs",
     ],
-    "03_mlp": ["ex-mlp-forward", "ex-mlp-count", "ex-mlp-xor", "ex-mlp-collapse"],
+    "03_mlp": [
+        "ex-mlp-forward",
+        "ex-mlp-count",
+        "ex-mlp-xor",
+        "ex-mlp-collapse",
+        "ex-mlp-forward-by-hand",
+        "ex-mlp-predict-collapse",
+    ],
     "04_activations": [
         "ex-activations-softmax",
         "ex-activations-sigmoid-derivative",
@@ -61,6 +68,8 @@ EXPECTED_LABELS = {
         "ex-backprop-two-layer",
         "ex-backprop-numgrad",
         "ex-backprop-accumulators",
+        "ex-backprop-unit-by-hand",
+        "ex-backprop-predict-gradcheck",
     ],
     "08_init_optim": [
         "ex-init-optim-he-normal",
@@ -92,6 +101,8 @@ EXPECTED_LABELS = {
         "ex-cnn-forward",
         "ex-cnn-weight-grad",
         "ex-cnn-maxpool-backward",
+        "ex-cnn-parameters-by-hand",
+        "ex-cnn-predict-receptive-field",
     ],
     "12_mnist": [
         "ex-mnist-idx",

@@ -29,6 +29,8 @@ from nnlib.checks import (
     run_student,
     values_differ,
 )
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
+from nnlib.gradcheck import numerical_gradient as central_differences
 from nnlib.gradcheck import relative_error
 from nnlib.layers import dense_backward as _dense_backward
 from nnlib.losses import one_hot
@@ -898,3 +900,117 @@ def accumulator_descent(func):
         start=[case[2 + i] for case in cases for i, _ in wrong],
         what=f"your trained {' and '.join(name for _, name in wrong)}",
     )
+
+
+# A chain-rule derivative by hand, and a prediction -----------------------------------------
+
+_W, _X, _Y = 0.5, 3.0, 1.0
+
+
+def _unit_loss(w):
+    """L(w) = (σ(w x) - y)² for one sigmoid unit, with nnlib's autograd."""
+    out = (Value(w) * Value(_X)).sigmoid() - Value(_Y)
+    return out * out
+
+
+def _unit_grad():
+    """Run it: dL/dw by nnlib's autograd, checked against central differences."""
+    w = Value(_W)
+    loss = ((w * Value(_X)).sigmoid() - Value(_Y)) ** 2
+    loss.backward()
+    h = 1e-6
+    numeric = (_unit_loss(_W + h).data - _unit_loss(_W - h).data) / (2 * h)
+    assert abs(numeric - w.grad) < 1e-6
+    return w.grad
+
+
+def _sig_at(z):
+    return 1 / (1 + np.exp(-z))
+
+
+_A = _sig_at(_W * _X)
+
+unit_gradient_by_hand = number_checker(
+    NumberExercise(
+        title="dL/dw through a sigmoid, by hand",
+        name="dL_dw",
+        right=_unit_grad,
+        why="Three links: dL/da = 2(a - y), da/dz = a(1 - a), dz/dw = x. With "
+        "a = σ(1.5) ≈ 0.8176: 2(-0.1824) · 0.1491 · 3 ≈ -0.163. Negative: raising w "
+        "raises a towards y = 1 and lowers the loss.",
+        mistakes=(
+            Mistake(
+                "missing-x",
+                lambda: 2 * (_A - _Y) * _A * (1 - _A),
+                "The last link is missing: z = w x, so dz/dw = x = 3.",
+            ),
+            Mistake(
+                "missing-sigmoid-slope",
+                lambda: 2 * (_A - _Y) * _X,
+                "The sigmoid's own slope, a(1 - a), is missing between dL/da and dz/dw.",
+            ),
+            Mistake(
+                "missing-2",
+                lambda: (_A - _Y) * _A * (1 - _A) * _X,
+                "The derivative of (a - y)² is 2(a - y): the 2 is missing.",
+            ),
+            Mistake(
+                "slope-of-z",
+                lambda: 2 * (_A - _Y) * (_W * _X) * (1 - _W * _X) * _X,
+                "You put z = 1.5 into s(1 - s): the sigmoid's slope is a(1 - a) with "
+                "a = σ(z) ≈ 0.8176.",
+            ),
+        ),
+    )
+)
+
+
+def _gradcheck_error():
+    """Run it: the relative error between central differences (h = 1e-6) and the
+    backward pass of a small two-layer network, as the chapter measured it."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((5, 4)), np.arange(5) % 3
+    W1, b1 = rng.standard_normal((4, 6)), rng.standard_normal(6) * 0.1
+    W2, b2 = rng.standard_normal((6, 3)), rng.standard_normal(3) * 0.1
+
+    def cost(W):
+        P = softmax(relu(X @ W + b1) @ W2 + b2)
+        return -np.mean(np.log(P[np.arange(5), y]))
+
+    exact = _two_layer_variant(X, y, W1, b1, W2, b2)["W1"]
+    return relative_error(central_differences(cost, W1), exact)
+
+
+gradcheck_prediction = number_checker(
+    NumberExercise(
+        title="Predict: how well a gradient check agrees",
+        name="predicted_error",
+        right=_gradcheck_error,
+        why="Central differences are off by about h² ≈ 1e-12 in theory, but each f(x ± h) "
+        "carries float64 rounding of about 1e-16 · |f|, divided by 2h = 2e-6: some 1e-10 "
+        "to 1e-9 relative. A correct backward pass agrees to that; a bug shows as 1e-3 or "
+        "more.",
+        mistakes=(
+            Mistake(
+                "step-size",
+                lambda: 1e-6,
+                "1e-6 is h itself. The central difference's error shrinks like h², and "
+                "rounding keeps it near 1e-10: far below h.",
+            ),
+            Mistake(
+                "machine-epsilon",
+                lambda: 1e-16,
+                "1e-16 is float64's rounding of one number; dividing a difference of two "
+                "rounded values by 2h = 2e-6 magnifies it to about 1e-10.",
+            ),
+            Mistake(
+                "bug-size",
+                lambda: 1e-2,
+                "1e-2 is what a *bug* looks like (a missing factor, a wrong transpose). A "
+                "right backward pass agrees to about 1e-10.",
+            ),
+        ),
+        decades=1.0,
+        prediction=True,
+    )
+)

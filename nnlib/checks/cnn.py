@@ -18,6 +18,7 @@ import numpy as np
 
 from nnlib import conv
 from nnlib.checks import Reject, call_student, checker, explain_by_arguments, kind_of, values_differ
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
@@ -615,3 +616,116 @@ def max_pool_backward(func):
         expected,
         what="your dX",
     )
+
+
+# A count by hand, and a prediction -----------------------------------------------------------
+
+
+def _conv_layer_size(c_in=3, c_out=16, k=5):
+    """Run it: the number of values in a convolution layer's W and b, as nnlib.conv uses
+    them (one forward pass checks that they fit an image of c_in channels)."""
+    W, b = np.zeros((c_out, c_in, k, k)), np.zeros(c_out)
+    out, _ = conv.conv2d_forward(np.zeros((1, c_in, 8, 8)), W, b)
+    assert out.shape == (1, c_out, 8 - k + 1, 8 - k + 1)
+    return W.size + b.size
+
+
+conv_parameters_by_hand = number_checker(
+    NumberExercise(
+        title="The parameters of a convolution layer, by hand",
+        name="n_conv_params",
+        right=_conv_layer_size,
+        why="Each of the 16 filters reaches through all 3 input channels: 3 · 5 · 5 = 75 "
+        "weights, plus its bias, 76; 16 filters hold 1,216 numbers, whatever the size of "
+        "the image.",
+        mistakes=(
+            Mistake(
+                "no-biases",
+                lambda: 16 * 3 * 5 * 5,
+                "1,200 counts the weights only: each filter has a bias too.",
+            ),
+            Mistake(
+                "one-channel",
+                lambda: 16 * 5 * 5 + 16,
+                "416 treats each filter as 5 × 5: it spans all 3 input channels, 3 · 5 · 5 "
+                "weights.",
+            ),
+            Mistake(
+                "one-filter",
+                lambda: 3 * 5 * 5 + 1,
+                "76 is one filter; the layer has 16.",
+            ),
+            Mistake(
+                "dense-count",
+                lambda: (3 * 32 * 32) * 16 + 16,
+                "That counts a dense layer from a 32 × 32 × 3 image to 16 units. A "
+                "convolution shares each filter over every position: its size does not "
+                "depend on the image.",
+            ),
+        ),
+    )
+)
+
+
+def _receptive_field():
+    """Run it: conv 3x3 -> pool 2x2 -> conv 3x3 -> pool 2x2 -> conv 3x3 on a 40 x 40
+    image, with nnlib.conv (average pooling, all-ones filters, so no gradient is 0 by
+    accident); backpropagate 1 from one output unit and measure the width of the input
+    rows that receive gradient."""
+    X = np.ones((1, 1, 40, 40))
+    ones = np.ones((1, 1, 3, 3))
+    A1, c1 = conv.conv2d_forward(X, ones, np.zeros(1))
+    P1, p1 = conv.avg_pool_forward(A1, 2)
+    A2, c2 = conv.conv2d_forward(P1, ones, np.zeros(1))
+    P2, p2 = conv.avg_pool_forward(A2, 2)
+    A3, c3 = conv.conv2d_forward(P2, ones, np.zeros(1))
+    d = np.zeros_like(A3)
+    d[0, 0, 1, 1] = 1.0
+    d = conv.conv2d_backward(d, c3)[0]
+    d = conv.avg_pool_backward(d, p2)
+    d = conv.conv2d_backward(d, c2)[0]
+    d = conv.avg_pool_backward(d, p1)
+    d = conv.conv2d_backward(d, c1)[0]
+    rows = np.flatnonzero(np.abs(d[0, 0]).sum(axis=1) > 0)
+    return int(rows[-1] - rows[0] + 1)
+
+
+receptive_field_prediction = number_checker(
+    NumberExercise(
+        title="Predict: the receptive field of a deeper CNN",
+        name="predicted_field",
+        right=_receptive_field,
+        why="Going back from one output: 3 pixels of the last conv's input; the pool doubles "
+        "them (2 · 3 = 6); the middle conv adds 2 (8); the next pool doubles (16); the first "
+        "conv adds 2: 18 × 18 pixels. Each layer adds (k - 1) times the product of the "
+        "strides below it.",
+        mistakes=(
+            Mistake(
+                "added-kernels",
+                lambda: 3 + 2 + 3 + 2 + 3,
+                "Adding the kernel sizes (3 + 2 + 3 + 2 + 3) ignores that every pool "
+                "doubles the spacing of what comes after it.",
+            ),
+            Mistake(
+                "multiplied-kernels",
+                lambda: 3 * 2 * 3 * 2 * 3,
+                "Multiplying every size overcounts: a 3 × 3 conv widens the field by 2 steps "
+                "of its input's spacing, it does not triple it.",
+            ),
+            Mistake(
+                "pools-ignored",
+                lambda: 3 + 2 + 2,
+                "7 is three stacked 3 × 3 convs without the pools; each pool doubles the "
+                "field of everything after it.",
+            ),
+            Mistake(
+                "last-layer-only",
+                lambda: 3,
+                "3 is the last conv's window, measured in its own input. Back in the image "
+                "each of those pixels stands for a larger patch.",
+            ),
+        ),
+        rtol=1e-9,
+        prediction=True,
+    )
+)

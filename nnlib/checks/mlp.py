@@ -10,7 +10,9 @@ import numpy as np
 
 from nnlib.activations import relu
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started, values_differ
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data import GATES, logic_gate
+from nnlib.layers import dense_forward
 from nnlib.model import count_parameters
 from nnlib.perceptron import step
 
@@ -282,3 +284,107 @@ def collapse(func):
             "involve X: that is the merged bias.",
         )
     return "Right: W = W1 W2 and b = b1 W2 + b2, one linear layer doing the work of two."
+
+
+# A forward pass by hand, and a prediction ---------------------------------------------------
+
+_HAND_X = np.array([[1.0, 2.0]])
+_HAND_W1 = np.array([[1.0, -1.0], [0.5, 2.0]])
+_HAND_B1 = np.array([0.0, -4.0])
+_HAND_W2 = np.array([[2.0], [-1.0]])
+_HAND_B2 = np.array([0.5])
+
+
+def _hand_output(W1=_HAND_W1, b1=_HAND_B1, hidden=relu, b2=_HAND_B2):
+    """The network's output with nnlib's layers (or with one part changed, for the typical
+    mistakes)."""
+    Z1, _ = dense_forward(_HAND_X, W1, b1)
+    Z2, _ = dense_forward(hidden(Z1), _HAND_W2, b2)
+    return float(Z2[0, 0])
+
+
+forward_by_hand = number_checker(
+    NumberExercise(
+        title="A forward pass by hand",
+        name="y_hat",
+        right=_hand_output,
+        why="z1 = x W1 + b1 = (2, -1), ReLU makes it h = (2, 0), and "
+        "y = h w2 + b2 = 2·2 + 0·(-1) + 0.5 = 4.5: the second hidden unit is off, so its "
+        "weight plays no part for this input.",
+        mistakes=(
+            Mistake(
+                "no-relu",
+                lambda: _hand_output(hidden=lambda Z: Z),
+                "You skipped the ReLU: the second hidden unit's -1 must become 0 before the "
+                "output layer sees it.",
+            ),
+            Mistake(
+                "transposed",
+                lambda: _hand_output(W1=_HAND_W1.T),
+                "You used W1's rows as the units. In this book W has shape (inputs, "
+                "outputs): hidden unit j takes column j, x1 · W1[0, j] + x2 · W1[1, j].",
+            ),
+            Mistake(
+                "no-hidden-bias",
+                lambda: _hand_output(b1=np.zeros(2)),
+                "You left out b1: the second unit's -4 is what switches it off.",
+            ),
+            Mistake(
+                "no-output-bias",
+                lambda: _hand_output(b2=np.zeros(1)),
+                "Right up to the output's bias: add b2 = 0.5.",
+            ),
+        ),
+    )
+)
+
+
+def _collapsed_size(sizes=(2, 5, 5, 1)):
+    """Run it: multiply out a random linear network of these sizes into one layer and
+    count its numbers (weights and biases)."""
+    rng = np.random.default_rng(0)
+    W, b = np.eye(sizes[0]), np.zeros(sizes[0])
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        W_layer, b_layer = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
+        W, b = W @ W_layer, b @ W_layer + b_layer
+    X = rng.standard_normal((4, sizes[0]))  # the collapsed layer computes the same outputs
+    deep = X
+    rng = np.random.default_rng(0)
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        deep = deep @ rng.standard_normal((n_in, n_out)) + rng.standard_normal(n_out)
+    assert np.allclose(deep, X @ W + b)
+    return W.size + b.size
+
+
+collapse_prediction = number_checker(
+    NumberExercise(
+        title="Predict: a deep network without activations",
+        name="predicted_numbers",
+        right=_collapsed_size,
+        why="Without activations every layer is linear, and linear maps compose into one: "
+        "x W1 W2 W3 + (…) is a single layer from 2 inputs to 1 output, which needs 2 weights "
+        "and 1 bias. The 51 parameters of the deep network buy nothing.",
+        mistakes=(
+            Mistake(
+                "deep-count",
+                lambda: sum(count_parameters([2, 5, 5, 1])),
+                "51 is what the deep network stores. Multiplied out, its three linear layers "
+                "are one layer from 2 inputs to 1 output.",
+            ),
+            Mistake(
+                "weights-only",
+                lambda: 2,
+                "2 weights, but the collapsed layer keeps a bias too, built from all the "
+                "layers' biases.",
+            ),
+            Mistake(
+                "hidden-width",
+                lambda: 5 * 2 + 5,
+                "A collapsed network has no hidden layer left: one layer from 2 inputs to 1 "
+                "output.",
+            ),
+        ),
+        rtol=1e-9,
+        prediction=True,
+    )
+)
