@@ -239,6 +239,15 @@ WRONG_ANSWERS = [
         "chance-level",
     ),
     ("ex-mnist-assignment", NEAREST_MEAN, "below-target"),
+    ("ex-mnist-steps-by-hand", "steps_per_epoch = 430", "rounded-up"),
+    ("ex-mnist-steps-by-hand", "steps_per_epoch = 55_000 / 128", "fraction"),
+    ("ex-mnist-steps-by-hand", "steps_per_epoch = 55_000", "one-per-image"),
+    ("ex-mnist-steps-by-hand", "steps_per_epoch = 55_000 * 128", "multiplied"),
+    ("ex-mnist-steps-by-hand", "steps_per_epoch = 400", "wrong-number"),
+    ("ex-mnist-predict-blank", "predicted_blank = 0.5", "half"),
+    ("ex-mnist-predict-blank", "predicted_blank = 0.19", "ink-share"),
+    ("ex-mnist-predict-blank", "predicted_blank = 0.99", "almost-all"),
+    ("ex-mnist-predict-blank", "predicted_blank = 0.05", "far-off"),
 ]
 
 

@@ -282,6 +282,15 @@ WRONG_ANSWERS = [
         "    return 'healthy'",
         "changed-input",
     ),
+    ("ex-recipe-range-factor", "rate_factor = 1e5 ** (1 / 51)", "fencepost"),
+    ("ex-recipe-range-factor", "rate_factor = (10 - 1e-4) / 50", "additive-step"),
+    ("ex-recipe-range-factor", "rate_factor = 1e5 / 50", "ratio-over-steps"),
+    ("ex-recipe-range-factor", "rate_factor = 0.1", "decades-per-step"),
+    ("ex-recipe-range-factor", "rate_factor = 2", "wrong-number"),
+    ("ex-recipe-predict-baseline", "predicted_accuracy = 0", "zero"),
+    ("ex-recipe-predict-baseline", "predicted_accuracy = 0.5", "coin"),
+    ("ex-recipe-predict-baseline", "predicted_accuracy = 0.9", "error-rate"),
+    ("ex-recipe-predict-baseline", "predicted_accuracy = 0.3", "far-off"),
 ]
 
 

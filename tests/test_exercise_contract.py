@@ -95,6 +95,8 @@ EXPECTED_LABELS = {
         "ex-recipe-range-test",
         "ex-recipe-update-ratios",
         "ex-recipe-which-bug",
+        "ex-recipe-range-factor",
+        "ex-recipe-predict-baseline",
     ],
     "11_cnn": [
         "ex-cnn-output-size",
@@ -109,6 +111,8 @@ EXPECTED_LABELS = {
         "ex-mnist-confusion",
         "ex-mnist-confident-mistakes",
         "ex-mnist-assignment",
+        "ex-mnist-steps-by-hand",
+        "ex-mnist-predict-blank",
     ],
 }
 

@@ -12,7 +12,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import mutants  # noqa: E402 - tools/ is not a package
 
-# Measured when the floor was last raised: 91.9 % (issue 19 asks for 90 %).
+# Measured when the floor was last raised: 92.0 % (issue 19 asks for 90 %).
 NAMED_FLOOR = 0.90
 
 

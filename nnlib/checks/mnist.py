@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started, run_student
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, idx_bytes, load_mnist, to_float
 from nnlib.data.mnist import train_validation_split as _split
 from nnlib.model import mlp_forward
@@ -466,3 +467,86 @@ def assignment(params, losses, activation="relu"):
             "dropout.",
         )
     return f"{summary}. Now try to raise it further; measure on the test set only once, at the end."
+
+
+# A count by hand, and a prediction ---------------------------------------------------------
+
+
+def _steps_per_epoch(m=55_000, batch_size=128):
+    """Run it: the number of batches nnlib.jax cuts one epoch of `m` images into."""
+    import jax
+
+    from nnlib import jax as nj
+
+    batches, _ = nj._epoch_batches(jax.random.PRNGKey(0), m, batch_size)
+    return int(batches.shape[0])
+
+
+steps_by_hand = number_checker(
+    NumberExercise(
+        title="Steps in an epoch, by hand",
+        name="steps_per_epoch",
+        right=_steps_per_epoch,
+        why="55,000 / 128 = 429.7: 429 full batches, and the remaining 88 images wait for "
+        "the next epoch's shuffle (nnlib.jax drops the remainder so that every step has "
+        "the same shape and compiles once).",
+        mistakes=(
+            Mistake(
+                "rounded-up",
+                lambda: int(np.ceil(55_000 / 128)),
+                "430 counts a last, partial batch of 88 images; nnlib.jax.train_epoch "
+                "leaves it out (floor division, 55_000 // 128).",
+            ),
+            Mistake(
+                "fraction",
+                lambda: 55_000 / 128,
+                "A number of steps is a whole number: 55_000 // 128.",
+            ),
+            Mistake(
+                "one-per-image",
+                lambda: 55_000,
+                "55,000 is one step per image. A mini-batch step uses 128 images at once.",
+            ),
+            Mistake(
+                "multiplied",
+                lambda: 55_000 * 128,
+                "Divide the images by the batch size; multiplying counts image-batch pairs.",
+            ),
+        ),
+        rtol=1e-9,
+    )
+)
+
+
+def _zero_pixel_fraction():
+    """Run it: the share of MNIST's test pixels that are exactly 0."""
+    return float(np.mean(load_mnist(progress=False).test_images == 0))
+
+
+blank_pixels_prediction = number_checker(
+    NumberExercise(
+        title="Predict: how much of a digit is blank",
+        name="predicted_blank",
+        right=_zero_pixel_fraction,
+        why="About four pixels in five are exactly 0: a digit's strokes cover a small part "
+        "of the 28 × 28 square. Those pixels give their weights no gradient (the input is "
+        "0), which is one reason a convolution, which shares its weights across the "
+        "image, needs so few.",
+        mistakes=(
+            Mistake("half", lambda: 0.5, "Digits are thin strokes: far less than half is ink."),
+            Mistake(
+                "ink-share",
+                lambda: 1 - _zero_pixel_fraction(),
+                "That is about the share of pixels with *some* ink; the blank ones are the rest.",
+            ),
+            Mistake(
+                "almost-all",
+                lambda: 0.99,
+                "A digit is more than a dot: a 7 or an 8 covers around a hundred pixels of "
+                "the 784.",
+            ),
+        ),
+        rtol=0.08,
+        prediction=True,
+    )
+)

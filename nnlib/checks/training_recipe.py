@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from nnlib.checks import Reject, array_text, call_student, checker, kind_of
+from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
 _RTOL, _ATOL = 1e-6, 1e-12
 
@@ -717,3 +718,89 @@ def which_bug(func):
                 f"{r!r}; yours is {g!r}. Apply the rules in the order given.",
             )
     raise Reject("wrong-diagnosis", "Some diagnoses are wrong.")  # unreachable
+
+
+# A number by hand, and a prediction ---------------------------------------------------------
+
+
+def _range_factor(low=1e-4, high=10.0, values=51):
+    """The factor between neighbouring rates of the chapter's range test."""
+    rates = low * (high / low) ** np.linspace(0, 1, values)
+    return float(rates[1] / rates[0])
+
+
+range_factor_by_hand = number_checker(
+    NumberExercise(
+        title="The step of a learning-rate range test, by hand",
+        name="rate_factor",
+        right=_range_factor,
+        why="The rates are evenly spaced on a log scale: 51 rates make 50 equal steps "
+        "across a factor of 10 / 1e-4 = 1e5, so each step multiplies by "
+        "(1e5)^(1/50) = 10^0.1 ≈ 1.259.",
+        mistakes=(
+            Mistake(
+                "fencepost",
+                lambda: 1e5 ** (1 / 51),
+                "51 rates have 50 gaps between them, not 51: (1e5)^(1/50).",
+            ),
+            Mistake(
+                "additive-step",
+                lambda: (10.0 - 1e-4) / 50,
+                "That is the step of rates spaced *evenly*, added rather than multiplied: "
+                "the test spaces them on a log scale, a constant factor apart.",
+            ),
+            Mistake(
+                "ratio-over-steps",
+                lambda: 1e5 / 50,
+                "1e5 / 50 divides the total factor by the number of steps; factors compound, "
+                "so take the 50th root: (1e5)^(1/50).",
+            ),
+            Mistake(
+                "decades-per-step",
+                lambda: 5 / 50,
+                "0.1 is the number of powers of 10 per step; the factor itself is 10^0.1.",
+            ),
+        ),
+    )
+)
+
+
+def _majority_baseline():
+    """Run it: the test accuracy of always answering MNIST's most common training digit."""
+    from nnlib.data.mnist import load_mnist
+
+    mnist = load_mnist(progress=False)
+    most_common = np.bincount(mnist.train_labels, minlength=10).argmax()
+    return float(np.mean(mnist.test_labels == most_common))
+
+
+majority_baseline_prediction = number_checker(
+    NumberExercise(
+        title="Predict: the accuracy of always giving the same answer",
+        name="predicted_accuracy",
+        right=_majority_baseline,
+        why="MNIST's ten digits are nearly balanced, so any constant answer is right about "
+        "1/10 of the time; the most common training digit, 1, is a little more frequent "
+        "than the others in the test set too. A model that does not beat this "
+        "baseline has learned nothing from the pixels.",
+        mistakes=(
+            Mistake(
+                "zero",
+                lambda: 0.0,
+                "A constant answer is right whenever that digit comes up: about one image in ten.",
+            ),
+            Mistake(
+                "coin",
+                lambda: 0.5,
+                "0.5 is a coin's chance with two classes; MNIST has ten.",
+            ),
+            Mistake(
+                "error-rate",
+                lambda: 0.9,
+                "0.9 is roughly the *error* rate of a constant answer; its accuracy is about 0.1.",
+            ),
+        ),
+        rtol=0.15,
+        prediction=True,
+    )
+)
