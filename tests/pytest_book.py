@@ -42,6 +42,7 @@ SLOW_FILES = {
     "chapters/11_cnn.ipynb": 131,
     "chapters/12_mnist.ipynb": 125,
     "tests/test_exercise_contract.py": 35,
+    "tests/test_otter.py": 30,
     "tests/test_jax.py": 33,
     "chapters/10_training_recipe.ipynb": 26,
     "chapters/09_regularization.ipynb": 21,
