@@ -529,9 +529,8 @@ blank_pixels_prediction = number_checker(
         name="predicted_blank",
         right=_zero_pixel_fraction,
         why="About four pixels in five are exactly 0: a digit's strokes cover a small part "
-        "of the 28 × 28 square. Those pixels give their weights no gradient (the input is "
-        "0), which is one reason a convolution, which shares its weights across the "
-        "image, needs so few.",
+        "of the 28 × 28 square. For any one image, most first-layer weights of an MLP "
+        "multiply a 0, add nothing to the sum and get no gradient from that image.",
         mistakes=(
             Mistake("half", lambda: 0.5, "Digits are thin strokes: far less than half is ink."),
             Mistake(
