@@ -169,6 +169,19 @@ def back_up(path):
     raise RuntimeError(f"could not find a free backup name for {path.name} in {backups}")
 
 
+def plain_markdown(source, number):
+    """A page's markdown as a plain notebook shows it: an exercise directive becomes the
+    heading "Exercise `number`: title" over its text (its options dropped), and {doc}
+    links become the notebooks' file names."""
+    found = _EXERCISE.match(source.strip())
+    if found:
+        body = "\n".join(
+            line for line in found["body"].splitlines() if not line.startswith(":")
+        ).strip()
+        source = f"## Exercise {number}: {found['title'].strip()}\n\n{body}"
+    return _DOC.sub(lambda m: f"`{m['path']}.ipynb`", source)
+
+
 def student_version(nb):
     """The student notebook made from a source notebook, with the digest of its cells."""
     out = nbformat.v4.new_notebook(metadata=nb.metadata)
@@ -180,15 +193,9 @@ def student_version(nb):
         if cell.cell_type == "markdown":
             if _GATE.match(source.strip()):
                 continue
-            found = _EXERCISE.match(source.strip())
-            if found:
+            if _EXERCISE.match(source.strip()):
                 number += 1
-                body = "\n".join(
-                    line for line in found["body"].splitlines() if not line.startswith(":")
-                ).strip()
-                source = f"## Exercise {number}: {found['title'].strip()}\n\n{body}"
-            source = _DOC.sub(lambda m: f"`{m['path']}.ipynb`", source)
-            new = nbformat.v4.new_markdown_cell(source)
+            new = nbformat.v4.new_markdown_cell(plain_markdown(source, number))
         else:
             new = nbformat.v4.new_code_cell(source)
             kept = [t for t in cell.metadata.get("tags", []) if t != "remove-cell"]

@@ -411,10 +411,6 @@ def _same(a, b):
         return False
 
 
-def _values(calls):
-    return [(name, result) for name, _, result in calls]
-
-
 def classify(book, label, mutant, names, reference_calls, reference_namespace):
     """Run one mutant through the checker; return (verdict, code)."""
     import numpy as np

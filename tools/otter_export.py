@@ -29,7 +29,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from exercises import _DOC, _EXERCISE, _GATE, _LABEL, tags  # noqa: E402
+from exercises import _EXERCISE, _GATE, _LABEL, plain_markdown, tags  # noqa: E402
 
 SOURCE_DIR = ROOT / "exercises" / "solutions"
 OUT_DIR = ROOT / "otter"
@@ -97,13 +97,7 @@ def master_notebook(page, run_tests=True):
                 out.cells.append(
                     _raw(f"# BEGIN QUESTION\nname: {_question_name(label)}\npoints: 1")
                 )
-                body = "\n".join(
-                    line for line in found["body"].splitlines() if not line.startswith(":")
-                ).strip()
-                source = f"## Exercise {number}: {found['title'].strip()}\n\n{body}"
-            out.cells.append(
-                nbformat.v4.new_markdown_cell(_DOC.sub(lambda m: f"`{m['path']}.ipynb`", source))
-            )
+            out.cells.append(nbformat.v4.new_markdown_cell(plain_markdown(source, number)))
         elif "stub" in cell_tags:
             stub = source
         elif "solution" in cell_tags:

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from nnlib.activations import relu, relu_derivative, sigmoid_derivative, softmax
+from nnlib.activations import relu, relu_derivative, sigmoid, sigmoid_derivative, softmax
 from nnlib.autograd import Value
 from nnlib.checks import (
     Reject,
@@ -908,27 +908,21 @@ _W, _X, _Y = 0.5, 3.0, 1.0
 
 
 def _unit_loss(w):
-    """L(w) = (σ(w x) - y)² for one sigmoid unit, with nnlib's autograd."""
-    out = (Value(w) * Value(_X)).sigmoid() - Value(_Y)
-    return out * out
+    """L(w) = (σ(w x) - y)² for one sigmoid unit (w a Value), with nnlib's autograd."""
+    return ((w * Value(_X)).sigmoid() - Value(_Y)) ** 2
 
 
 def _unit_grad():
     """Run it: dL/dw by nnlib's autograd, checked against central differences."""
     w = Value(_W)
-    loss = ((w * Value(_X)).sigmoid() - Value(_Y)) ** 2
-    loss.backward()
+    _unit_loss(w).backward()
     h = 1e-6
-    numeric = (_unit_loss(_W + h).data - _unit_loss(_W - h).data) / (2 * h)
+    numeric = (_unit_loss(Value(_W + h)).data - _unit_loss(Value(_W - h)).data) / (2 * h)
     assert abs(numeric - w.grad) < 1e-6
     return w.grad
 
 
-def _sig_at(z):
-    return 1 / (1 + np.exp(-z))
-
-
-_A = _sig_at(_W * _X)
+_A = float(sigmoid(np.array(_W * _X)))
 
 unit_gradient_by_hand = number_checker(
     NumberExercise(

@@ -340,18 +340,18 @@ forward_by_hand = number_checker(
 
 
 def _collapsed_size(sizes=(2, 5, 5, 1)):
-    """Run it: multiply out a random linear network of these sizes into one layer and
-    count its numbers (weights and biases)."""
+    """Run it: multiply out a random linear network of these sizes into one layer, check
+    that the layer computes what the network does, and count its numbers."""
     rng = np.random.default_rng(0)
+    layers = [
+        (rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out))
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
     W, b = np.eye(sizes[0]), np.zeros(sizes[0])
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        W_layer, b_layer = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
+    X = deep = rng.standard_normal((4, sizes[0]))
+    for W_layer, b_layer in layers:
         W, b = W @ W_layer, b @ W_layer + b_layer
-    X = rng.standard_normal((4, sizes[0]))  # the collapsed layer computes the same outputs
-    deep = X
-    rng = np.random.default_rng(0)
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        deep = deep @ rng.standard_normal((n_in, n_out)) + rng.standard_normal(n_out)
+        deep = deep @ W_layer + b_layer
     assert np.allclose(deep, X @ W + b)
     return W.size + b.size
 
