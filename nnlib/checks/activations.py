@@ -20,6 +20,7 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
+from nnlib.checks.engine import CodeExercise, Variant, code_checker, worst
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 
@@ -575,102 +576,100 @@ def leaky_pieces(func):
 _TANH_POINTS = np.array([[-20.0, -2.0, -0.5, 0.0], [0.3, 1.0, 3.0, 20.0]])
 
 
-def _named_formula(got, z, mistakes):
-    """The first (code, message) whose formula of z reproduces `got`."""
-    for code, formula, message in mistakes:
-        with np.errstate(all="ignore"):
-            if _is(got, formula(z)):
-                return code, message
-    return None
-
-
 _TANH_MISTAKES = [
-    (
+    Variant(
         "returned-tanh",
-        np.tanh,
         "You returned tanh itself. Its derivative is its slope: 1 - tanh(z)², which is 1 at "
         "z = 0 and falls to 0 as |z| grows.",
+        np.tanh,
     ),
-    (
+    Variant(
         "missing-square",
-        lambda z: 1 - np.tanh(z),
         "You computed 1 - tanh(z): the square is missing. The slope is 1 - tanh(z)², even "
         "in z (the same for z and -z), while 1 - tanh(z) reaches 2 for very negative z.",
+        lambda z: 1 - np.tanh(z),
     ),
-    (
+    Variant(
         "missing-one-minus",
-        lambda z: np.tanh(z) ** 2,
         "You returned tanh(z)²: the slope is 1 minus that, 1 - tanh(z)², largest (1) at "
         "z = 0 where tanh² is 0.",
+        lambda z: np.tanh(z) ** 2,
     ),
-    (
+    Variant(
         "sigmoid-pattern",
-        lambda z: np.tanh(z) * (1 - np.tanh(z)),
         "You used the sigmoid's pattern, t (1 - t) with t = tanh(z). For tanh the slope is "
         "1 - t² = (1 - t)(1 + t).",
+        lambda z: np.tanh(z) * (1 - np.tanh(z)),
     ),
-    (
+    Variant(
         "sigmoid-derivative",
-        lambda z: sigmoid(z) * (1 - sigmoid(z)),
         "That is the sigmoid's derivative, σ(z)(1 - σ(z)), at most 1/4. tanh's is "
         "1 - tanh(z)², which is 1 at z = 0: tanh is four times steeper there.",
+        lambda z: sigmoid(z) * (1 - sigmoid(z)),
     ),
-    (
+    Variant(
         "sech-not-squared",
-        lambda z: 1 / np.cosh(z),
         "You returned 1 / cosh(z). The derivative of tanh is 1 / cosh(z)², the square of "
         "that, which equals 1 - tanh(z)².",
+        lambda z: 1 / np.cosh(z),
     ),
-    (
+    Variant(
         "sigmoid-in-formula",
-        lambda z: 1 - sigmoid(z) ** 2,
         "You computed 1 - σ(z)², with the sigmoid where tanh belongs: the slope of tanh is "
         "1 - tanh(z)², with t = np.tanh(z).",
+        lambda z: 1 - sigmoid(z) ** 2,
     ),
-    (
+    Variant(
         "doubled-not-squared",
-        lambda z: 1 - 2 * np.tanh(z),
         "You computed 1 - 2 tanh(z): t * 2 where t ** 2 belongs. The slope is 1 - tanh(z)².",
+        lambda z: 1 - 2 * np.tanh(z),
     ),
-    (
+    Variant(
         "plus-not-minus",
-        lambda z: 1 + np.tanh(z) ** 2,
         "You computed 1 + tanh(z)², which is at least 1 everywhere. The slope is "
         "1 - tanh(z)², at most 1.",
+        lambda z: 1 + np.tanh(z) ** 2,
     ),
 ]
 
 
-@checker("tanh's derivative")
-def tanh_derivative(func):
-    """Check `func(z)` returns 1 − tanh²(z) elementwise, for 1-D and 2-D arrays."""
-    for z in (_TANH_POINTS.ravel(), _TANH_POINTS):
-        got = _as_array(call_student(func, "tanh_derivative", z), "tanh_derivative", z.shape)
-        expected = 1 - np.tanh(z) ** 2
-        if _is(got, expected):
-            continue
-        if not np.all(np.isfinite(got)):
-            raise Reject(
-                "not-finite",
-                f"For z = {z.ravel().tolist()} your result contains nan or inf: "
-                f"{np.array2string(got.ravel(), precision=4)}. The slope of tanh lies between "
-                "0 and 1 everywhere; 1 - np.tanh(z)**2 never overflows.",
-            )
-        found = _named_formula(got, z, _TANH_MISTAKES)
-        if found:
-            raise Reject(*found)
-        index = int(np.argmax(np.abs(got - expected)))
-        raise values_differ(
-            f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
-            f"but yours is {got.ravel()[index]:.6g}. The formula is 1 - tanh(z)².",
-            got,
-            expected,
-            what="your slopes",
+def _point_mismatch(what_at, rule):
+    """The sentence for an elementwise function that is wrong at some point: the point
+    where it is furthest off, with the right value and the student's."""
+
+    def sentence(case, got, right):
+        z = case[0]
+        i = worst(got, right)
+        return (
+            f"{what_at(case)} z = {z.ravel()[i]:g} the {rule[0]} should be "
+            f"{right.ravel()[i]:.6g}, but yours is {got.ravel()[i]:.6g}. {rule[1]}"
         )
-    return (
+
+    return sentence
+
+
+_TANH = CodeExercise(
+    title="tanh's derivative",
+    name="tanh_derivative",
+    reference=lambda z: 1 - np.tanh(z) ** 2,
+    cases=lambda: [(_TANH_POINTS.ravel(),), (_TANH_POINTS,)],
+    mistakes=_TANH_MISTAKES,
+    per_case=True,
+    rtol=1e-4,
+    atol=1e-7,
+    nonfinite=lambda case, got: (
+        f"For z = {case[0].ravel().tolist()} your result contains nan or inf: "
+        f"{np.array2string(got.ravel(), precision=4)}. The slope of tanh lies between "
+        "0 and 1 everywhere; 1 - np.tanh(z)**2 never overflows."
+    ),
+    mismatch=_point_mismatch(lambda case: "At", ("slope", "The formula is 1 - tanh(z)².")),
+    what="your slopes",
+    success=(
         "Right: 1 at z = 0, where tanh is steepest (four times the sigmoid's 1/4), and "
         "vanishing for |z| = 20, where the unit is saturated."
-    )
+    ),
+)
+tanh_derivative = code_checker(_TANH)
 
 
 # --- Exercise 8: Leaky ReLU ------------------------------------------------------------
@@ -681,81 +680,80 @@ _LEAKY_CASES = [
 ]
 
 _LEAKY_MISTAKES = [
-    (
+    Variant(
         "relu",
-        lambda z, a: np.maximum(0, z),
         "Your outputs are ReLU's: 0 for every negative input. Leaky ReLU lets a little "
         "through there: alpha * z, a small negative number.",
+        lambda z, a: np.maximum(0, z),
     ),
-    (
+    Variant(
         "max-with-alpha",
-        lambda z, a: np.maximum(a, z),
         "You computed max(alpha, z), which floors the output at alpha. Leaky ReLU is "
         "max(z, alpha z): the slope alpha multiplies z.",
+        lambda z, a: np.maximum(a, z),
     ),
-    (
+    Variant(
         "constant-alpha",
-        lambda z, a: np.where(z >= 0, z, a),
         "For negative z you return alpha itself. The negative side is a line of slope "
         "alpha: alpha * z.",
+        lambda z, a: np.where(z >= 0, z, a),
     ),
-    (
+    Variant(
         "swapped",
-        lambda z, a: np.where(z >= 0, a * z, z),
         "Your two sides are swapped: positive inputs get the slope alpha and negative ones "
         "pass unchanged. Leaky ReLU passes z >= 0 unchanged and multiplies z < 0 by alpha.",
+        lambda z, a: np.where(z >= 0, a * z, z),
     ),
-    (
+    Variant(
         "negative-slope",
-        lambda z, a: np.where(z >= 0, z, -a * z),
         "For negative z your outputs are positive: you multiplied by -alpha. The negative "
         "side is alpha * z, which stays negative (a small slope, not a reflection).",
+        lambda z, a: np.where(z >= 0, z, -a * z),
     ),
-    (
+    Variant(
         "identity",
-        lambda z, a: z,
         "You return z unchanged on both sides: the negative side must be multiplied by "
         "the slope alpha.",
+        lambda z, a: z,
     ),
-    (
+    Variant(
         "where-arguments",
-        lambda z, a: np.where(z, z >= 0, a * z),
         "np.where(condition, a, b) takes the condition first: np.where(z >= 0, z, alpha * z). "
         "Yours passes z as the condition.",
+        lambda z, a: np.where(z, z >= 0, a * z),
     ),
-    (
+    Variant(
         "alpha-ignored",
-        lambda z, a: np.where(z >= 0, z, 0.01 * z),
         "Your negative side always has the slope 0.01, whatever alpha is: use the argument "
         "`alpha`.",
+        lambda z, a: np.where(z >= 0, z, 0.01 * z),
     ),
 ]
 
-
-@checker("Leaky ReLU")
-def leaky_relu(func):
-    """Check `func(z, alpha)`: z where z >= 0, alpha z where z < 0 (0 <= alpha < 1)."""
-    for z, alpha in _LEAKY_CASES:
-        got = _as_array(call_student(func, "leaky_relu", z, alpha), "leaky_relu", z.shape)
-        expected = np.where(z >= 0, z, alpha * z)
-        if _is(got, expected):
-            continue
-        for code, formula, message in _LEAKY_MISTAKES:
-            if not _is(expected, formula(z, alpha)) and _is(got, formula(z, alpha)):
-                raise Reject(code, message)
-        index = int(np.argmax(np.abs(got - expected)))
-        raise values_differ(
-            f"With alpha = {alpha}, at z = {z.ravel()[index]:g} Leaky ReLU gives "
-            f"{expected.ravel()[index]:g}, but yours gives {got.ravel()[index]:g}. It is z "
-            "for z >= 0 and alpha * z for z < 0, e.g. np.where(z >= 0, z, alpha * z).",
-            got,
-            expected,
-            what="your outputs",
-        )
-    return (
-        "Right for both slopes: negative inputs keep a small slope alpha, so a unit that "
-        "is pushed below 0 still gets a gradient and can recover."
+leaky_relu = code_checker(
+    CodeExercise(
+        title="Leaky ReLU",
+        name="leaky_relu",
+        reference=lambda z, alpha: np.where(z >= 0, z, alpha * z),
+        cases=lambda: _LEAKY_CASES,
+        mistakes=_LEAKY_MISTAKES,
+        per_case=True,
+        rtol=1e-4,
+        atol=1e-7,
+        mismatch=_point_mismatch(
+            lambda case: f"With alpha = {case[1]}, at",
+            (
+                "output",
+                "It is z for z >= 0 and alpha * z for z < 0, e.g. np.where(z >= 0, z, alpha * z).",
+            ),
+        ),
+        what="your outputs",
+        success=(
+            "Right for both slopes: negative inputs keep a small slope alpha, so a unit that "
+            "is pushed below 0 still gets a gradient and can recover."
+        ),
     )
+)
 
 
 # --- Exercise 9: a sigmoid that is exact at ±1e4 in float32 -----------------------------

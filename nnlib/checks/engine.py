@@ -1,0 +1,370 @@
+"""One engine for the code exercises: an exercise is declared, and `judge` runs it.
+
+A declaration (`CodeExercise`) says what the exercise is, not how to check it:
+
+- the student's function (`name`) and the `reference` that computes the right answer;
+- the `cases` it is run on (argument tuples), and how a result is read (`result`);
+- the typical mistakes, each a `Variant`: a function that computes what the mistaken
+  answer returns, and the sentence that names the mistake;
+- `probes`: checks of what values on a few cases cannot show (an overflow at extreme
+  inputs, a property such as rows summing to 1), each a function of the student's
+  function that raises `Reject` when it finds a problem.
+
+`judge` runs the student's function on every case inside the harness (`call_student`),
+reads each result with the shared messages for types, shapes and nan, compares it with the
+reference, and when they differ names the first variant that reproduces the student's
+numbers on every case. An answer no variant reproduces is still described: by the group
+of examples it gets wrong (`groups`), by an input it ignores or misuses (`arguments`), or
+by how its numbers relate to the right ones (negated, scaled, shifted), before the
+exercise's own sentence for a mismatch.
+
+The readers and comparisons (`as_array`, `as_number`, `close`, `first_match`) serve the
+checkers that are not declarations too: one place for each message a student sees about
+the kind of thing they returned.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nnlib.checks import (
+    Reject,
+    array_text,
+    call_student,
+    checker,
+    explain_by_arguments,
+    explain_by_subsets,
+    kind_of,
+    values_differ,
+)
+
+RTOL, ATOL = 1e-6, 1e-9
+
+# Values that NumPy would turn into an array but that are never an answer made of numbers.
+_NOT_NUMBERS = (str, bytes, dict, bool, complex, np.bool_, type(None), type(Ellipsis))
+
+
+# --- reading what the student returned -------------------------------------------------------
+
+
+def summary(value):
+    """A value in a sentence: an array by its shape, anything else by its repr when short."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else kind_of(value)
+
+
+def as_array(value, what, shape=None, kind="an array of numbers", hint=None):
+    """`value` as a float array, or the verdict saying what it should be.
+
+    `what` names the value in a sentence ("`softmax_rows` returned", "The gradient of
+    layer 1"); `shape`, when given, is the shape it must have. A wrong shape gets a hint
+    when it tells a common mistake (transposed, an axis lost), or `hint(shape_got)`.
+    """
+    if isinstance(value, _NOT_NUMBERS):
+        raise Reject("wrong-type", f"{what} should be {kind}, but it is {summary(value)}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type", f"{what} should be {kind}, but it is {summary(value)}."
+        ) from None
+    if shape is not None and array.shape != tuple(shape):
+        shape = tuple(shape)
+        extra = hint(array.shape) if hint else _shape_hint(array.shape, shape)
+        raise Reject(
+            "wrong-shape",
+            f"{what} should have shape {shape}, but it has shape {array.shape}."
+            + (f" {extra}" if extra else ""),
+        )
+    return array
+
+
+def _shape_hint(got, wanted):
+    if len(wanted) == 2 and got == wanted[::-1] and wanted[0] != wanted[1]:
+        return "It looks transposed: keep one row per example (or transpose with .T)."
+    if len(got) < len(wanted):
+        return "Did a sum, a mean or a max lose an axis? keepdims=True keeps it."
+    if len(got) > len(wanted):
+        return "It has an axis too many: is a sum or a mean over an axis missing?"
+    return ""
+
+
+def as_number(value, what):
+    """`value` as one finite float, or the verdict saying what it should be. An array of
+    one entry counts as its number."""
+    if isinstance(value, _NOT_NUMBERS):
+        raise Reject("wrong-type", f"{what} should be a single number, but it is {summary(value)}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.size != 1:
+        raise Reject("wrong-type", f"{what} should be a single number, but it is {summary(value)}.")
+    number = float(array.reshape(()))
+    if not np.isfinite(number):
+        raise Reject("not-finite", f"{what} is {number}; it should be a finite number.")
+    return number
+
+
+def close(got, right, rtol=RTOL, atol=ATOL):
+    """True when `got` has `right`'s shape and values (both finite): arrays, numbers, or
+    tuples, lists and dicts of them, compared piece by piece."""
+    if isinstance(right, dict):
+        return (
+            isinstance(got, dict)
+            and set(got) == set(right)
+            and all(close(got[k], right[k], rtol, atol) for k in right)
+        )
+    if isinstance(right, tuple | list):
+        return (
+            isinstance(got, tuple | list)
+            and len(got) == len(right)
+            and all(close(g, r, rtol, atol) for g, r in zip(got, right, strict=True))
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a, b = np.asarray(got, dtype=float), np.asarray(right, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(a))) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def all_close(got, right, rtol=RTOL, atol=ATOL):
+    """`close` on every pair of two lists (one result per case)."""
+    return len(got) == len(right) and all(
+        close(g, r, rtol, atol) for g, r in zip(got, right, strict=True)
+    )
+
+
+def finite(value):
+    """True when every number in `value` (an array, a number, or a list of them) is finite."""
+    if isinstance(value, dict):
+        return all(finite(v) for v in value.values())
+    if isinstance(value, tuple | list):
+        return all(finite(v) for v in value)
+    try:
+        with np.errstate(all="ignore"):
+            return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return False
+
+
+# --- named mistakes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A typical mistake: `compute(*case)` returns what the mistaken answer returns on a
+    case, and `message` names the mistake (a sentence, or a function of the list of cases
+    that writes one with their numbers)."""
+
+    code: str
+    message: str | Callable[[list], str]
+    compute: Callable[..., Any]
+
+    def text(self, cases):
+        return self.message(cases) if callable(self.message) else self.message
+
+
+def first_match(got, cases, variants, right=None, rtol=RTOL, atol=ATOL):
+    """The first variant that reproduces `got` (one result per case) on every case, or None.
+
+    With `right` (the right results), a variant that computes the right values on every
+    case is skipped: on these cases it is no mistake at all."""
+    for variant in variants:
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                predicted = [variant.compute(*case) for case in cases]
+        except Exception:  # a variant that cannot run on a case does not match it
+            continue
+        if right is not None and all_close(predicted, right, rtol, atol):
+            continue
+        if all_close(got, predicted, rtol, atol):
+            return variant
+    return None
+
+
+def reject_match(got, cases, variants, right=None, rtol=RTOL, atol=ATOL):
+    """Raise the first variant that reproduces `got` as the verdict; return if none does."""
+    found = first_match(got, cases, variants, right, rtol, atol)
+    if found is not None:
+        raise Reject(found.code, found.text(cases))
+
+
+# --- the declaration and the engine ----------------------------------------------------------
+
+
+def _quietly(function, *args):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args)
+
+
+@dataclass(frozen=True)
+class CodeExercise:
+    """A code exercise: the student writes `name(*arguments)`.
+
+    - `reference(*case)` computes the right result of a case; `cases()` returns the cases
+      (argument tuples), in the order they are tried.
+    - `result(got, case, right)` reads the student's result (and raises the verdict for a
+      wrong type or shape); by default it must be a float array shaped like the right one
+      (a number, when the right one is).
+    - `mistakes`: the variants tried, in order, when the values differ. A list, or a
+      function of the cases that builds it.
+    - `per_case`: judge case by case, diagnosing the first case that differs on its own
+      (for an exercise whose later cases are harder: a naive formula right on small inputs
+      must be named by the large ones it fails on). Otherwise every case is run first and
+      a variant must reproduce all of them.
+    - `mismatch(case, got, right)`: the exercise's sentence for a case that differs and
+      that nothing names; `what` names the values in the shared sentences.
+    - `probes`: functions of the student's function, run in order once every case is
+      right (`first_probes`: before the cases), each raising `Reject` on a problem.
+    - `arguments`, `batch`, `skip`, `parts`: for `explain_by_arguments`, which nudges each
+      named input to find one ignored or misused; `groups` for `explain_by_subsets`.
+    - `start(case)`: for an update rule, the values before the step, so that a step that
+      is reversed, scaled or missing is named.
+    - `nonfinite(case, got)`: the sentence for a result with nan or inf where the right
+      one is finite ("not-finite"), given before any variant is tried.
+    """
+
+    title: str
+    name: str
+    reference: Callable[..., Any]
+    cases: Callable[[], Sequence[tuple]]
+    success: str
+    mismatch: Callable[[tuple, Any, Any], str]
+    mistakes: Sequence[Variant] | Callable[[list], Sequence[Variant]] = ()
+    result: Callable[[Any, tuple, Any], Any] | None = None
+    what: str = "your values"
+    per_case: bool = False
+    probes: Sequence[Callable[[Callable], None]] = ()
+    first_probes: Sequence[Callable[[Callable], None]] = ()
+    arguments: tuple[str, ...] = ()
+    batch: tuple[int, ...] = ()
+    skip: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    groups: Sequence[tuple] = ()
+    changes: str = "reject"
+    start: Callable[[tuple], Any] | None = None
+    nonfinite: Callable[[tuple, Any], str] | None = None
+    rtol: float = RTOL
+    atol: float = ATOL
+    extra: dict = field(default_factory=dict)  # anything a probe of this exercise needs
+
+
+def like_reference(name):
+    """The default reader: a float array of the right result's shape (a number when the
+    right result is one)."""
+
+    def read(got, case, right):
+        if np.ndim(right) == 0:
+            return as_number(got, f"What `{name}` returns")
+        return as_array(got, f"What `{name}` returns", np.shape(right))
+
+    return read
+
+
+def code_checker(exercise):
+    """The checker function of a declared exercise: `check.<name>(func)`."""
+
+    @checker(exercise.title)
+    def check(func):
+        return judge(exercise, func)
+
+    check.__doc__ = f"Check `{exercise.name}`: {exercise.title}."
+    check.__name__ = check.__qualname__ = exercise.name
+    check.exercise = exercise
+    return check
+
+
+def judge(exercise, func):
+    """The verdict on the student's `func` for `exercise`: its success sentence, or a
+    `Reject` naming what is wrong."""
+    for probe in exercise.first_probes:
+        probe(func)
+    read = exercise.result or like_reference(exercise.name)
+    cases = list(exercise.cases())
+    got, right = [], []
+    for case in cases:
+        right_value = _quietly(exercise.reference, *case)
+        answer = call_student(func, exercise.name, *case, changes=exercise.changes)
+        got.append(read(answer, case, right_value))
+        right.append(right_value)
+        if exercise.per_case and not close(got[-1], right[-1], exercise.rtol, exercise.atol):
+            diagnose(exercise, func, [case], [got[-1]], [right[-1]])
+    if not all_close(got, right, exercise.rtol, exercise.atol):
+        diagnose(exercise, func, cases, got, right)
+    for probe in exercise.probes:
+        probe(func)
+    return exercise.success
+
+
+def diagnose(exercise, func, cases, got, right):
+    """Raise the verdict for results that differ from the right ones on some case."""
+    if exercise.nonfinite is not None:
+        for case, g, r in zip(cases, got, right, strict=True):
+            if finite(r) and not finite(g):
+                raise Reject("not-finite", exercise.nonfinite(case, g))
+    variants = exercise.mistakes(cases) if callable(exercise.mistakes) else exercise.mistakes
+    reject_match(got, cases, variants, right, exercise.rtol, exercise.atol)
+    found = None
+    if exercise.groups:
+        found = explain_by_subsets(
+            func, exercise.name, cases, exercise.reference, exercise.batch, exercise.groups
+        )
+    if found is None and exercise.arguments:
+        found = explain_by_arguments(
+            func,
+            exercise.name,
+            cases,
+            exercise.arguments,
+            exercise.reference,
+            batch=exercise.batch,
+            skip=exercise.skip,
+            changes=exercise.changes,
+            parts=exercise.parts,
+        )
+    if found:
+        raise Reject(*found)
+    index = next(
+        i
+        for i, (g, r) in enumerate(zip(got, right, strict=True))
+        if not close(g, r, exercise.rtol, exercise.atol)
+    )
+    start = [exercise.start(case) for case in cases] if exercise.start else None
+    raise values_differ(
+        exercise.mismatch(cases[index], got[index], right[index]),
+        got,
+        right,
+        start=start,
+        what=exercise.what,
+    )
+
+
+def worst(got, right):
+    """The flat index of the entry where two arrays differ most (nan counts as most)."""
+    with np.errstate(all="ignore"):
+        gap = np.abs(np.ravel(got) - np.ravel(right))
+    gap[~np.isfinite(gap)] = np.inf
+    return int(np.argmax(gap))
+
+
+def quote(array):
+    """An array in a sentence: its numbers, four decimals (`array_text`)."""
+    return array_text(array)
