@@ -1,51 +1,28 @@
-"""What the browser test needs: the built book, offline copies of its CDN scripts, a local
-HTTP server, and headless Chromium.
+"""What the browser test needs: the built book, a local HTTP server, and headless Chromium.
 
-The published book loads MathJax and the ipywidgets HTML manager from CDNs. The test runs
-offline, so the server rewrites those addresses in every HTML page it serves to local
-copies of the same npm packages (fetched once with `npm pack` into `.offline-assets/`).
-The built files themselves are never changed.
+The book carries its own copies of MathJax and the widget scripts (_ext/offline_assets.py
+puts them into _build/html at build time), so the server serves the built files exactly
+as they are, and the test refuses every request that leaves the machine: it sees what a
+reader without a network sees.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.server
 import importlib.util
-import io
-import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import threading
 from pathlib import Path
 
 import yaml
 
-_OFFLINE_SCRIPT = re.compile(r"<script[^>]*/__offline__/[^>]*>")
-_INTEGRITY = re.compile(r'\s(integrity|crossorigin)="[^"]*"')
-
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / ".offline-assets"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+sys.path.insert(0, str(ROOT / "_ext"))
+from publication import PLACEHOLDER  # noqa: E402, F401 - the test checks no link goes there
 
-# npm package -> folder name under /__offline__/
-PACKAGES = {
-    "mathjax@3.2.2": "mathjax",
-    "@jupyter-widgets/html-manager@1.0.6": "html-manager",
-    "requirejs@2.3.4": "requirejs",
-}
-# CDN address in the built HTML -> local address served by the test server
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
-WIDGETS_CDN = "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@1.0.6/dist/"
-REQUIRE_CDN = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js"
-REWRITES = {
-    MATHJAX_CDN: "/__offline__/mathjax/es5/",
-    WIDGETS_CDN: "/__offline__/html-manager/dist/",
-    REQUIRE_CDN: "/__offline__/requirejs/require.js",
-}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def missing_tools():
@@ -55,50 +32,6 @@ def missing_tools():
         for name, path in (("chromium", CHROMIUM), ("npm", shutil.which("npm")))
         if path is None
     ]
-
-
-@contextlib.contextmanager
-def _only_one_process(lock_path):
-    """Hold an exclusive lock on `lock_path` (POSIX): pytest-xdist workers that open the
-    book at the same time unpack the assets one after the other."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no xdist browser workers there in practice
-        yield
-        return
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def offline_assets():
-    """Unpack the npm packages the book loads from CDNs into .offline-assets/ (once)."""
-    ASSETS.mkdir(exist_ok=True)
-    with _only_one_process(ASSETS / ".lock"):
-        _unpack_assets()
-    return ASSETS
-
-
-def _unpack_assets():
-    for package, folder in PACKAGES.items():
-        target = ASSETS / folder
-        if (target / "package.json").exists():
-            continue
-        result = subprocess.run(
-            ["npm", "pack", "--silent", package], cwd=ASSETS, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"npm pack {package} failed:\n{result.stderr}")
-        tarball = ASSETS / result.stdout.strip().splitlines()[-1]
-        with tarfile.open(tarball) as archive:
-            archive.extractall(ASSETS / f".{folder}", filter="data")
-        shutil.rmtree(target, ignore_errors=True)
-        (ASSETS / f".{folder}" / "package").rename(target)
-        shutil.rmtree(ASSETS / f".{folder}")
-        tarball.unlink()
 
 
 def load_tasks():
@@ -137,52 +70,18 @@ def book_pages():
     return [f"{page}.html" for page in pages] + ["genindex.html", "search.html"]
 
 
-FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the book, with CDN addresses in HTML pages pointed at the offline copies."""
-
-    def __init__(self, *args, book, assets, **kwargs):
-        self.book, self.assets = book, assets
-        super().__init__(*args, directory=str(book), **kwargs)
-
-    def translate_path(self, path):
-        path = path.split("?")[0]
-        if path.startswith("/__offline__/"):
-            return str(self.assets / path[len("/__offline__/") :])
-        if "/@jupyter-widgets/" in path and path.endswith(FONT_SUFFIXES):
-            # The widget bundle asks for its icon fonts relative to the page, under one of
-            # two prefixes; both are files of the html-manager package.
-            return str(self.assets / "html-manager" / "dist" / path.rsplit("/", 1)[1])
-        return super().translate_path(path)
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.suffix != ".html" or not path.is_file():
-            return super().send_head()
-        text = path.read_text(encoding="utf-8")
-        for cdn, local in REWRITES.items():
-            text = text.replace(cdn, local)
-        # The CDN's require.min.js carries a subresource-integrity hash; the npm package
-        # ships the same release unminified, so its tag loses the hash here (and only here).
-        text = _OFFLINE_SCRIPT.sub(lambda m: _INTEGRITY.sub("", m.group(0)), text)
-        body = text.encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
+    """Serves the built book's files as they are, quietly."""
 
     def log_message(self, *args):
         pass
 
 
 class BookServer:
-    """`with BookServer(html, assets) as url:` serves the book on 127.0.0.1."""
+    """`with BookServer(html) as url:` serves the book on 127.0.0.1."""
 
-    def __init__(self, book, assets):
-        handler = functools.partial(_Handler, book=Path(book), assets=Path(assets))
+    def __init__(self, book):
+        handler = functools.partial(_Handler, directory=str(book))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 
     def __enter__(self):

@@ -1,9 +1,11 @@
 """The book as a reader sees it: every page opened in headless Chromium.
 
-A page fails when it shows untypeset math, an image that did not load, a JavaScript error
-or a failed request, an exercise solution that is open by default, a link to a page or
-anchor that does not exist, a display formula wider than the text column in a 1280-pixel
-window, or code or printed text that scrolls sideways in a 1366-pixel one (a common laptop
+A page fails when it shows untypeset math, asks for anything outside the machine (the
+book carries its own MathJax and widget scripts), links into the placeholder repository,
+shows an image that did not load, a JavaScript error or a failed request, an exercise
+solution that is open by default, a link to a page or anchor that does not exist, a
+display formula wider than the text column in a 1280-pixel window, or code or printed
+text that scrolls sideways in a 1366-pixel one (a common laptop
 width, where the column shows 88 characters of code).
 
 Screenshots go to test-artifacts/screenshots/: the first screen of every page, and the
@@ -27,12 +29,12 @@ from browser_support import (
     CHROMIUM_ARGS,
     OVERFLOW_JS,
     PAGE_REPORT_JS,
+    PLACEHOLDER,
     ROOT,
     BookServer,
     book_pages,
     current_book,
     missing_tools,
-    offline_assets,
 )
 from bs4 import BeautifulSoup
 
@@ -41,6 +43,9 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 WINDOW = {"width": 1280, "height": 900}
 WIDE_WINDOW = {"width": 1366, "height": 900}
 FULL_SCREENSHOTS = os.environ.get("NNLIB_FULL_SCREENSHOTS", "") not in ("", "0")
+# What the launch buttons (Binder, Colab) would carry while repository.url is the
+# placeholder: the placeholder's account and name.
+PLACEHOLDER_HOME = urlparse(PLACEHOLDER).path.strip("/")
 RAW_MATH = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\frac|\\begin\{|\\sum|\\mathrm")
 
 
@@ -64,7 +69,7 @@ def book():
 def browser_page(book):
     from playwright.sync_api import sync_playwright
 
-    with BookServer(book, offline_assets()) as url, sync_playwright() as playwright:
+    with BookServer(book) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=WINDOW)
         problems = []
@@ -132,6 +137,12 @@ def _check_page(page, name, report, problems):
         f"{name}: code or output that scrolls sideways at {WIDE_WINDOW['width']} px "
         f"[its longest line, width needed, width shown]: {wide_code}"
     )
+    dead = page.evaluate(
+        "(home) => [...document.querySelectorAll('a[href]')].map(a => a.href)"
+        ".filter(href => href.includes(home))",
+        PLACEHOLDER_HOME,
+    )
+    assert not dead, f"{name}: links into the placeholder repository (a dead address): {dead}"
     if name.startswith("exercises/"):
         assert report["solutions"] >= 4, f"{name}: expected the exercise solutions"
     if name.startswith("chapters/"):
@@ -163,3 +174,40 @@ def test_internal_links_lead_somewhere(book, name):
         elif fragment and target_path.suffix == ".html" and fragment not in _ids(target_path):
             broken.append(f"{href} (no anchor #{fragment})")
     assert not broken, f"{name}: broken internal links: {broken}"
+
+
+# A chapter with formulas and a widget, opened the way a reader who downloaded the book
+# opens it: from disk, with no server and no network.
+FROM_DISK = "chapters/03_mlp.html"
+
+
+def test_a_chapter_opened_from_disk_without_a_network_typesets_and_draws(book):
+    from playwright.sync_api import sync_playwright
+
+    outside, errors = [], []
+
+    def refuse_outside(route):
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=WINDOW)
+        page.route("**/*", refuse_outside)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((book / FROM_DISK).as_uri(), wait_until="load")
+        report = page.evaluate(PAGE_REPORT_JS)
+        page.wait_for_function(
+            "document.querySelectorAll('.jupyter-widgets .widget-slider').length > 0",
+            timeout=15_000,
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "offline-from-disk.png")
+        browser.close()
+    assert not outside, f"{FROM_DISK} from disk asked the network for: {outside}"
+    assert not errors, f"{FROM_DISK} from disk: JavaScript errors {errors}"
+    assert report["formulas"] > 10, f"{FROM_DISK} from disk: {report['formulas']} formulas"
+    assert not RAW_MATH.search(report["text"]), f"{FROM_DISK} from disk: untypeset math"

@@ -77,9 +77,36 @@ def test_every_notebook_starts_by_installing_nnlib_where_it_is_missing(capsys):
 
     assert notebook_tool.main(["--check"]) == 0, capsys.readouterr().out
     source = notebook_tool.install_source()
-    assert notebook_tool.repository_url() in source
+    url = notebook_tool.repository_url()
+    if notebook_tool.is_placeholder(url):  # no pip install from an address that is not there
+        assert url not in source and "pip install -e" in source
+    else:
+        assert url in source
     for path in NOTEBOOKS:
         first_code = next(
             c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
         )
         assert "".join(first_code["source"]) == source, path.name
+
+
+HIDDEN_FROM_THE_PAGE = {"remove-cell", "remove-input", "hide-input"}
+BOOK_PAGES = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+    (ROOT / "exercises" / "solutions").glob("*.ipynb")
+)
+
+
+@pytest.mark.parametrize("path", BOOK_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_page_shows_teaching_code_not_glue_bookkeeping(path):
+    """The numbers the prose quotes are glued in cells the page leaves out (they still run
+    in the notebook): a visible cell teaches, it does not file numbers for the prose."""
+    visible_glue = [
+        i
+        for i, c in enumerate(json.loads(path.read_text())["cells"], start=1)
+        if c["cell_type"] == "code"
+        and "glue(" in "".join(c["source"])
+        and not HIDDEN_FROM_THE_PAGE & set(c.get("metadata", {}).get("tags", []))
+    ]
+    assert not visible_glue, (
+        f"{path.name}: cells {visible_glue} (counting from 1) call glue in view; move the "
+        "calls into a cell tagged remove-cell right after"
+    )

@@ -22,6 +22,9 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from publication import PLACEHOLDER  # noqa: E402 - one placeholder for the build and here
+
 FOLDERS = ("chapters", "exercises/solutions", "reference")
 MARKER = "# Where nnlib is missing"
 TAG = "install-nnlib"
@@ -31,9 +34,30 @@ def repository_url():
     return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 
 
+def is_placeholder(url):
+    """Whether `url` is the placeholder of a book not published yet (_ext/publication.py)."""
+    return not url or url.rstrip("/") == PLACEHOLDER
+
+
 def install_source(url=None):
-    """The source of the install cell for the repository at `url`."""
+    """The source of the install cell for the repository at `url`. While `url` is the
+    placeholder, the cell says how to install nnlib instead of installing it from an
+    address that does not exist."""
     url = url or repository_url()
+    if is_placeholder(url):
+        return (
+            f"{MARKER} (Colab, Binder, a downloaded notebook),\n"
+            "# say how to get the book's library.\n"
+            "import importlib.util\n"
+            "\n"
+            'if importlib.util.find_spec("nnlib") is None:\n'
+            "    raise ModuleNotFoundError(\n"
+            '        "This notebook needs nnlib, the book\'s library. This copy of the book "\n'
+            '        "does not name a public repository yet: install nnlib from a copy of "\n'
+            '        "the book\'s repository with `pip install -e <path to it>`, or open the "\n'
+            '        "notebook with `python3 tasks.py lab` there."\n'
+            "    )"
+        )
     return (
         f"{MARKER} (Colab, Binder, a downloaded notebook),\n"
         "# install the book's library.\n"
