@@ -226,8 +226,8 @@ def test_typical_wrong_answer_gets_its_diagnosis(label, code, diagnosis):
 
 
 def test_every_named_mistake_of_the_checkers_is_tested():
-    named = {code for code, _, _ in check._SIZE_MISTAKES + check._DW_MISTAKES}
-    named |= {code for code, _, _ in check._FORWARD_MISTAKES + check._POOL_MISTAKES}
+    named = {v.code for v in check._SIZE_MISTAKES + check._DW_MISTAKES}
+    named |= {v.code for v in check._FORWARD_MISTAKES + check._POOL_MISTAKES}
     tested = {diagnosis for _, _, diagnosis in WRONG_ANSWERS}
     assert named <= tested, named - tested
 

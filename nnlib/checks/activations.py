@@ -2,6 +2,11 @@
 
 Usage in the notebook: `from nnlib.checks import activations as check`, then for example
 `check.softmax_rows(softmax_rows)`.
+
+The sigmoid's and tanh's derivatives and Leaky ReLU are declarations judged by
+nnlib.checks.engine; the other checkers are functions built from the engine's readers and
+named mistakes, for what a declaration cannot say (a nan that means a different mistake on
+each case, any value in [0, 1] at ReLU's corner, a pair judged by what it computes).
 """
 
 from __future__ import annotations
@@ -20,40 +25,33 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
-from nnlib.checks.engine import CodeExercise, Variant, code_checker, worst
+from nnlib.checks.engine import (
+    CodeExercise,
+    Variant,
+    as_array,
+    close,
+    code_checker,
+    reject_match,
+    summary,
+    worst,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 
 
-def _as_array(value, name, expected_shape):
-    """The student's result as a float array of `expected_shape`, or a Reject saying why not."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type",
-            f"`{name}` should return an array of numbers, but it returned {_summary(value)}.",
-        ) from None
-    if arr.shape != expected_shape:
-        hint = ""
-        if arr.shape == expected_shape[::-1] and len(expected_shape) == 2:
-            hint = " It looks transposed: keep one row per example."
-        elif arr.ndim < len(expected_shape):
-            hint = " Did a sum or a max lose an axis? Keep the input's shape."
-        raise Reject(
-            "wrong-shape",
-            f"For an input of shape {expected_shape} the result should have the same shape, "
-            f"but `{name}` returned shape {arr.shape}.{hint}",
+def _point_mismatch(what_at, rule):
+    """The sentence for an elementwise function that is wrong at some point: the point
+    where it is furthest off, with the right value and the student's."""
+
+    def sentence(case, got, right):
+        z = case[0]
+        i = worst(got, right)
+        return (
+            f"{what_at(case)} z = {z.ravel()[i]:g} the {rule[0]} should be "
+            f"{right.ravel()[i]:.6g}, but yours is {got.ravel()[i]:.6g}. {rule[1]}"
         )
-    return arr
 
-
-def _summary(value):
-    """A short description of a value for a message: arrays by shape, others by repr."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    text = repr(value)
-    return text if len(text) <= 60 else f"a {type(value).__name__}"
+    return sentence
 
 
 # --- Exercise 1: a numerically stable softmax -------------------------------------------
@@ -74,11 +72,39 @@ def _softmax_cases():
     yield "a float32 row spread wide", np.array([[1000.0, 0.0, -1000.0]], dtype=np.float32)
 
 
-def _is(got, candidate):
-    with np.errstate(all="ignore"):
-        return got.shape == np.shape(candidate) and np.allclose(
-            got, candidate, rtol=1e-4, atol=1e-7
+def _unnormalised(shift):
+    """The exponentials of S - shift(S), not divided by their row's total."""
+
+    def compute(S):
+        return np.exp(S.astype(float) - shift(S.astype(float)))
+
+    def message(cases):
+        return (
+            f"Your rows sum to {np.round(compute(*cases[0]).sum(axis=1), 4).tolist()} instead "
+            "of 1: the exponentials are right but not yet divided by their row's total. "
+            "Divide by e.sum(axis=1, keepdims=True)."
         )
+
+    return Variant("not-normalised", message, compute)
+
+
+_SOFTMAX_MISTAKES = [
+    Variant(
+        "wrong-axis",
+        "Your columns sum to 1, not your rows. Each row holds the scores of one example, so "
+        "take the max and the sum along axis=1 (with keepdims=True).",
+        lambda S: softmax(S.astype(float), axis=0),
+    ),
+    Variant(
+        "log-probabilities",
+        "These are the log-probabilities, log softmax(S): they are negative and do not sum "
+        "to 1. Return the probabilities themselves, exp(shifted) / sum.",
+        lambda S: np.log(softmax(S.astype(float), axis=1)),
+    ),
+    _unnormalised(lambda S: 0.0),
+    _unnormalised(lambda S: S.max(axis=1, keepdims=True)),
+    _unnormalised(lambda S: S.max()),
+]
 
 
 @checker("A softmax that survives large scores")
@@ -96,10 +122,9 @@ def softmax_rows(func):
                     "shape (m, 1) and subtracts one number from each row (the same for .sum).",
                 ) from None
             raise
-        got = _as_array(got, "softmax_rows", S.shape)
-        S64 = S.astype(float)
-        expected = softmax(S64, axis=1)
-        if _is(got, expected):
+        got = as_array(got, "What `softmax_rows` returns", S.shape)
+        right = softmax(S.astype(float), axis=1)
+        if close(got, right, rtol=1e-4, atol=1e-7):
             continue
         if not np.all(np.isfinite(got)):
             if described == "a float32 row spread wide":
@@ -125,31 +150,9 @@ def softmax_rows(func):
                 "each row's largest score before exponentiating: it changes nothing "
                 "mathematically and keeps every exp between 0 and 1.",
             )
-        if _is(got, softmax(S64, axis=0)):
-            raise Reject(
-                "wrong-axis",
-                "Your columns sum to 1, not your rows. Each row holds the scores of one "
-                "example, so take the max and the sum along axis=1 (with keepdims=True).",
-            )
+        reject_match([got], [(S,)], _SOFTMAX_MISTAKES, [right], rtol=1e-4, atol=1e-7)
         with np.errstate(all="ignore"):
-            log_p = np.log(expected)
-        if _is(got, log_p):
-            raise Reject(
-                "log-probabilities",
-                "These are the log-probabilities, log softmax(S): they are negative and do not "
-                "sum to 1. Return the probabilities themselves, exp(shifted) / sum.",
-            )
-        with np.errstate(all="ignore"):
-            unnormalised = [np.exp(S64), np.exp(S64 - S64.max(axis=1, keepdims=True))]
-            unnormalised.append(np.exp(S64 - S64.max()))
-        if any(_is(got, e) for e in unnormalised):
-            raise Reject(
-                "not-normalised",
-                f"Your rows sum to {np.round(got.sum(axis=1), 4).tolist()} instead of 1: the "
-                "exponentials are right but not yet divided by their row's total. Divide by "
-                "e.sum(axis=1, keepdims=True).",
-            )
-        ratio = got / expected
+            ratio = got / right
         if np.all(got > 0) and np.allclose(ratio, ratio[:, :1], rtol=1e-4):
             if np.isclose(got.sum(), 1.0):
                 raise Reject(
@@ -163,13 +166,13 @@ def softmax_rows(func):
                 f"{np.round(got.sum(axis=1), 4).tolist()} instead of 1. Divide the "
                 "exponentials by exactly their row's total, e.sum(axis=1, keepdims=True).",
             )
-        row = int(np.argmax(np.abs(got - expected).max(axis=1)))
+        row = int(np.argmax(np.abs(got - right).max(axis=1)))
         raise values_differ(
-            f"On {described}, row {row}, {np.round(S64[row], 4).tolist()}: the probabilities "
-            f"should be {np.round(expected[row], 4).tolist()}, but yours are "
+            f"On {described}, row {row}, {np.round(S.astype(float)[row], 4).tolist()}: the "
+            f"probabilities should be {np.round(right[row], 4).tolist()}, but yours are "
             f"{np.round(got[row], 4).tolist()}.",
             got,
-            expected,
+            right,
             what="your probabilities",
         )
     return (
@@ -183,80 +186,106 @@ def softmax_rows(func):
 _SIGMOID_POINTS = np.array([-10.0, -3.0, -0.5, 0.0, 0.7, 2.0, 8.0])
 
 
-@checker("The sigmoid's derivative")
-def sigmoid_derivative(func):
-    """Check `func(z)` returns σ(z)(1 − σ(z)) elementwise, for 1-D and 2-D arrays."""
-    for z in (_SIGMOID_POINTS, _SIGMOID_POINTS[1:].reshape(2, 3)):
-        got = call_student(func, "sigmoid_derivative", z)
-        got = _as_array(got, "sigmoid_derivative", z.shape)
-        s = sigmoid(z)
-        expected = s * (1 - s)
-        if _is(got, expected):
-            continue
-        if not np.all(np.isfinite(got)):
-            raise Reject(
-                "not-finite",
-                f"For z = {z.ravel().tolist()} your result contains nan or inf: "
-                f"{np.array2string(got.ravel(), precision=4)}. The derivative is a number "
-                "between 0 and 1/4 everywhere.",
-            )
-        if _is(got, z * (1 - z)):
-            raise Reject(
-                "used-z-not-sigma",
-                "You computed z (1 - z). The formula is σ(z) (1 - σ(z)): first compute "
-                "s = sigmoid(z), then return s * (1 - s). (The product s (1 - s) is written in "
-                "terms of the sigmoid's output, not of its input.)",
-            )
-        if _is(got, s):
-            raise Reject(
-                "returned-sigmoid",
-                "You returned σ(z) itself. The derivative is the slope of σ: σ(z) (1 - σ(z)), "
-                "which is 1/4 at z = 0 and small for large |z|.",
-            )
-        if _is(got, -expected):
-            raise Reject(
-                "sign-error",
-                "Right size, wrong sign. σ is increasing everywhere, so its slope is positive: "
-                "σ(z) (1 - σ(z)), with no minus in front.",
-            )
-        if _is(got, 1 - s**2):
-            raise Reject(
-                "tanh-formula",
-                "You computed 1 - σ(z)², which is the pattern of tanh's derivative "
-                "(1 - tanh²). The sigmoid's is σ(z) (1 - σ(z)).",
-            )
-        if _is(got, 1 - np.tanh(z) ** 2):
-            raise Reject(
-                "used-tanh",
-                "That is the derivative of tanh, 1 - tanh(z)². This exercise asks for the "
-                "sigmoid's: σ(z) (1 - σ(z)).",
-            )
-        index = int(np.argmax(np.abs(got - expected)))
-        at_zero = got.ravel()[np.flatnonzero(z.ravel() == 0)]
-        if at_zero.size and not np.isclose(at_zero[0], 0.25) and np.all(np.isfinite(got)):
-            raise Reject(
-                "wrong-at-zero",
-                "At z = 0, where σ = 1/2, the slope σ(1 - σ) is 1/4, the sigmoid's steepest; "
-                f"yours is {at_zero[0]:.6g}. Check the product: with s = sigmoid(z), the "
-                "derivative is s * (1 - s), never above 1/4.",
-            )
-        raise values_differ(
-            f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:.6g}, "
-            f"but yours is {got.ravel()[index]:.6g}. The formula is σ(z) (1 - σ(z)).",
-            got,
-            expected,
-            what="your slopes",
+_SIGMOID_MISTAKES = [
+    Variant(
+        "used-z-not-sigma",
+        "You computed z (1 - z). The formula is σ(z) (1 - σ(z)): first compute "
+        "s = sigmoid(z), then return s * (1 - s). (The product s (1 - s) is written in "
+        "terms of the sigmoid's output, not of its input.)",
+        lambda z: z * (1 - z),
+    ),
+    Variant(
+        "returned-sigmoid",
+        "You returned σ(z) itself. The derivative is the slope of σ: σ(z) (1 - σ(z)), "
+        "which is 1/4 at z = 0 and small for large |z|.",
+        sigmoid,
+    ),
+    Variant(
+        "sign-error",
+        "Right size, wrong sign. σ is increasing everywhere, so its slope is positive: "
+        "σ(z) (1 - σ(z)), with no minus in front.",
+        lambda z: -sigmoid(z) * (1 - sigmoid(z)),
+    ),
+    Variant(
+        "tanh-formula",
+        "You computed 1 - σ(z)², which is the pattern of tanh's derivative "
+        "(1 - tanh²). The sigmoid's is σ(z) (1 - σ(z)).",
+        lambda z: 1 - sigmoid(z) ** 2,
+    ),
+    Variant(
+        "used-tanh",
+        "That is the derivative of tanh, 1 - tanh(z)². This exercise asks for the "
+        "sigmoid's: σ(z) (1 - σ(z)).",
+        lambda z: 1 - np.tanh(z) ** 2,
+    ),
+]
+
+
+def _sigmoid_mismatch(case, got, right):
+    """The sentence for slopes that differ, or the verdict for a wrong slope at z = 0."""
+    at_zero = got.ravel()[np.flatnonzero(case[0].ravel() == 0)]
+    if at_zero.size and not np.isclose(at_zero[0], 0.25):
+        raise Reject(
+            "wrong-at-zero",
+            "At z = 0, where σ = 1/2, the slope σ(1 - σ) is 1/4, the sigmoid's steepest; "
+            f"yours is {at_zero[0]:.6g}. Check the product: with s = sigmoid(z), the "
+            "derivative is s * (1 - s), never above 1/4.",
         )
-    value_at_0 = 0.25
-    return (
-        f"Right everywhere, including the largest slope, {value_at_0} at z = 0, and the tiny "
-        "slopes of a saturated unit at |z| = 10."
+    rule = ("slope", "The formula is σ(z) (1 - σ(z)).")
+    return _point_mismatch(lambda case: "At", rule)(case, got, right)
+
+
+sigmoid_derivative = code_checker(
+    CodeExercise(
+        title="The sigmoid's derivative",
+        name="sigmoid_derivative",
+        reference=lambda z: sigmoid(z) * (1 - sigmoid(z)),
+        cases=lambda: [(_SIGMOID_POINTS,), (_SIGMOID_POINTS[1:].reshape(2, 3),)],
+        mistakes=_SIGMOID_MISTAKES,
+        per_case=True,
+        rtol=1e-4,
+        atol=1e-7,
+        nonfinite=lambda case, got: (
+            f"For z = {case[0].ravel().tolist()} your result contains nan or inf: "
+            f"{np.array2string(got.ravel(), precision=4)}. The derivative is a number "
+            "between 0 and 1/4 everywhere."
+        ),
+        mismatch=_sigmoid_mismatch,
+        what="your slopes",
+        success=(
+            "Right everywhere, including the largest slope, 0.25 at z = 0, and the tiny "
+            "slopes of a saturated unit at |z| = 10."
+        ),
     )
+)
 
 
 # --- Exercise 3: ReLU's derivative ------------------------------------------------------
 
 _RELU_POINTS = np.array([[-3.0, -0.2, 0.0, 0.1, 2.5], [4.0, 0.0, -1e-3, 1e-3, -7.0]])
+
+_RETURNED_RELU = Variant(
+    "returned-relu",
+    "You returned ReLU itself, max(0, z). Its derivative is the slope: 1 where z > 0 and 0 "
+    "where z < 0, e.g. (z > 0).astype(float).",
+    relu,
+)
+
+_RELU_STEPS = [  # 0s, 1s and -1s, compared exactly (away from z = 0, like ReLU)
+    Variant(
+        "inverted",
+        "Your 0s and 1s are swapped: you return 1 for negative inputs and 0 for positive "
+        "ones. ReLU passes positive inputs through with slope 1 and flattens negative "
+        "ones (slope 0).",
+        lambda z: (z < 0).astype(float),
+    ),
+    Variant(
+        "sign-function",
+        "You return -1 for negative inputs (np.sign). ReLU is flat, slope 0, for z < 0, "
+        "not decreasing.",
+        np.sign,
+    ),
+]
 
 
 @checker("ReLU's derivative")
@@ -264,11 +293,11 @@ def relu_derivative(func):
     """Check `func(z)`: 1 for z > 0, 0 for z < 0; at exactly z = 0 any value in [0, 1]."""
     z = _RELU_POINTS
     got = call_student(func, "relu_derivative", z)
-    got = _as_array(got, "relu_derivative", z.shape)
-    expected = (z > 0).astype(float)
+    got = as_array(got, "What `relu_derivative` returns", z.shape)
+    right = (z > 0).astype(float)
     away = z != 0
     at_zero = got[~away]
-    if np.array_equal(got[away], expected[away]):
+    if np.array_equal(got[away], right[away]):
         if np.all((at_zero >= 0) & (at_zero <= 1)):
             return (
                 "1 for every positive input, 0 for every negative one, and a value in [0, 1] "
@@ -280,35 +309,18 @@ def relu_derivative(func):
             "corner there; any value between 0 and 1 is accepted (nnlib uses 0), but not "
             "nan or a value outside [0, 1]. Use a comparison such as z > 0.",
         )
-    if np.allclose(got[away], relu(z)[away]):
-        raise Reject(
-            "returned-relu",
-            "You returned ReLU itself, max(0, z). Its derivative is the slope: 1 where "
-            "z > 0 and 0 where z < 0, e.g. (z > 0).astype(float).",
-        )
-    if np.array_equal(got[away], 1 - expected[away]):
-        raise Reject(
-            "inverted",
-            "Your 0s and 1s are swapped: you return 1 for negative inputs and 0 for positive "
-            "ones. ReLU passes positive inputs through with slope 1 and flattens negative "
-            "ones (slope 0).",
-        )
-    if np.array_equal(got[away], np.sign(z)[away]):
-        raise Reject(
-            "sign-function",
-            "You return -1 for negative inputs (np.sign). ReLU is flat, slope 0, for z < 0, "
-            "not decreasing.",
-        )
+    reject_match([got[away]], [(z[away],)], [_RETURNED_RELU], rtol=1e-5, atol=1e-8)
+    reject_match([got[away]], [(z[away],)], _RELU_STEPS, rtol=0, atol=0)
     if np.all(got[away] == got[away].flat[0]):
         raise Reject(
             "constant",
             f"You return {got[away].flat[0]:g} for every input. The slope depends on the "
             "sign of z: 1 for z > 0, 0 for z < 0.",
         )
-    index = int(np.flatnonzero(away.ravel() & (got.ravel() != expected.ravel()))[0])
+    index = int(np.flatnonzero(away.ravel() & (got.ravel() != right.ravel()))[0])
     raise Reject(
         "wrong-values",
-        f"At z = {z.ravel()[index]:g} the slope should be {expected.ravel()[index]:g}, but "
+        f"At z = {z.ravel()[index]:g} the slope should be {right.ravel()[index]:g}, but "
         f"yours is {got.ravel()[index]:g}.",
     )
 
@@ -342,98 +354,105 @@ def _expected_dead(Z):
     return float(np.mean(np.all(Z <= 0, axis=0)))
 
 
+_DEAD_MISTAKES = [
+    Variant(
+        "count-not-fraction",
+        lambda cases: (
+            "You returned the number of dead units "
+            f"({_expected_dead(cases[0][0]) * cases[0][0].shape[1]:g}); the exercise asks "
+            f"for the fraction, the number divided by the {cases[0][0].shape[1]} units."
+        ),
+        lambda Z: _expected_dead(Z) * Z.shape[1],
+    ),
+    Variant(
+        "divided-by-examples",
+        lambda cases: (
+            "You divided the number of dead units by the number of examples, "
+            f"{cases[0][0].shape[0]} (len(Z)). The fraction is of the units: divide by "
+            f"their number, Z.shape[1] = {cases[0][0].shape[1]}."
+        ),
+        lambda Z: _expected_dead(Z) * Z.shape[1] / Z.shape[0],
+    ),
+    Variant(
+        "percent",
+        "That is a percentage; return a fraction between 0 and 1 instead.",
+        lambda Z: 100 * _expected_dead(Z),
+    ),
+    Variant(
+        "alive-fraction",
+        "That is the fraction of units that are *alive*: the dead ones are those whose "
+        "pre-activation is <= 0 for every example.",
+        lambda Z: 1 - _expected_dead(Z),
+    ),
+    Variant(
+        "counted-entries",
+        "You counted the entries of Z that are <= 0, but a unit is dead only when its "
+        "whole column is <= 0: np.all(Z <= 0, axis=0) gives one True/False per unit.",
+        lambda Z: float(np.mean(Z <= 0)),
+    ),
+    Variant(
+        "per-example",
+        "You looked along the wrong axis: that is the fraction of *examples* for which "
+        "every unit is off. A unit is a column of Z, so test each column: "
+        "np.all(Z <= 0, axis=0).",
+        lambda Z: float(np.mean(np.all(Z <= 0, axis=1))),
+    ),
+    Variant(
+        "any-not-all",
+        "You counted units that are off for *some* example. That is normal for a ReLU unit; "
+        "it is dead only when it is off for *every* example: use np.all, not np.any.",
+        lambda Z: float(np.mean(np.any(Z <= 0, axis=0))),
+    ),
+    Variant(
+        "strict-inequality",
+        "Close: a unit whose pre-activation is exactly 0 for every example is dead too "
+        "(ReLU's output and slope are 0 there). Use <= 0, not < 0.",
+        lambda Z: float(np.mean(np.all(Z < 0, axis=0))),
+    ),
+]
+
+
+def _read_fraction(got):
+    """The student's dead fraction as a float (nan included), or the verdict."""
+    try:
+        array = np.asarray(got) if isinstance(got, np.ndarray | list | tuple) else None
+    except ValueError:  # ragged nested lists
+        raise Reject(
+            "not-a-number",
+            "`dead_fraction` should return one number between 0 and 1, but it returned "
+            f"{summary(got)}.",
+        ) from None
+    if array is not None and array.ndim >= 1:
+        raise Reject(
+            "returned-array",
+            "`dead_fraction` should return one number, the fraction of dead units, but it "
+            f"returned an array of shape {array.shape}. Take the mean of your per-unit "
+            "True/False answers.",
+        )
+    if isinstance(got, bool | np.bool_) or not isinstance(
+        got, int | float | np.integer | np.floating | np.ndarray
+    ):
+        raise Reject(
+            "not-a-number",
+            "`dead_fraction` should return a number between 0 and 1, but it returned "
+            f"{summary(got)} (of type {type(got).__name__}).",
+        )
+    return float(got)
+
+
 @checker("How many units are dead?")
 def dead_fraction(func):
     """Check `func(Z)` returns the fraction of columns of Z that are <= 0 in every row."""
     for Z in _dead_cases():
-        got = call_student(func, "dead_fraction", Z)
-        expected = _expected_dead(Z)
-        try:
-            arr = np.asarray(got) if isinstance(got, np.ndarray | list | tuple) else None
-        except ValueError:  # ragged nested lists
-            raise Reject(
-                "not-a-number",
-                "`dead_fraction` should return one number between 0 and 1, but it returned "
-                f"{_summary(got)}.",
-            ) from None
-        if arr is not None and arr.ndim >= 1:
-            raise Reject(
-                "returned-array",
-                f"`dead_fraction` should return one number, the fraction of dead units, but it "
-                f"returned an array of shape {arr.shape}. Take the mean of your per-unit "
-                "True/False answers.",
-            )
-        if isinstance(got, bool | np.bool_) or not isinstance(
-            got, int | float | np.integer | np.floating | np.ndarray
-        ):
-            raise Reject(
-                "not-a-number",
-                f"`dead_fraction` should return a number between 0 and 1, but it returned "
-                f"{_summary(got)} (of type {type(got).__name__}).",
-            )
-        value = float(got)
-        if np.isclose(value, expected):
+        value = _read_fraction(call_student(func, "dead_fraction", Z))
+        right = _expected_dead(Z)
+        if close(value, right, rtol=1e-5, atol=1e-8):
             continue
-        n_units = Z.shape[1]
-        mistakes = [
-            (
-                "count-not-fraction",
-                expected * n_units,
-                f"You returned the number of dead units ({expected * n_units:g}); the exercise "
-                f"asks for the fraction, the number divided by the {n_units} units.",
-            ),
-            (
-                "divided-by-examples",
-                expected * n_units / Z.shape[0],
-                f"You divided the number of dead units by the number of examples, "
-                f"{Z.shape[0]} (len(Z)). The fraction is of the units: divide by their number, "
-                f"Z.shape[1] = {n_units}.",
-            ),
-            (
-                "percent",
-                100 * expected,
-                "That is a percentage; return a fraction between 0 and 1 instead.",
-            ),
-            (
-                "alive-fraction",
-                1 - expected,
-                "That is the fraction of units that are *alive*: the dead ones are those "
-                "whose pre-activation is <= 0 for every example.",
-            ),
-            (
-                "counted-entries",
-                float(np.mean(Z <= 0)),
-                "You counted the entries of Z that are <= 0, but a unit is dead only when its "
-                "whole column is <= 0: np.all(Z <= 0, axis=0) gives one True/False per unit.",
-            ),
-            (
-                "per-example",
-                float(np.mean(np.all(Z <= 0, axis=1))),
-                "You looked along the wrong axis: that is the fraction of *examples* for which "
-                "every unit is off. A unit is a column of Z, so test each column: "
-                "np.all(Z <= 0, axis=0).",
-            ),
-            (
-                "any-not-all",
-                float(np.mean(np.any(Z <= 0, axis=0))),
-                "You counted units that are off for *some* example. That is normal for a ReLU "
-                "unit; it is dead only when it is off for *every* example: use np.all, not "
-                "np.any.",
-            ),
-            (
-                "strict-inequality",
-                float(np.mean(np.all(Z < 0, axis=0))),
-                "Close: a unit whose pre-activation is exactly 0 for every example is dead "
-                "too (ReLU's output and slope are 0 there). Use <= 0, not < 0.",
-            ),
-        ]
-        for code, wrong, message in mistakes:
-            if not np.isclose(wrong, expected) and np.isclose(value, wrong):
-                raise Reject(code, message)
+        reject_match([value], [(Z,)], _DEAD_MISTAKES, [right], rtol=1e-5, atol=1e-8)
         raise Reject(
             "wrong-values",
-            f"For a batch of {Z.shape[0]} examples and {n_units} units the dead fraction is "
-            f"{expected:g}, but yours is {value:g}. A unit (a column of Z) is dead when all "
+            f"For a batch of {Z.shape[0]} examples and {Z.shape[1]} units the dead fraction "
+            f"is {right:g}, but yours is {value:g}. A unit (a column of Z) is dead when all "
             "its entries are <= 0.",
         )
     return (
@@ -501,21 +520,28 @@ def _maxout_cases():
         yield rng.normal(size=(4, 3)), rng.normal(size=3), alpha, rng.normal(size=(9, 4))
 
 
-def _parameter(value, name, shape):
-    """One returned parameter as a float array of the given shape, or a Reject."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"`{name}` should be an array of numbers, got {value!r}."
-        ) from None
-    if arr.shape != shape:
-        raise Reject(
-            "wrong-shape",
-            f"`{name}` should have shape {shape}, the shape of {name[0]}1, so that the second "
-            f"piece has one weighted sum per unit; yours has shape {arr.shape}.",
-        )
-    return arr
+_PIECES_MISTAKES = [  # (W2, b2) from (W1, b1, alpha)
+    Variant(
+        "sign-flipped",
+        "The second piece is -alpha z, so for negative z it wins with a positive value: "
+        "max(z, -alpha z) is not Leaky ReLU. Drop the minus sign.",
+        lambda W1, b1, alpha: (-alpha * W1, -alpha * b1),
+    ),
+    Variant(
+        "slope-inverted",
+        lambda cases: (
+            f"The second piece is z / alpha, a slope of {1 / cases[0][2]:g}, which wins for "
+            "positive z. Multiply by alpha instead of dividing."
+        ),
+        lambda W1, b1, alpha: (W1 / alpha, b1 / alpha),
+    ),
+]
+
+
+def _read_piece(value, name, shape):
+    """`W2` or `b2` as a float array of the shape of W1 or b1, or the verdict."""
+    why = f"{name} has the shape of {name[0]}1: the second piece has one weighted sum per unit."
+    return as_array(value, f"`{name}`", shape, hint=lambda _: why)
 
 
 @checker("Maxout that computes a Leaky ReLU")
@@ -527,9 +553,9 @@ def leaky_pieces(func):
             raise Reject(
                 "not-a-pair",
                 f"`leaky_pieces` should return the pair (W2, b2), but it returned "
-                f"{_summary(got)}. End it with `return W2, b2`.",
+                f"{summary(got)}. End it with `return W2, b2`.",
             )
-        W2, b2 = (_parameter(got[0], "W2", W1.shape), _parameter(got[1], "b2", b1.shape))
+        W2, b2 = _read_piece(got[0], "W2", W1.shape), _read_piece(got[1], "b2", b1.shape)
         Z1 = X @ W1 + b1
         out = np.maximum(Z1, X @ W2 + b2)
         if np.allclose(out, act.leaky_relu(Z1, alpha)):
@@ -547,18 +573,7 @@ def leaky_pieces(func):
                 "W2 = alpha W1 is right, but the bias must be scaled too: the second piece "
                 "has to be alpha (x W1 + b1) = x (alpha W1) + alpha b1, so b2 = alpha b1.",
             )
-        if np.allclose(W2, -alpha * W1) and np.allclose(b2, -alpha * b1):
-            raise Reject(
-                "sign-flipped",
-                "The second piece is -alpha z, so for negative z it wins with a positive "
-                "value: max(z, -alpha z) is not Leaky ReLU. Drop the minus sign.",
-            )
-        if np.allclose(W2, W1 / alpha) and np.allclose(b2, b1 / alpha):
-            raise Reject(
-                "slope-inverted",
-                f"The second piece is z / alpha, a slope of {1 / alpha:g}, which wins for "
-                "positive z. Multiply by alpha instead of dividing.",
-            )
+        reject_match([(W2, b2)], [(W1, b1, alpha)], _PIECES_MISTAKES, rtol=1e-5, atol=1e-8)
         raise Reject(
             "wrong-values",
             f"With alpha = {alpha} the maximum of your two pieces differs from Leaky ReLU of "
@@ -631,21 +646,6 @@ _TANH_MISTAKES = [
         lambda z: 1 + np.tanh(z) ** 2,
     ),
 ]
-
-
-def _point_mismatch(what_at, rule):
-    """The sentence for an elementwise function that is wrong at some point: the point
-    where it is furthest off, with the right value and the student's."""
-
-    def sentence(case, got, right):
-        z = case[0]
-        i = worst(got, right)
-        return (
-            f"{what_at(case)} z = {z.ravel()[i]:g} the {rule[0]} should be "
-            f"{right.ravel()[i]:.6g}, but yours is {got.ravel()[i]:.6g}. {rule[1]}"
-        )
-
-    return sentence
 
 
 _TANH = CodeExercise(
@@ -809,7 +809,7 @@ def stable_sigmoid(func):
             "caller chose (a float64 result doubles the memory of every layer): build the "
             "result from z itself, or cast back with .astype(z.dtype).",
         )
-    got = _as_array(got, "stable_sigmoid", z.shape)
+    got = as_array(got, "What `stable_sigmoid` returns", z.shape)
     right = _sigmoid_exact(z).astype(float)
     if not np.all(np.isfinite(got)):
         bad = z[~np.isfinite(got)]
@@ -820,8 +820,8 @@ def stable_sigmoid(func):
             "Compute each side with an exponent that is never positive: "
             "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0.",
         )
-    close = np.isclose(got, right, rtol=2e-6, atol=3e-45)
-    if not np.all(close):
+    right_here = np.isclose(got, right, rtol=2e-6, atol=3e-45)
+    if not np.all(right_here):
         if np.allclose(got[z > -50], right[z > -50], rtol=2e-6) and np.all(got[z <= -50] == 0):
             raise Reject(
                 "underflow",
@@ -836,7 +836,7 @@ def stable_sigmoid(func):
         )
         if found:
             raise Reject(*found)
-        index = int(np.flatnonzero(~close)[0])
+        index = int(np.flatnonzero(~right_here)[0])
         raise values_differ(
             f"At z = {z[index]:g} the sigmoid is {right[index]:.7g} (rounded to float32), "
             f"but yours is {got[index]:.7g}.",

@@ -3,14 +3,17 @@
 Usage in the notebook: `from nnlib.checks import backprop as check`, then for example
 `check.dense_backward(dense_backward)`.
 
-Each checker runs the student's answer on cases whose right answers nnlib computes. When an
-answer is wrong it tries the typical mistakes one by one, and names a mistake only when it
-reproduces the student's numbers on every case.
+The two number exercises are declarations (`NumberExercise`). The code exercises are
+checker functions built from nnlib.checks.engine's readers, comparisons and named mistakes
+(`Variant`), for what a declaration cannot say: results judged part by part (a dict of
+gradients; dX, dW and db), an autograd node judged by the gradients it leaves behind, an
+input that must come back unchanged, the measured error quoted in the verdict. A mistake is
+named only when it reproduces the student's numbers on every case.
 """
 
 from __future__ import annotations
 
-import warnings
+from functools import partial
 
 import numpy as np
 
@@ -29,45 +32,32 @@ from nnlib.checks import (
     run_student,
     values_differ,
 )
+from nnlib.checks.engine import (
+    Variant,
+    all_close,
+    as_array,
+    as_dict,
+    as_parts,
+    call_with_shape_hint,
+    close,
+    finite,
+    recoded,
+    reject_match,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.gradcheck import numerical_gradient as central_differences
 from nnlib.gradcheck import relative_error
 from nnlib.layers import dense_backward as _dense_backward
 from nnlib.losses import one_hot
 
-_RTOL, _ATOL = 1e-6, 1e-9
+# np.isclose's tolerance, for the numbers of the hand-worked graph and the autograd node.
+_LOOSE = {"rtol": 1e-5, "atol": 1e-8}
 
 
-def _as_array(value, what):
-    """The student's value as a float array, or a verdict naming what it should be."""
-    if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
-        raise Reject("wrong-type", f"{what} should be an array of numbers, got {value!r}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"{what} should be an array of numbers, got {value!r}."
-        ) from None
-
-
-def _close(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        return False
-    with np.errstate(all="ignore"):
-        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
-
-
-def _shape_hint(verdict, hint):
-    """The verdict to give for a crash: with `hint` added when shapes did not fit."""
-    text = verdict.message
-    if verdict.code == "raised" and any(
-        word in text for word in ("matmul", "shape", "broadcast", "aligned")
-    ):
-        return Reject("shape-error", f"{text}\n{hint}")
-    return verdict
+def _variants(compute, messages):
+    """The typical mistakes `{code: message}` as Variants: `compute(*case, mistake=code)`
+    computes what the mistaken answer returns."""
+    return [Variant(code, text, partial(compute, mistake=code)) for code, text in messages.items()]
 
 
 # 1. A small graph by hand -------------------------------------------------------------------
@@ -84,29 +74,39 @@ def _graph_answer(a, b, c, d):
     return f, {"a": df_dq * b, "b": df_dq * a, "c": df_dq, "d": q}
 
 
+_FORWARD_VALUES = (
+    "These are forward values, not gradients. A gradient says how much f changes when an "
+    "input moves a little: start at the output with ∂f/∂f = 1 and go back through the × "
+    "and + nodes."
+)
+
+_GRAPH_MISTAKES = [  # whole answers, computed from (a, b, c, d)
+    Variant("forward-value", _FORWARD_VALUES, lambda a, b, c, d: {"a": a, "b": b, "c": c, "d": d}),
+    Variant(
+        "forward-value",
+        _FORWARD_VALUES,
+        lambda *v: dict.fromkeys(_GRAPH_INPUTS, _graph_answer(*v)[0]),
+    ),
+    Variant(
+        "sign-error",
+        "Every gradient has the right size but the wrong sign. The local gradients of + are "
+        "+1, and those of × are the other factor itself, with its own sign.",
+        lambda *v: {k: -g for k, g in _graph_answer(*v)[1].items()},
+    ),
+]
+
+
 @checker("The gradients of a small graph")
 def graph_gradients(f_value, grads):
     """Check f = (a b + c) d at a=2, b=-3, c=4, d=3, and its gradients as a dict."""
     require_started(f_value, "f_value")
     require_started(grads, "grads")
-    if not isinstance(grads, dict):
-        raise Reject(
-            "wrong-type",
-            f'`grads` should be a dict like {{"a": ..., "b": ..., "c": ..., "d": ...}}, '
-            f"got {type(grads).__name__}.",
-        )
-    for key, value in grads.items():
+    for key, value in grads.items() if isinstance(grads, dict) else ():
         require_started(value, f'grads["{key}"]')
-    missing = [k for k in _GRAPH_INPUTS if k not in grads]
-    if missing:
-        raise Reject(
-            "missing-keys",
-            f"`grads` has no entry for {', '.join(missing)}: it needs one partial derivative "
-            'per input, with the keys "a", "b", "c" and "d".',
-        )
+    grads = as_dict(grads, _GRAPH_INPUTS, "`grads`")
     f_right, right = _graph_answer(**_GRAPH_INPUTS)
     f_value = require_number(f_value, "f_value")
-    got = {k: require_number(grads[k], f'grads["{k}"]') for k in _GRAPH_INPUTS}
+    got = {k: require_number(v, f'grads["{k}"]') for k, v in grads.items()}
     if not np.isclose(f_value, f_right):
         p = _GRAPH_INPUTS["a"] * _GRAPH_INPUTS["b"]
         raise Reject(
@@ -114,33 +114,20 @@ def graph_gradients(f_value, grads):
             f"f_value = {f_value:g} is not the value of f. Go forward one node at a time: "
             f"p = a·b = {p:g}, then q = p + c, then f = q·d.",
         )
-    if all(np.isclose(got[k], right[k]) for k in right):
+    if close(got, right, **_LOOSE):
         return (
             f"f = {f_right:g}, and ∂f/∂a = {right['a']:g}, ∂f/∂b = {right['b']:g}, "
             f"∂f/∂c = {right['c']:g}, ∂f/∂d = {right['d']:g}: each gradient is the one from "
             "above times the local one."
         )
-    _graph_mistake(got, right, f_right)
+    reject_match([got], [tuple(_GRAPH_INPUTS.values())], _GRAPH_MISTAKES, **_LOOSE)
+    _graph_mistake(got, right)
 
 
-def _graph_mistake(got, right, f_right):
+def _graph_mistake(got, right):
+    """The verdict for gradients that are partly wrong: by the node whose rule they miss."""
     values = _GRAPH_INPUTS
     q = values["a"] * values["b"] + values["c"]
-    if all(np.isclose(got[k], values[k]) for k in values) or all(
-        np.isclose(got[k], f_right) for k in values
-    ):
-        raise Reject(
-            "forward-value",
-            "These are forward values, not gradients. A gradient says how much f changes "
-            "when an input moves a little: start at the output with ∂f/∂f = 1 and go back "
-            "through the × and + nodes.",
-        )
-    if all(np.isclose(got[k], -right[k]) for k in right):
-        raise Reject(
-            "sign-error",
-            "Every gradient has the right size but the wrong sign. The local gradients of + "
-            "are +1, and those of × are the other factor itself, with its own sign.",
-        )
     if np.isclose(got["a"], right["b"]) and np.isclose(got["b"], right["a"]):
         raise Reject(
             "product-swapped",
@@ -244,6 +231,29 @@ def _student_product(func, a, b):
     return out
 
 
+_MUL_MISTAKES = [  # (a.grad, b.grad) from (a.data, b.data, out.grad)
+    Variant(
+        "no-swap",
+        "Each input received *itself* times the gradient from above. The × rule swaps: "
+        "a receives b.data * out.grad, and b receives a.data * out.grad (the derivative "
+        "of a·b with respect to a is b).",
+        lambda a, b, upstream: (a * upstream, b * upstream),
+    ),
+    Variant(
+        "no-upstream",
+        "Your rule gives a the number b (and b the number a), which is right only where "
+        "the product is the final output. Inside a graph the chain rule multiplies by "
+        "the gradient that arrives from above: a.grad += b.data * out.grad.",
+        lambda a, b, upstream: (b, a),
+    ),
+    Variant(
+        "wrong-sign",
+        "Both gradients have the wrong sign: add, do not subtract.",
+        lambda a, b, upstream: (-b * upstream, -a * upstream),
+    ),
+]
+
+
 @checker("The × node of an autograd engine")
 def autograd_mul(func):
     """Check `func(a, b)`: a Value of a·b whose backward adds b·out.grad to a.grad and
@@ -262,22 +272,7 @@ def autograd_mul(func):
             "`...` in `backward` with two lines that add to `a.grad` and `b.grad`, run that "
             "cell, then run this check again.",
         )
-    if np.allclose(got, (x.data * upstream, y.data * upstream)):
-        raise Reject(
-            "no-swap",
-            "Each input received *itself* times the gradient from above. The × rule swaps: "
-            "a receives b.data * out.grad, and b receives a.data * out.grad (the derivative "
-            "of a·b with respect to a is b).",
-        )
-    if np.allclose(got, (y.data, x.data)):
-        raise Reject(
-            "no-upstream",
-            "Your rule gives a the number b (and b the number a), which is right only where "
-            "the product is the final output. Inside a graph the chain rule multiplies by "
-            "the gradient that arrives from above: a.grad += b.data * out.grad.",
-        )
-    if np.allclose(got, (-right[0], -right[1])):
-        raise Reject("wrong-sign", "Both gradients have the wrong sign: add, do not subtract.")
+    reject_match([got], [(x.data, y.data, upstream)], _MUL_MISTAKES, **_LOOSE)
     inputs = (("a", x.data, y.data), ("b", y.data, x.data))
     for index, (name, own, other) in enumerate(inputs):
         if np.isclose(got[index], right[index]):
@@ -356,99 +351,91 @@ def _dense_cases():
     yield rng.normal(size=(5, 4)), rng.normal(size=(5, 2)), rng.normal(size=(2, 4))
 
 
-def _unpack_triple(got, what):
-    if not isinstance(got, tuple | list) or len(got) != 3:
-        raise Reject(
-            "not-a-triple", f"{what} should return three arrays (dX, dW, db), got {kind_of(got)}."
-        )
-    return [_as_array(part, name) for part, name in zip(got, ("dX", "dW", "db"), strict=True)]
+_DENSE_HINT = (
+    "Let the shapes guide you: dW must have W's shape (n_in, n_out), which only X.T @ dZ "
+    "gives; dX must have X's shape (m, n_in), which only dZ @ W.T gives."
+)
+_DB_HINT = "Sum dZ over its rows, axis=0: one entry per output unit."
+
+_DENSE_RULES = {"dX": "dZ @ W.T", "dW": "X.T @ dZ", "db": "dZ.sum(axis=0)"}
+
+_DENSE_MISTAKES = {  # the typical mistakes in each part, computed from (dZ, X, W)
+    "dX": [
+        Variant(
+            "dX-no-transpose",
+            "Your dX is dZ @ W. Z = X W sends X through W, so the gradient comes back through "
+            "Wᵀ: dX = dZ @ W.T. (dZ @ W only ran because this W is square.)",
+            lambda dZ, X, W: dZ @ W,
+        ),
+        Variant(
+            "averaged-twice",
+            "Your dX is m times too small. dZ already holds the 1/m of the mean cost: do not "
+            "divide by m again.",
+            lambda dZ, X, W: dZ @ W.T / len(X),
+        ),
+    ],
+    "dW": [
+        Variant(
+            "dW-transposed",
+            lambda cases: (
+                "Your dW is the transpose of the right one: dZᵀ X instead of Xᵀ dZ. dW must "
+                f"have the shape of W, {cases[0][2].shape}, one row per input: dW = X.T @ dZ."
+            ),
+            lambda dZ, X, W: dZ.T @ X,
+        ),
+        Variant(
+            "averaged-twice",
+            "Your dW is m times too small: you divided by the batch size. dZ already holds "
+            "the 1/m of the mean cost, so dW = X.T @ dZ sums over the batch without dividing "
+            "again.",
+            lambda dZ, X, W: X.T @ dZ / len(X),
+        ),
+    ],
+    "db": [
+        Variant(
+            "db-not-summed",
+            lambda cases: (
+                f"Your db has shape {cases[0][0].shape}, one row per example: it is dZ itself. "
+                "The same bias is added to every row, so its gradient adds up the rows: "
+                "db = dZ.sum(axis=0)."
+            ),
+            lambda dZ, X, W: dZ,
+        ),
+        Variant(
+            "averaged-twice",
+            "Your db is m times too small: it looks like dZ.mean(axis=0). dZ already holds "
+            "the 1/m of the mean cost, so db = dZ.sum(axis=0).",
+            lambda dZ, X, W: dZ.sum(axis=0) / len(X),
+        ),
+    ],
+}
 
 
 @checker("The backward pass of a dense layer")
 def dense_backward(func):
     """Check `func(dZ, X, W) -> (dX, dW, db)` for Z = X W + b."""
-    hint = (
-        "Let the shapes guide you: dW must have W's shape (n_in, n_out), which only X.T @ dZ "
-        "gives; dX must have X's shape (m, n_in), which only dZ @ W.T gives."
-    )
     for dZ, X, W in _dense_cases():
-        try:
-            got = call_student(func, "dense_backward", dZ, X, W)
-        except Reject as verdict:
-            raise _shape_hint(verdict, hint) from None
-        dX, dW, db = _unpack_triple(got, "`dense_backward`")
-        m = X.shape[0]
-        dX_r, dW_r, db_r = _dense_backward(dZ, (X, W))
-        shapes = f"with dZ {dZ.shape}, X {X.shape} and W {W.shape}"
-        if _close(dX, dW_r) and _close(dW, dX_r):
+        got = call_with_shape_hint(func, "dense_backward", dZ, X, W, hint=_DENSE_HINT)
+        got = recoded("not-a-triple", as_parts, got, _DENSE_RULES, "`dense_backward`")
+        dX, dW, db = (as_array(part, f"`{n}`") for part, n in zip(got, _DENSE_RULES, strict=True))
+        right = _dense_backward(dZ, (X, W))
+        if close(dX, right[1]) and close(dW, right[0]):
             raise Reject(
-                "wrong-order",
-                "dX and dW are swapped: return them in the order (dX, dW, db).",
+                "wrong-order", "dX and dW are swapped: return them in the order (dX, dW, db)."
             )
-        if not _close(dX, dX_r):
-            if _close(dX, dZ @ W):
-                raise Reject(
-                    "dX-no-transpose",
-                    "Your dX is dZ @ W. Z = X W sends X through W, so the gradient comes back "
-                    "through Wᵀ: dX = dZ @ W.T. (dZ @ W only ran because this W is square.)",
-                )
-            if dX.shape != dX_r.shape:
-                raise Reject(
-                    "wrong-shape",
-                    f"dX should have the shape of X, {X.shape}, but yours has shape {dX.shape}. "
-                    + hint,
-                )
-            if _close(dX, dX_r / m):
-                raise Reject(
-                    "averaged-twice",
-                    "Your dX is m times too small. dZ already holds the 1/m of the mean cost: "
-                    "do not divide by m again.",
-                )
-            raise Reject("wrong-dX", f"dX is not dZ @ W.T {shapes}.")
-        if not _close(dW, dW_r):
-            if _close(dW, dW_r.T):
-                raise Reject(
-                    "dW-transposed",
-                    "Your dW is the transpose of the right one: dZᵀ X instead of Xᵀ dZ. dW must "
-                    f"have the shape of W, {W.shape}, one row per input: dW = X.T @ dZ.",
-                )
-            if _close(dW, dW_r / m):
-                raise Reject(
-                    "averaged-twice",
-                    "Your dW is m times too small: you divided by the batch size. dZ already "
-                    "holds the 1/m of the mean cost, so dW = X.T @ dZ sums over the batch "
-                    "without dividing again.",
-                )
-            if dW.shape != dW_r.shape:
-                raise Reject(
-                    "wrong-shape",
-                    f"dW should have the shape of W, {W.shape}, but yours has shape "
-                    f"{dW.shape}. " + hint,
-                )
-            raise Reject("wrong-dW", f"dW is not X.T @ dZ {shapes}.")
-        if db.shape == (1, db_r.size):
+        if db.shape == (1, right[2].size):
             db = db.reshape(-1)
-        if not _close(db, db_r):
-            if db.shape == dZ.shape and _close(db, dZ):
-                raise Reject(
-                    "db-not-summed",
-                    f"Your db has shape {db.shape}, one row per example: it is dZ itself. The "
-                    "same bias is added to every row, so its gradient adds up the rows: "
-                    "db = dZ.sum(axis=0).",
-                )
-            if _close(db, db_r / m):
-                raise Reject(
-                    "averaged-twice",
-                    "Your db is m times too small: it looks like dZ.mean(axis=0). dZ already "
-                    "holds the 1/m of the mean cost, so db = dZ.sum(axis=0).",
-                )
-            if db.shape != db_r.shape:
-                raise Reject(
-                    "wrong-shape",
-                    f"db should have one entry per output unit, shape {db_r.shape}; yours has "
-                    f"shape {db.shape}. Sum dZ over its rows, axis=0.",
-                )
-            raise Reject("wrong-db", f"db is not dZ.sum(axis=0) {shapes}.")
+        for name, part, right_part in zip(_DENSE_RULES, (dX, dW, db), right, strict=True):
+            if close(part, right_part):
+                continue
+            reject_match([part], [(dZ, X, W)], _DENSE_MISTAKES[name])
+            hint = _DB_HINT if name == "db" else _DENSE_HINT
+            as_array(part, f"`{name}`", right_part.shape, hint=lambda _, hint=hint: hint)
+            raise Reject(
+                f"wrong-{name}",
+                f"{name} is not {_DENSE_RULES[name]} with dZ {dZ.shape}, X {X.shape} and W "
+                f"{W.shape}.",
+            )
     return "dX = dZ Wᵀ, dW = Xᵀ dZ and db = the row sums of dZ, right for every shape."
 
 
@@ -497,82 +484,80 @@ def _two_layer_variant(X, y, W1, b1, W2, b2, mistake=None):
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
-_TWO_LAYER_MISTAKES = {
-    "no-mean": "Every gradient is m times too large (m = the batch size): the cost is the mean "
-    "loss, so the gradient of the scores is (softmax(Z2) − one-hot(y)) / m.",
-    "missing-one-hot": "Your gradient of the scores looks like softmax(Z2) / m: subtract the "
-    "one-hot targets, dZ2 = (softmax(Z2) − one_hot(y)) / m, so that the right class is "
-    "pushed up and the others down.",
-    "used-Z-not-A": "Your dW2 uses the hidden layer's pre-activation Z1. The second layer's "
-    "input is the activation A1 = relu(Z1): dW2 = A1.T @ dZ2.",
-    "sigmoid-derivative": "The hidden layer's slope is the sigmoid's, σ(Z1)(1 − σ(Z1)). The "
-    "hidden units are ReLUs: their slope is 1 where Z1 > 0 and 0 elsewhere.",
-    "relu-not-derivative": "You multiplied dA1 by relu(Z1), the activation itself. The "
-    "backward step needs its derivative: (Z1 > 0), which is 1 or 0.",
-    "missing-derivative": "dZ1 = dA1: the hidden layer's activation step is missing. Multiply "
-    "by the ReLU's slope, dZ1 = dA1 * (Z1 > 0).",
-    "subtracted-whole-columns": "Your gradient of the scores subtracts 1 from whole columns: "
-    "P[:, y] -= 1 takes 1 off every row in each column that any label names. Each row "
-    "loses 1 only at its own label: P[np.arange(m), y] -= 1 (or subtract one_hot(y)).",
-    "averaged-twice": "Every gradient is m times too small: you divided by m twice, once "
-    "in dZ2 and again in the weight and bias gradients. The 1/m belongs in dZ2 only; the "
-    "products and sums after it must not divide again.",
-    "sign-of-error": "Every gradient has the wrong sign: the gradient of the scores is "
-    "(softmax(Z2) − one_hot(y)) / m, probabilities minus targets, not the other way round.",
-}
+_TWO_LAYER_MISTAKES = _variants(
+    _two_layer_variant,
+    {
+        "no-mean": "Every gradient is m times too large (m = the batch size): the cost is the "
+        "mean loss, so the gradient of the scores is (softmax(Z2) − one-hot(y)) / m.",
+        "missing-one-hot": "Your gradient of the scores looks like softmax(Z2) / m: subtract "
+        "the one-hot targets, dZ2 = (softmax(Z2) − one_hot(y)) / m, so that the right class "
+        "is pushed up and the others down.",
+        "used-Z-not-A": "Your dW2 uses the hidden layer's pre-activation Z1. The second "
+        "layer's input is the activation A1 = relu(Z1): dW2 = A1.T @ dZ2.",
+        "sigmoid-derivative": "The hidden layer's slope is the sigmoid's, σ(Z1)(1 − σ(Z1)). "
+        "The hidden units are ReLUs: their slope is 1 where Z1 > 0 and 0 elsewhere.",
+        "relu-not-derivative": "You multiplied dA1 by relu(Z1), the activation itself. The "
+        "backward step needs its derivative: (Z1 > 0), which is 1 or 0.",
+        "missing-derivative": "dZ1 = dA1: the hidden layer's activation step is missing. "
+        "Multiply by the ReLU's slope, dZ1 = dA1 * (Z1 > 0).",
+        "subtracted-whole-columns": "Your gradient of the scores subtracts 1 from whole "
+        "columns: P[:, y] -= 1 takes 1 off every row in each column that any label names. "
+        "Each row loses 1 only at its own label: P[np.arange(m), y] -= 1 (or subtract "
+        "one_hot(y)).",
+        "averaged-twice": "Every gradient is m times too small: you divided by m twice, once "
+        "in dZ2 and again in the weight and bias gradients. The 1/m belongs in dZ2 only; the "
+        "products and sums after it must not divide again.",
+        "sign-of-error": "Every gradient has the wrong sign: the gradient of the scores is "
+        "(softmax(Z2) − one_hot(y)) / m, probabilities minus targets, not the other way round.",
+    },
+)
+
+_TWO_LAYER_KEYS = ("W1", "b1", "W2", "b2")
+_TWO_LAYER_HINT = (
+    "Each weight gradient is (layer input).T @ (its δ), with the shape of the weights; the "
+    "error goes back down through the transposed weights: dA1 = dZ2 @ W2.T."
+)
+
+
+def _read_gradients(got, right):
+    """The student's dict of gradients as float arrays shaped like `right`'s (a bias of
+    shape (1, n) counts as (n,)), or the verdict."""
+    grads = as_dict(got, _TWO_LAYER_KEYS, "What `two_layer_backward` returns")
+    grads = {k: as_array(v, f'The gradient "{k}"') for k, v in grads.items()}
+    for k in ("b1", "b2"):
+        if grads[k].ndim == 2 and grads[k].shape[0] == 1:
+            grads[k] = grads[k].reshape(-1)
+    for k, shape in ((k, right[k].shape) for k in _TWO_LAYER_KEYS):
+        as_array(
+            grads[k],
+            f'The gradient "{k}"',
+            shape,
+            hint=lambda wrong, shape=shape: (
+                "It looks transposed. " + _TWO_LAYER_HINT if wrong == shape[::-1] else ""
+            ),
+        )
+    return grads
 
 
 @checker("Backpropagation through a 2-layer network")
 def two_layer_backward(func):
     """Check `func(X, y, W1, b1, W2, b2)` -> {"W1", "b1", "W2", "b2"}: the gradients of the
     mean softmax cross-entropy of relu(X W1 + b1) W2 + b2."""
-    hint = (
-        "Each weight gradient is (layer input).T @ (its δ), with the shape of the weights; "
-        "the error goes back down through the transposed weights: dA1 = dZ2 @ W2.T."
-    )
     cases = list(_two_layer_cases())
-    answers = []
+    got, right = [], []
     for case in cases:
-        try:
-            got = call_student(func, "two_layer_backward", *case)
-        except Reject as verdict:
-            raise _shape_hint(verdict, hint) from None
-        if not isinstance(got, dict):
-            raise Reject(
-                "wrong-type",
-                '`two_layer_backward` should return a dict {"W1": ..., "b1": ..., "W2": ..., '
-                f'"b2": ...}}, got {type(got).__name__}.',
-            )
-        missing = [k for k in ("W1", "b1", "W2", "b2") if k not in got]
-        if missing:
-            raise Reject(
-                "missing-keys",
-                f"The dict you return has no {', '.join(missing)}: it needs the keys "
-                '"W1", "b1", "W2" and "b2".',
-            )
-        grads = {k: _as_array(got[k], f'the gradient "{k}"') for k in ("W1", "b1", "W2", "b2")}
-        for k in ("b1", "b2"):
-            if grads[k].ndim == 2 and grads[k].shape[0] == 1:
-                grads[k] = grads[k].reshape(-1)
-        right = _two_layer_variant(*case)
-        for k in ("W1", "b1", "W2", "b2"):
-            if grads[k].shape != right[k].shape:
-                transposed = grads[k].shape == right[k].shape[::-1]
-                raise Reject(
-                    "wrong-shape",
-                    f'The gradient "{k}" should have the shape of {k}, {right[k].shape}, but '
-                    f"yours has shape {grads[k].shape}."
-                    + (" It looks transposed. " + hint if transposed else ""),
-                )
-        answers.append((grads, right))
-    if all(_close(g[k], r[k]) for g, r in answers for k in r):
+        answer = call_with_shape_hint(func, "two_layer_backward", *case, hint=_TWO_LAYER_HINT)
+        right.append(_two_layer_variant(*case))
+        got.append(_read_gradients(answer, right[-1]))
+    if all_close(got, right):
         return "All four gradients are right, for two networks of different shapes."
-    for mistake, message in _TWO_LAYER_MISTAKES.items():
-        variants = [_two_layer_variant(*case, mistake=mistake) for case in cases]
-        if all(_close(g[k], v[k]) for (g, _), v in zip(answers, variants, strict=True) for k in v):
-            raise Reject(mistake, message)
-    wrong = [k for k in ("W1", "b1", "W2", "b2") if not all(_close(g[k], r[k]) for g, r in answers)]
-    if "b2" in wrong and any(abs(float(np.sum(g["b2"]))) > 1e-8 for g, _ in answers):
+    reject_match(got, cases, _TWO_LAYER_MISTAKES, right)
+    wrong = [
+        k
+        for k in _TWO_LAYER_KEYS
+        if not all(close(g[k], r[k]) for g, r in zip(got, right, strict=True))
+    ]
+    if "b2" in wrong and any(abs(float(np.sum(g["b2"]))) > 1e-8 for g in got):
         raise Reject(
             "softmax-not-normalised",
             "Your b2 gradient does not add up to 0 over the classes, and the right one always "
@@ -588,7 +573,7 @@ def two_layer_backward(func):
         ("X", "y", "W1", "b1", "W2", "b2"),
         _two_layer_variant,
         batch=(0, 1),
-        parts=("W1", "b1", "W2", "b2"),
+        parts=_TWO_LAYER_KEYS,
     )
     if found:
         raise Reject(*found)
@@ -596,8 +581,8 @@ def two_layer_backward(func):
         f"The gradients {', '.join(wrong)} are not right yet. Go backward one step at a time: "
         "dZ2 = (softmax(Z2) − one_hot(y)) / m, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), "
         "dA1 = dZ2 @ W2.T, dZ1 = dA1 * (Z1 > 0), dW1 = X.T @ dZ1, db1 = dZ1.sum(axis=0).",
-        [g[k] for g, _ in answers for k in wrong],
-        [r[k] for _, r in answers for k in wrong],
+        [g[k] for g in got for k in wrong],
+        [r[k] for r in right for k in wrong],
         what=f"your {' and '.join(wrong)}",
     )
 
@@ -621,65 +606,106 @@ def _numgrad_cases():
     yield rng.uniform(-2, 2, size=(2, 3))
 
 
-def _one_sided(f, x, h, sign=1):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    f0 = f(x)
-    for index in np.ndindex(x.shape):
-        shifted = x.copy()
-        shifted[index] += sign * h
-        grad[index] = sign * (f(shifted) - f0) / h
-    return grad
-
-
-def _sum_of_sides(f, x, h):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        grad[index] = (f(up) + f(down)) / (2 * h)
-    return grad
-
-
-def _never_restored(f, x, h):
-    """Central differences that forget to put each entry back after using it."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        x[index] += h
-        f_plus = f(x)
-        x[index] -= 2 * h
-        grad[index] = (f_plus - f(x)) / (2 * h)
-    return grad
-
-
 _H = 1e-5
+
+
+def _entrywise(rule, restore=True):
+    """The gradient `rule(f(x + h), f(x − h), f(x))` takes, nudging one entry of x at a time
+    (f = `_smooth`): central differences and their typical mistakes. With restore=False
+    each entry is left where its last nudge put it."""
+
+    def gradient(x):
+        x = np.array(x, dtype=float)
+        grad, f_x = np.zeros_like(x), _smooth(x)
+        for index in np.ndindex(x.shape):
+            saved = x[index]
+            x[index] = saved + _H
+            f_plus = _smooth(x)
+            x[index] = saved - _H
+            f_minus = _smooth(x)
+            if restore:
+                x[index] = saved
+            grad[index] = rule(f_plus, f_minus, f_x)
+        return grad
+
+    return gradient
+
+
+def _one_sided(rule):
+    gradient = _entrywise(rule)
+
+    def message(cases):
+        error = relative_error(gradient(*cases[0]), _smooth_gradient(*cases[0]))
+        return (
+            f"This is the one-sided difference (f(x ± h) − f(x)) / h; its relative error here "
+            f"is {error:.0e}, while the central difference would give about 1e-10. Use both "
+            "sides: (f(x + h) − f(x − h)) / (2h)."
+        )
+
+    return Variant("one-sided", message, gradient)
+
+
+_NOT_RESTORED = (
+    "After nudging an entry you do not put it back, so the next entries are measured at a "
+    "shifted point (and the caller's x may be changed). Save the entry, set x[i] = saved + h, "
+    "then saved - h, and finally x[i] = saved."
+)
+_ONE_POINT_AT_X = (
+    "One of your two points is x itself: you divide by 2h, but the points are x and x ± h, "
+    "only h apart. Move the entry up by h for f_plus and down by h for f_minus (saved + h "
+    "and saved - h)."
+)
+
+_NUMGRAD_MISTAKES = [  # gradients computed from (x,)
+    Variant("not-restored", _NOT_RESTORED, _entrywise(lambda p, m, f: (p - m) / (2 * _H), False)),
+    _one_sided(lambda p, m, f: (p - f) / _H),
+    _one_sided(lambda p, m, f: (f - m) / _H),
+    Variant("one-point-at-x", _ONE_POINT_AT_X, _entrywise(lambda p, m, f: (p - f) / (2 * _H))),
+    Variant("one-point-at-x", _ONE_POINT_AT_X, _entrywise(lambda p, m, f: (f - m) / (2 * _H))),
+    Variant(
+        "sum-not-difference",
+        "You add f(x + h) and f(x − h) where the formula subtracts them: the gradient is the "
+        "change of f across the two points, (f(x + h) − f(x − h)) / (2h).",
+        _entrywise(lambda p, m, f: (p + m) / (2 * _H)),
+    ),
+    Variant(
+        "divided-by-h",
+        "Your gradient is twice too large: the two points x + h and x − h are 2h apart, so "
+        "divide their difference by 2 * h.",
+        lambda x: 2 * _smooth_gradient(x),
+    ),
+    Variant(
+        "sign-flipped",
+        "Your gradient has the wrong sign: it is (f(x + h) − f(x − h)) / (2h), the upper "
+        "point first.",
+        lambda x: -_smooth_gradient(x),
+    ),
+]
 
 
 @checker("A gradient checker of your own")
 def numerical_gradient(func):
     """Check `func(f, x, h)`: the central-difference gradient of f at x, shaped like x."""
-    h = _H
-    worst = 0.0
+    largest = 0.0
     for x in _numgrad_cases():
         x_given = x.copy()
-        got = call_student(func, "numerical_gradient", _smooth, x_given, h, changes="own")
-        got = _as_array(got, "The result of `numerical_gradient`")
+        got = call_student(func, "numerical_gradient", _smooth, x_given, _H, changes="own")
+        got = as_array(
+            got,
+            "What `numerical_gradient` returns",
+            x.shape,
+            hint=lambda _: (
+                "That is x's shape: loop over every entry of x, e.g. with "
+                "`for index in np.ndindex(x.shape):`, and store one number per entry."
+            ),
+        )
+        if not finite(got):
+            raise Reject("not-finite", "Your gradient contains inf or nan.")
         exact = _smooth_gradient(x)
         changed = not np.allclose(x_given, x, rtol=0, atol=1e-12)
-        if got.shape != x.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For x of shape {x.shape} the gradient should have the same shape, but yours "
-                f"has shape {got.shape}. Loop over every entry, e.g. with "
-                "`for index in np.ndindex(x.shape):`, and store one number per entry.",
-            )
-        if not np.all(np.isfinite(got)):
-            raise Reject("not-finite", "Your gradient contains inf or nan.")
-        if relative_error(got, exact) < 1e-8:
-            worst = max(worst, relative_error(got, exact))
+        error = relative_error(got, exact)
+        if error < 1e-8:
+            largest = max(largest, error)
             if changed:
                 raise Reject(
                     "modified-input",
@@ -688,49 +714,9 @@ def numerical_gradient(func):
                     "back exactly.",
                 )
             continue
-        if changed or _close(got, _never_restored(_smooth, x, h)):
-            raise Reject(
-                "not-restored",
-                "After nudging an entry you do not put it back, so the next entries are "
-                "measured at a shifted point (and the caller's x may be changed). Save the "
-                "entry, set x[i] = saved + h, then saved - h, and finally x[i] = saved.",
-            )
-        for sign in (1, -1):
-            if relative_error(got, _one_sided(_smooth, x, h, sign)) < 1e-8:
-                err = relative_error(got, exact)
-                raise Reject(
-                    "one-sided",
-                    f"This is the one-sided difference (f(x ± h) − f(x)) / h; its relative error "
-                    f"here is {err:.0e}, while the central difference would give about 1e-10. "
-                    "Use both sides: (f(x + h) − f(x − h)) / (2h).",
-                )
-        for sign in (1, -1):
-            if relative_error(got, _one_sided(_smooth, x, h, sign) / 2) < 1e-8:
-                raise Reject(
-                    "one-point-at-x",
-                    "One of your two points is x itself: you divide by 2h, but the points "
-                    "are x and x ± h, only h apart. Move the entry up by h for f_plus and "
-                    "down by h for f_minus (saved + h and saved - h).",
-                )
-        if relative_error(got, _sum_of_sides(_smooth, x, h)) < 1e-8:
-            raise Reject(
-                "sum-not-difference",
-                "You add f(x + h) and f(x − h) where the formula subtracts them: the "
-                "gradient is the change of f across the two points, (f(x + h) − f(x − h)) "
-                "/ (2h).",
-            )
-        if relative_error(got, 2 * exact) < 1e-8:
-            raise Reject(
-                "divided-by-h",
-                "Your gradient is twice too large: the two points x + h and x − h are 2h "
-                "apart, so divide their difference by 2 * h.",
-            )
-        if relative_error(got, -exact) < 1e-8:
-            raise Reject(
-                "sign-flipped",
-                "Your gradient has the wrong sign: it is (f(x + h) − f(x − h)) / (2h), "
-                "the upper point first.",
-            )
+        if changed:
+            raise Reject("not-restored", _NOT_RESTORED)
+        reject_match([got], [(x,)], _NUMGRAD_MISTAKES, [exact])
         raise values_differ(
             f"For x = {array_text(x)} the gradient of f(x) = Σ sin(x) x² + ½(Σ x)² is about "
             f"{array_text(exact)}, but yours is {array_text(got)}.",
@@ -739,8 +725,8 @@ def numerical_gradient(func):
             what="your gradient",
         )
     return (
-        f"Central differences, entry by entry, shaped like x: with h = {h:g} they agree with "
-        f"the exact gradient of Σ sin(x) x² + ½(Σ x)² to a relative error of {worst:.0e}."
+        f"Central differences, entry by entry, shaped like x: with h = {_H:g} they agree with "
+        f"the exact gradient of Σ sin(x) x² + ½(Σ x)² to a relative error of {largest:.0e}."
     )
 
 
@@ -778,17 +764,20 @@ def _accumulator_variant(X, Y, W, b, lr, lam, iterations, mistake=None):
     return W, b
 
 
-_ACCUMULATOR_MISTAKES = {
-    "no-reset": "Your accumulators are set to zero only once, before the loop over the "
-    "iterations, so each step adds up the gradients of all earlier iterations too. Reset "
-    "ΔW and Δb to zero at the start of every iteration.",
-    "bias-decayed": "Your bias is decayed too (b − α[(1/m)Δb + λb]). The penalty covers only "
-    "the weights: b := b − α (1/m) Δb.",
-    "no-decay": "The weight decay is missing: the step for W is α[(1/m)ΔW + λW], the λW being "
-    "the gradient of the penalty (λ/2)ΣW².",
-    "no-mean": "Your steps are m times too large: the accumulators hold sums over the m "
-    "examples, and the cost is the mean, so use (1/m)ΔW and (1/m)Δb.",
-}
+_ACCUMULATOR_MISTAKES = _variants(
+    _accumulator_variant,
+    {
+        "no-reset": "Your accumulators are set to zero only once, before the loop over the "
+        "iterations, so each step adds up the gradients of all earlier iterations too. Reset "
+        "ΔW and Δb to zero at the start of every iteration.",
+        "bias-decayed": "Your bias is decayed too (b − α[(1/m)Δb + λb]). The penalty covers "
+        "only the weights: b := b − α (1/m) Δb.",
+        "no-decay": "The weight decay is missing: the step for W is α[(1/m)ΔW + λW], the λW "
+        "being the gradient of the penalty (λ/2)ΣW².",
+        "no-mean": "Your steps are m times too large: the accumulators hold sums over the m "
+        "examples, and the cost is the mean, so use (1/m)ΔW and (1/m)Δb.",
+    },
+)
 
 
 def _accumulator_one_step(func, cases):
@@ -806,7 +795,7 @@ def _accumulator_one_step(func, cases):
         for name, got_part, right_part, start in zip(
             ("W", "b"), pieces, right, (W, b), strict=True
         ):
-            if got_part.shape != right_part.shape or _close(got_part, right_part):
+            if got_part.shape != right_part.shape or close(got_part, right_part):
                 continue
             found = explain_difference(
                 got_part, right_part, start=start, what=f"your {name} after one iteration"
@@ -826,29 +815,14 @@ def accumulator_descent(func):
     )
     cases = list(_accumulator_cases())
     answers = []
-    for X, Y, W, b, lr, lam, iterations in cases:
-        W_given, b_given = W.copy(), b.copy()
-        try:
-            got = call_student(
-                func,
-                "gradient_descent_accumulators",
-                X.copy(),
-                Y.copy(),
-                W_given,
-                b_given,
-                lr,
-                lam,
-                iterations,
-                changes="note",
-            )
-        except Reject as verdict:
-            raise _shape_hint(verdict, hint) from None
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Reject(
-                "not-a-pair", f"Return the pair (W, b) after training, got {kind_of(got)}."
-            )
-        new_W = _as_array(got[0], "W")
-        new_b = _as_array(got[1], "b").reshape(-1) if np.size(got[1]) == b.size else None
+    for case in cases:
+        W, b = case[2], case[3]
+        got = call_with_shape_hint(
+            func, "gradient_descent_accumulators", *case, hint=hint, changes="note"
+        )
+        got = recoded("not-a-pair", as_parts, got, ("W", "b"), "`gradient_descent_accumulators`")
+        new_W = as_array(got[0], "`W`")
+        new_b = as_array(got[1], "`b`").reshape(-1) if np.size(got[1]) == b.size else None
         if new_W.shape != W.shape or new_b is None:
             raise Reject(
                 "wrong-shape",
@@ -857,25 +831,16 @@ def accumulator_descent(func):
             )
         answers.append((new_W, new_b))
     right = [_accumulator_variant(*case) for case in cases]
-    if all(
-        _close(gw, rw) and _close(gb, rb) for (gw, gb), (rw, rb) in zip(answers, right, strict=True)
-    ):
+    if all_close(answers, right):
         return (
             "Right: fresh accumulators every iteration, the mean gradient, weight decay on W "
             "and none on b."
         )
-    for mistake, message in _ACCUMULATOR_MISTAKES.items():
-        variant = [_accumulator_variant(*case, mistake=mistake) for case in cases]
-        if all(
-            _close(gw, vw) and _close(gb, vb)
-            for (gw, gb), (vw, vb) in zip(answers, variant, strict=True)
-        ):
-            raise Reject(mistake, message)
-    X, Y, W, b, lr, lam, iterations = cases[0]
+    reject_match(answers, cases, _ACCUMULATOR_MISTAKES, right)
     wrong = [
         (i, name)
         for i, name in enumerate(("W", "b"))
-        if not all(_close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
+        if not all(close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
     ]
     found = _accumulator_one_step(func, cases) or explain_by_arguments(
         func,
@@ -889,6 +854,7 @@ def accumulator_descent(func):
     )
     if found:
         raise Reject(*found)
+    iterations = cases[0][6]
     raise values_differ(
         f"After {iterations} iterations from the first case's W and b, W should be "
         f"{array_text(right[0][0])} and b {array_text(right[0][1])}; yours are "

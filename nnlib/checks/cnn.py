@@ -3,62 +3,49 @@
 Usage in the notebook: `from nnlib.checks import cnn as check`, then for example
 `check.output_size(output_size)`.
 
-Each checker runs the student's function on cases whose right answers `nnlib.conv`
-computes: odd sizes, strides that do not divide, padding, several channels and images,
-so that the typical mistakes give numbers of their own. When an answer is wrong, each
-typical mistake is computed on the same cases, and the one that reproduces the student's
-numbers on every case is named.
+The four code exercises are declarations judged by nnlib.checks.engine: cases whose right
+answers `nnlib.conv` computes (odd sizes, strides that do not divide, padding, several
+channels and images, so that the typical mistakes give numbers of their own), and the
+typical mistakes as variants, the one that reproduces the student's numbers on every case
+being named.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from nnlib import conv
-from nnlib.checks import Reject, call_student, checker, explain_by_arguments, kind_of, values_differ
+from nnlib.checks import Reject, call_student, kind_of
+from nnlib.checks.engine import CodeExercise, Variant, as_array, code_checker, worst
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
-
-_RTOL, _ATOL = 1e-6, 1e-9
-
-
-def _as_array(got, name):
-    """The student's result as a float array, or a verdict saying what it should be."""
-    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
-        raise Reject("wrong-type", f"`{name}` returned {kind_of(got)}; it should return an array.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"`{name}` returned {kind_of(got)}; it should return an array."
-        ) from None
-
-
-def _close(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    with np.errstate(all="ignore"):
-        return a.shape == b.shape and bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL))
-
-
-def _named(got, cases, mistakes):
-    """The first (code, message) whose variant reproduces `got` on every case."""
-    for code, message, variant in mistakes:
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                expected = [variant(*case) for case in cases]
-        except (ValueError, IndexError):
-            continue  # this variant cannot even run on these cases
-        if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-            return code, message
-    return None
 
 
 def _pad(X, p):
     return np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+
+
+def _array_result(name, shapes, wrong_shape):
+    """A reader for `CodeExercise.result`: the engine's `as_array`, with one of the shapes
+    `shapes(case)` (the right one, and a wrong one that a variant names) or the verdict
+    `wrong_shape(case, shape)`."""
+
+    def read(got, case, right):
+        array = as_array(got, f"What `{name}` returns")
+        if array.shape not in shapes(case):
+            raise Reject("wrong-shape", wrong_shape(case, array.shape))
+        return array
+
+    return read
+
+
+def _first_result(func, name, cases, read, bad):
+    """An `explain` helper: the first (case, result) of the student's function for which
+    `bad(result, case)` holds, or None (the function is run again on the cases)."""
+    for case in cases:
+        result = read(call_student(func, name, *case), case, None)
+        if bad(result, case):
+            return case, result
+    return None
 
 
 # 1. The output size ---------------------------------------------------------------------
@@ -75,57 +62,57 @@ _SIZE_CASES = [
 ]
 
 _SIZE_MISTAKES = [
-    (
+    Variant(
         "stride-ignored",
         "Your sizes are right for stride 1 but not for larger strides: the stride is ignored. "
         "Windows s apart fit floor((n + 2p - k) / s) + 1 times.",
         lambda n, k, s, p: n + 2 * p - k + 1,
     ),
-    (
+    Variant(
         "padding-once",
         "Your sizes are too small whenever there is padding: you added p once, but the "
         "padding is a ring of p zeros on both sides, so the axis grows by 2p: "
         "floor((n + 2p - k) / s) + 1.",
         lambda n, k, s, p: (n + p - k) // s + 1,
     ),
-    (
+    Variant(
         "padding-ignored",
         "Your sizes are right without padding but ignore it when there is some: the axis "
         "grows by 2p before the windows are counted: floor((n + 2p - k) / s) + 1.",
         lambda n, k, s, p: (n - k) // s + 1,
     ),
-    (
+    Variant(
         "missing-plus-one",
         "Your sizes are one too small: (n + 2p - k) / s counts the steps between the first "
         "and the last window, and the windows are one more than the steps. Add 1.",
         lambda n, k, s, p: (n + 2 * p - k) // s,
     ),
-    (
+    Variant(
         "rounded-up",
         "Your sizes are one too large when the stride does not divide n + 2p - k: you "
         "rounded up. A window that would stick out past the edge does not count, so round "
         "down: (n + 2 * p - k) // s + 1.",
         lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1,
     ),
-    (
+    Variant(
         "plus-k",
         "Your sizes have + k where - k belongs: the last window must start at least k - 1 "
         "before the end, so the room to move is n + 2p - k.",
         lambda n, k, s, p: (n + 2 * p + k) // s + 1,
     ),
-    (
+    Variant(
         "k-ignored",
         "Your sizes ignore the kernel size k: the window needs k pixels, so it has room to "
         "move n + 2p - k, not n + 2p: floor((n + 2p - k) / s) + 1.",
         lambda n, k, s, p: (n + 2 * p) // s + 1,
     ),
-    (
+    Variant(
         "minus-one",
         "Your sizes are two too small: there is one more window than steps between the "
         "first and the last, so add 1 (you subtract it).",
         lambda n, k, s, p: (n + 2 * p - k) // s - 1,
     ),
-    (
+    Variant(
         "always-one",
         "Your function says 1 for every case: the count of the steps, (n + 2p - k) // s, "
         "is missing; the + 1 alone is the first window.",
@@ -134,55 +121,59 @@ _SIZE_MISTAKES = [
 ]
 
 
-@checker("The output size of a convolution")
-def output_size(func):
-    """Check `func(n, k, stride, padding)`: floor((n + 2p - k) / s) + 1, an integer."""
-    name = "output_size"
-    got = []
-    for n, k, s, p in _SIZE_CASES:
-        value = call_student(func, name, n, k, s, p)
-        if isinstance(value, float | np.floating) and not float(value).is_integer():
-            raise Reject(
-                "not-an-integer",
-                f"`{name}({n}, {k}, {s}, {p})` returned {value}, a fraction: a number of "
-                "windows is a whole number. Use integer division, `//`, which rounds down.",
-            )
-        if isinstance(value, bool | np.bool_) or not isinstance(
-            value, int | np.integer | float | np.floating
-        ):
-            raise Reject(
-                "wrong-type",
-                f"`{name}({n}, {k}, {s}, {p})` returned {kind_of(value)}; it should return "
-                "an integer.",
-            )
-        got.append(int(value))
-    expected = [conv.conv_output_size(*case) for case in _SIZE_CASES]
-    if got == expected:
+def _read_size(value, case, right):
+    """The student's size as an int, or the verdict for a fraction or a non-number."""
+    call = f"`output_size({', '.join(map(str, case))})`"
+    if isinstance(value, float | np.floating) and not float(value).is_integer():
+        raise Reject(
+            "not-an-integer",
+            f"{call} returned {value}, a fraction: a number of windows is a whole number. Use "
+            "integer division, `//`, which rounds down.",
+        )
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | np.integer | float | np.floating
+    ):
+        raise Reject(
+            "wrong-type", f"{call} returned {kind_of(value)}; it should return an integer."
+        )
+    return int(value)
+
+
+def _not_positive(func, cases):
+    """("not-positive", ...) for a size below 1, the subtraction the wrong way round."""
+    found = _first_result(func, "output_size", cases, _read_size, lambda size, case: size < 1)
+    if found:
+        (n, k, s, p), size = found
         return (
+            "not-positive",
+            f"For n = {n}, k = {k}, stride {s} and padding {p} your function says {size}, "
+            "but an output always has at least one position when the window fits. Check "
+            "the order of the subtraction: the room to move is n + 2p - k.",
+        )
+    return None
+
+
+output_size = code_checker(
+    CodeExercise(
+        title="The output size of a convolution",
+        name="output_size",
+        reference=conv.conv_output_size,
+        cases=lambda: _SIZE_CASES,
+        result=_read_size,
+        mistakes=_SIZE_MISTAKES,
+        explain=[_not_positive],
+        mismatch=lambda case, got, right: (
+            f"For n = {case[0]}, k = {case[1]}, stride {case[2]} and padding {case[3]} the "
+            f"output has {right} positions, but your function says {got}. Pad first "
+            "(n + 2p), then count the window's positions: floor((n + 2p - k) / s) + 1."
+        ),
+        what="your sizes",
+        success=(
             "Right for every case, including strides that do not divide n + 2p - k (the "
             "last pixels are then never covered) and 'same' padding."
-        )
-    found = _named(got, _SIZE_CASES, _SIZE_MISTAKES)
-    if found:
-        raise Reject(*found)
-    for (n, k, s, p), value in zip(_SIZE_CASES, got, strict=True):
-        if value < 1:
-            raise Reject(
-                "not-positive",
-                f"For n = {n}, k = {k}, stride {s} and padding {p} your function says "
-                f"{value}, but an output always has at least one position when the window "
-                "fits. Check the order of the subtraction: the room to move is n + 2p - k.",
-            )
-    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e)
-    n, k, s, p = _SIZE_CASES[i]
-    raise values_differ(
-        f"For n = {n}, k = {k}, stride {s} and padding {p} the output has {expected[i]} "
-        f"positions, but your function says {got[i]}. Pad first (n + 2p), then count the "
-        "window's positions: floor((n + 2p - k) / s) + 1.",
-        got,
-        expected,
-        what="your sizes",
+        ),
     )
+)
 
 
 # 2. The forward pass, with loops --------------------------------------------------------
@@ -208,13 +199,6 @@ def _conv_shape(X, W_shape, stride, padding):
     return m, c_out, size(h, kh, stride, padding), size(w, kw, stride, padding)
 
 
-def _stride_ignored(X, W, b, s, p):
-    """A loop of the right size whose windows start one pixel apart: the first outputs of
-    the stride-1 convolution."""
-    _, _, h_out, w_out = _conv_shape(X, W.shape, s, p)
-    return _reference_conv(X, W, b, 1, p)[:, :, :h_out, :w_out]
-
-
 def _window_start(index, stride, how):
     """Where window `index` starts along one axis: right (index * stride), one pixel apart
     (the stride forgotten there), or always at 0 (the index forgotten there)."""
@@ -223,7 +207,7 @@ def _window_start(index, stride, how):
 
 def _conv_windows(X, W, b, s, p, rows="right", cols="right", reduce=np.sum):
     """The loop convolution with each axis's window placement chosen, for the mistakes
-    that get the windows of one axis wrong."""
+    that get the windows wrong."""
     Xp = _pad(X, p)
     m, c_out, h_out, w_out = _conv_shape(X, W.shape, s, p)
     kh, kw = W.shape[2:]
@@ -237,129 +221,129 @@ def _conv_windows(X, W, b, s, p, rows="right", cols="right", reduce=np.sum):
     return out
 
 
-def _axis_mistakes(name, what):
-    """(code, message, rows, cols) for the window mistakes confined to one axis."""
-    return [
+def _axis_mistakes(name, what, windows):
+    """The window mistakes confined to one axis, as variants of `windows(*case, rows,
+    cols)` (see `_window_start`)."""
+    mistakes = [
         (
-            f"{name}-stride-ignored-rows",
+            "stride-ignored-rows",
             f"Your {what} takes the windows one row apart instead of `stride` rows apart (the "
             "columns are right): window (i, j) starts at row i * stride.",
             "one-apart",
             "right",
         ),
         (
-            f"{name}-stride-ignored-columns",
+            "stride-ignored-columns",
             f"Your {what} takes the windows one column apart instead of `stride` columns "
             "apart (the rows are right): window (i, j) starts at column j * stride.",
             "right",
             "one-apart",
         ),
         (
-            f"{name}-rows-fixed",
+            "rows-fixed",
             f"In your {what} every output row uses the top rows of the image: the window does "
             "not move down with i. It starts at row i * stride.",
             "fixed",
             "right",
         ),
         (
-            f"{name}-columns-fixed",
+            "columns-fixed",
             f"In your {what} every output column uses the leftmost columns of the image: the "
             "window does not move right with j. It starts at column j * stride.",
             "right",
             "fixed",
         ),
     ]
+    return [
+        Variant(f"{name}-{code}", message, lambda *case, r=rows, c=cols: windows(*case, r, c))
+        for code, message, rows, cols in mistakes
+    ]
 
 
 _FORWARD_MISTAKES = [
-    (
+    Variant(
         "flipped",
         "Your outputs are those of the filter turned by 180 degrees: you flipped it, as the "
         "convolution of mathematics does. Deep-learning layers do not flip: output (i, j) is "
         "the window starting at (i s, j s) times W[o], entry by entry.",
         lambda X, W, b, s, p: _reference_conv(X, W[:, :, ::-1, ::-1], b, s, p),
     ),
-    (
+    Variant(
         "stride-ignored",
         "Your output has the right size, but the windows are taken one pixel apart instead "
         "of `stride` apart: window (i, j) starts at row i * stride and column j * stride.",
-        _stride_ignored,
+        lambda X, W, b, s, p: _conv_windows(X, W, b, s, p, "one-apart", "one-apart"),
     ),
-    (
+    Variant(
         "no-bias",
         "Right except for the bias: each output channel o adds b[o] once per position.",
         lambda X, W, b, s, p: _reference_conv(X, W, 0 * b, s, p),
     ),
-    (
+    Variant(
         "one-channel",
         "Your outputs only use the first input channel: a filter reaches through all "
         "c_in channels at once, so sum the products over the channels too "
         "(np.sum(window * W[o]) with window = Xpad[n, :, rows, cols]).",
         lambda X, W, b, s, p: _reference_conv(X[:, :1], W[:, :1], b, s, p),
     ),
-    (
+    Variant(
         "mean-not-sum",
         "Your outputs are the mean of window × filter instead of the sum: each output adds "
         "up all c_in × kh × kw products (np.sum), then b[o].",
         lambda X, W, b, s, p: _conv_windows(X, W, b, s, p, reduce=np.mean),
     ),
-    (
+    Variant(
         "bias-subtracted",
         "Right except for the bias, which you subtracted: each output channel o adds b[o].",
         lambda X, W, b, s, p: _reference_conv(X, W, -b, s, p),
     ),
-    *[
-        (code, message, lambda X, W, b, s, p, r=rows, c=cols: _conv_windows(X, W, b, s, p, r, c))
-        for code, message, rows, cols in _axis_mistakes("forward", "convolution")
-    ],
+    *_axis_mistakes("forward", "convolution", _conv_windows),
 ]
 
 
-@checker("A convolution, with loops")
-def conv2d_forward(func):
-    """Check `func(X, W, b, stride, padding)` against nnlib.conv.conv2d_forward."""
-    name = "conv2d_forward"
-    cases = list(_conv_cases())
-    got = []
-    for X, W, b, s, p in cases:
-        out = _as_array(call_student(func, name, X, W, b, s, p), name)
-        right = _reference_conv(X, W, b, s, p)
-        if out.shape != right.shape:
-            m, c_out, h_out, w_out = right.shape
-            raise Reject(
-                "wrong-shape",
-                f"For X {X.shape}, W {W.shape}, stride {s} and padding {p} the output should "
-                f"have shape {right.shape}: (m, c_out, h_out, w_out), with h_out = "
-                f"({X.shape[2]} + 2*{p} - {W.shape[2]}) // {s} + 1 = {h_out} and w_out = "
-                f"({X.shape[3]} + 2*{p} - {W.shape[3]}) // {s} + 1 = {w_out}. Yours has shape "
-                f"{out.shape}.",
-            )
-        got.append(out)
-    expected = [_reference_conv(*case) for case in cases]
-    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        return (
+def _forward_shape_sentence(case, shape):
+    X, W, b, s, p = case
+    right = _conv_shape(X, W.shape, s, p)
+    return (
+        f"For X {X.shape}, W {W.shape}, stride {s} and padding {p} the output should have "
+        f"shape {right}: (m, c_out, h_out, w_out), with h_out = ({X.shape[2]} + 2*{p} - "
+        f"{W.shape[2]}) // {s} + 1 = {right[2]} and w_out = ({X.shape[3]} + 2*{p} - "
+        f"{W.shape[3]}) // {s} + 1 = {right[3]}. Yours has shape {shape}."
+    )
+
+
+def _forward_mismatch(case, got, right):
+    X, W, b, s, p = case
+    where = np.unravel_index(worst(got, right), got.shape)
+    at = [int(i) for i in where]
+    return (
+        f"For X {X.shape}, W {W.shape}, stride {s} and padding {p}, out{at} should "
+        f"be {right[where]:.6g}, but yours is {got[where]:.6g}. Each output is b[o] + the sum "
+        "of Xpad[n, :, i*s : i*s + kh, j*s : j*s + kw] * W[o]."
+    )
+
+
+conv2d_forward = code_checker(
+    CodeExercise(
+        title="A convolution, with loops",
+        name="conv2d_forward",
+        reference=_reference_conv,
+        cases=_conv_cases,
+        result=_array_result(
+            "conv2d_forward",
+            lambda case: [_conv_shape(case[0], case[1].shape, *case[3:])],
+            _forward_shape_sentence,
+        ),
+        mistakes=_FORWARD_MISTAKES,
+        arguments=("X", "W", "b", "stride", "padding"),
+        mismatch=_forward_mismatch,
+        what="your outputs",
+        success=(
             "Right for every case: several images and channels, non-square filters, "
             "stride 2 and padding."
-        )
-    found = _named(got, cases, _FORWARD_MISTAKES)
-    if found:
-        raise Reject(*found)
-    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
-    X, W, b, s, p = cases[i]
-    where = np.unravel_index(np.argmax(np.abs(got[i] - expected[i])), got[i].shape)
-    found = explain_by_arguments(
-        func, name, cases, ("X", "W", "b", "stride", "padding"), _reference_conv
+        ),
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For X {X.shape}, W {W.shape}, stride {s} and padding {p}, out{list(where)} should "
-        f"be {expected[i][where]:.6g}, but yours is {got[i][where]:.6g}. Each output is "
-        "b[o] + the sum of Xpad[n, :, i*s : i*s + kh, j*s : j*s + kw] * W[o].",
-        got,
-        expected,
-        what="your outputs",
-    )
+)
 
 
 # 3. The weight gradient -------------------------------------------------------------------
@@ -383,49 +367,6 @@ def _reference_dW(dout, X, kh, kw, s, p):
     return conv.conv2d_backward(dout, cache)[1]
 
 
-_DW_MISTAKES = [
-    (
-        "first-image-only",
-        "Your dW only uses the first image of the batch. A weight is used on every image, so "
-        "its gradient sums over the images as well as over the positions.",
-        lambda d, X, kh, kw, s, p: _reference_dW(d[:1], X[:1], kh, kw, s, p),
-    ),
-    (
-        "averaged",
-        "Your dW is m times too small (m images): you took the mean over the batch. dout "
-        "already holds the 1/m of the mean cost; sum over the images.",
-        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p) / X.shape[0],
-    ),
-    (
-        "flipped",
-        "Your dW is the right one turned by 180 degrees: the forward pass does not flip the "
-        "filter, so neither does its weight gradient. dW[o, c, p, q] adds up "
-        "dout[n, o, i, j] * Xpad[n, c, i*s + p, j*s + q].",
-        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p)[:, :, ::-1, ::-1],
-    ),
-    (
-        "stride-ignored",
-        "Your dW takes the windows one pixel apart instead of `stride` apart: the output "
-        "(i, j) came from the window starting at (i * stride, j * stride).",
-        lambda d, X, kh, kw, s, p: _dW_stride_one(d, X, kh, kw, p),
-    ),
-    (
-        "channels-swapped",
-        "Your dW has its two channel axes in the wrong order: it should have the shape of W, "
-        "(c_out, c_in, kh, kw), with dW[o, c] pairing dout's channel o with X's channel c.",
-        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p).transpose(1, 0, 2, 3),
-    ),
-    *[
-        (
-            code,
-            message,
-            lambda d, X, kh, kw, s, p, r=rows, c=cols: _dW_windows(d, X, kh, kw, s, p, r, c),
-        )
-        for code, message, rows, cols in _axis_mistakes("dW", "dW")
-    ],
-]
-
-
 def _dW_windows(d, X, kh, kw, s, p, rows="right", cols="right"):
     """dW with each axis's window placement chosen (see `_window_start`)."""
     Xp = _pad(X, p)
@@ -439,56 +380,77 @@ def _dW_windows(d, X, kh, kw, s, p, rows="right", cols="right"):
     return dW
 
 
-def _dW_stride_one(d, X, kh, kw, p):
-    Xp = _pad(X, p)
-    dW = np.zeros((d.shape[1], X.shape[1], kh, kw))
-    for i in range(d.shape[2]):
-        for j in range(d.shape[3]):
-            dW += np.einsum("no,nchw->ochw", d[:, :, i, j], Xp[:, :, i : i + kh, j : j + kw])
-    return dW
+_DW_MISTAKES = [
+    Variant(
+        "first-image-only",
+        "Your dW only uses the first image of the batch. A weight is used on every image, so "
+        "its gradient sums over the images as well as over the positions.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d[:1], X[:1], kh, kw, s, p),
+    ),
+    Variant(
+        "averaged",
+        "Your dW is m times too small (m images): you took the mean over the batch. dout "
+        "already holds the 1/m of the mean cost; sum over the images.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p) / X.shape[0],
+    ),
+    Variant(
+        "flipped",
+        "Your dW is the right one turned by 180 degrees: the forward pass does not flip the "
+        "filter, so neither does its weight gradient. dW[o, c, p, q] adds up "
+        "dout[n, o, i, j] * Xpad[n, c, i*s + p, j*s + q].",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p)[:, :, ::-1, ::-1],
+    ),
+    Variant(
+        "stride-ignored",
+        "Your dW takes the windows one pixel apart instead of `stride` apart: the output "
+        "(i, j) came from the window starting at (i * stride, j * stride).",
+        lambda d, X, kh, kw, s, p: _dW_windows(d, X, kh, kw, s, p, "one-apart", "one-apart"),
+    ),
+    Variant(
+        "channels-swapped",
+        "Your dW has its two channel axes in the wrong order: it should have the shape of W, "
+        "(c_out, c_in, kh, kw), with dW[o, c] pairing dout's channel o with X's channel c.",
+        lambda d, X, kh, kw, s, p: _reference_dW(d, X, kh, kw, s, p).transpose(1, 0, 2, 3),
+    ),
+    *_axis_mistakes("dW", "dW", _dW_windows),
+]
 
 
-@checker("The weight gradient of a convolution")
-def conv2d_weight_grad(func):
-    """Check `func(dout, X, kh, kw, stride, padding) -> dW` of shape (c_out, c_in, kh, kw)."""
-    name = "conv2d_weight_grad"
-    cases = list(_dW_cases())
-    got = []
-    for d, X, kh, kw, s, p in cases:
-        dW = _as_array(call_student(func, name, d, X, kh, kw, s, p), name)
-        right_shape = (d.shape[1], X.shape[1], kh, kw)
-        if dW.shape != right_shape and dW.shape != (X.shape[1], d.shape[1], kh, kw):
-            raise Reject(
-                "wrong-shape",
-                f"For dout {d.shape} and X {X.shape} with {kh} x {kw} filters, dW should have "
-                f"the shape of W, {right_shape} (c_out, c_in, kh, kw); yours has shape "
-                f"{dW.shape}.",
-            )
-        got.append(dW)
-    expected = [_reference_dW(*case) for case in cases]
-    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        return (
+def _dW_shapes(case):
+    """The shape of W, and the one with the channel axes swapped (a mistake named)."""
+    d, X, kh, kw, s, p = case
+    return [(d.shape[1], X.shape[1], kh, kw), (X.shape[1], d.shape[1], kh, kw)]
+
+
+def _dW_shape_sentence(case, shape):
+    d, X, kh, kw, s, p = case
+    return (
+        f"For dout {d.shape} and X {X.shape} with {kh} x {kw} filters, dW should have the "
+        f"shape of W, {_dW_shapes(case)[0]} (c_out, c_in, kh, kw); yours has shape {shape}."
+    )
+
+
+conv2d_weight_grad = code_checker(
+    CodeExercise(
+        title="The weight gradient of a convolution",
+        name="conv2d_weight_grad",
+        reference=_reference_dW,
+        cases=_dW_cases,
+        result=_array_result("conv2d_weight_grad", _dW_shapes, _dW_shape_sentence),
+        mistakes=_DW_MISTAKES,
+        arguments=("dout", "X", "kh", "kw", "stride", "padding"),
+        mismatch=lambda case, got, right: (
+            f"For dout {case[0].shape}, X {case[1].shape}, stride {case[4]} and padding "
+            f"{case[5]} your dW differs from the right one. dW[o, c, p, q] = the sum over n, "
+            "i, j of dout[n, o, i, j] * Xpad[n, c, i*s + p, j*s + q]."
+        ),
+        what="your dW",
+        success=(
             "Right: every weight's gradient sums incoming gradient times input over all "
             "images and positions, with stride and padding as in the forward pass."
-        )
-    found = _named(got, cases, _DW_MISTAKES)
-    if found:
-        raise Reject(*found)
-    i = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
-    d, X, kh, kw, s, p = cases[i]
-    found = explain_by_arguments(
-        func, name, cases, ("dout", "X", "kh", "kw", "stride", "padding"), _reference_dW
+        ),
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For dout {d.shape}, X {X.shape}, stride {s} and padding {p} your dW differs from "
-        "the right one. dW[o, c, p, q] = the sum over n, i, j of dout[n, o, i, j] * "
-        "Xpad[n, c, i*s + p, j*s + q].",
-        got,
-        expected,
-        what="your dW",
-    )
+)
 
 
 # 4. The backward pass of max pooling ----------------------------------------------------
@@ -528,7 +490,7 @@ def _pool_variant(d, X, size, pick):
 
 
 _POOL_MISTAKES = [
-    (
+    Variant(
         "to-every-input",
         "Your gradient reaches every input of each window. The max depends only on its "
         "winner: moving any other input a little changes nothing. So each window's gradient "
@@ -536,33 +498,33 @@ _POOL_MISTAKES = [
         "others.",
         lambda d, X, size: _spread(d, size),
     ),
-    (
+    Variant(
         "averaged",
         "Your gradient is shared equally, dout / size², over each window: that is the "
         "backward pass of *average* pooling. The max passes the whole gradient to its "
         "winner only.",
         lambda d, X, size: _spread(d, size) / size**2,
     ),
-    (
+    Variant(
         "first-position",
         "Your gradient always goes to the top-left input of each window. It belongs to the "
         "input that won the max: find it with np.argmax(window) (and np.unravel_index for "
         "its row and column).",
         lambda d, X, size: _pool_variant(d, X, size, lambda w: 0),
     ),
-    (
+    Variant(
         "argmin",
         "Your gradient goes to the smallest input of each window. Max pooling kept the "
         "largest, so that is where the gradient goes: np.argmax, not np.argmin.",
         lambda d, X, size: _pool_variant(d, X, size, np.argmin),
     ),
-    (
+    Variant(
         "mask-times-input",
         "Your dX holds the winning input values instead of the incoming gradient: the "
         "winner's entry is dout for its window (1 times dout), not X.",
         lambda d, X, size: _reference_pool_back(np.ones_like(d), X, size) * X,
     ),
-    (
+    Variant(
         "mask-only",
         "Your dX marks the winners with 1 but leaves out the incoming gradient: multiply by "
         "dout, so the winner of window (i, j) gets dout[n, c, i, j].",
@@ -570,52 +532,55 @@ _POOL_MISTAKES = [
     ),
 ]
 
+_read_dX = _array_result(
+    "max_pool_backward",
+    lambda case: [case[1].shape],
+    lambda case, shape: (
+        f"dX should have the shape of X, {case[1].shape}, one gradient per input; yours has "
+        f"shape {shape}."
+    ),
+)
 
-@checker("The backward pass of max pooling")
-def max_pool_backward(func):
-    """Check `func(dout, X, size) -> dX` for max pooling with size x size windows, stride
-    size."""
-    name = "max_pool_backward"
-    cases = list(_pool_cases())
-    got = []
-    for d, X, size in cases:
-        dX = _as_array(call_student(func, name, d, X, size), name)
-        if dX.shape != X.shape:
-            raise Reject(
-                "wrong-shape",
-                f"dX should have the shape of X, {X.shape}, one gradient per input; yours has "
-                f"shape {dX.shape}.",
-            )
-        got.append(dX)
-    expected = [_reference_pool_back(*case) for case in cases]
-    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
+
+def _off_winners(func, cases):
+    """("not-at-winner", ...) for gradient on an input that won no window's max."""
+
+    def off(dX, case):
+        d, X, size = case
+        return np.any((dX != 0) & (_reference_pool_back(np.ones_like(d), X, size) == 0))
+
+    if _first_result(func, "max_pool_backward", cases, _read_dX, off):
         return (
+            "not-at-winner",
+            "Your dX puts gradient on inputs that won no window's max. Only each window's "
+            "winner gets its window's dout; check the row and column you write to: window "
+            "(i, j) starts at row i * size and column j * size, and its winner sits at offset "
+            "np.unravel_index(np.argmax(window), window.shape) from there.",
+        )
+    return None
+
+
+max_pool_backward = code_checker(
+    CodeExercise(
+        title="The backward pass of max pooling",
+        name="max_pool_backward",
+        reference=_reference_pool_back,
+        cases=_pool_cases,
+        result=_read_dX,
+        mistakes=_POOL_MISTAKES,
+        explain=[_off_winners],
+        arguments=("dout", "X", "size"),
+        mismatch=lambda case, got, right: (
+            "Your dX differs from the right one. For each window, find the position of its "
+            "largest input and add that window's dout there; every other position stays 0."
+        ),
+        what="your dX",
+        success=(
             "Right: each window's gradient goes, whole, to the input that won its max, and "
             "every other input gets 0."
-        )
-    found = _named(got, cases, _POOL_MISTAKES)
-    if found:
-        raise Reject(*found)
-    for g, (d, X, size) in zip(got, cases, strict=True):
-        winners = _reference_pool_back(np.ones_like(d), X, size) != 0
-        if np.any((g != 0) & ~winners):
-            raise Reject(
-                "not-at-winner",
-                "Your dX puts gradient on inputs that won no window's max. Only each window's "
-                "winner gets its window's dout; check the row and column you write to: "
-                "window (i, j) starts at row i * size and column j * size, and its winner "
-                "sits at offset np.unravel_index(np.argmax(window), window.shape) from there.",
-            )
-    found = explain_by_arguments(func, name, cases, ("dout", "X", "size"), _reference_pool_back)
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        "Your dX differs from the right one. For each window, find the position of its "
-        "largest input and add that window's dout there; every other position stays 0.",
-        got,
-        expected,
-        what="your dX",
+        ),
     )
+)
 
 
 # A count by hand, and a prediction -----------------------------------------------------------

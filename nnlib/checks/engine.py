@@ -117,6 +117,73 @@ def as_number(value, what):
     return number
 
 
+def as_float(value, what):
+    """`value` as one float like `as_number`, but with nan and inf kept: for a checker that
+    says itself what a nan means there (a class that never occurs, a blown-up end)."""
+    try:
+        return as_number(value, what)
+    except Reject as verdict:
+        if verdict.code != "not-finite":
+            raise
+    return float(np.asarray(value, dtype=float).reshape(()))
+
+
+def as_parts(value, names, who):
+    """The parts of a result made of several values, one per name (a tuple or a list of
+    that length), or the verdict "not-a-tuple". `who` names the function in a sentence
+    ("`momentum_step(theta, v, g, lr, beta)`")."""
+    if not isinstance(value, tuple | list) or len(value) != len(names):
+        raise Reject(
+            "not-a-tuple",
+            f"{who} should return the {len(names)} values ({', '.join(names)}) in that "
+            f"order, but it returned {summary(value)}.",
+        )
+    return list(value)
+
+
+def as_dict(value, keys, what):
+    """The entries `keys` of a result that is a dict, or the verdict: "wrong-type" for
+    anything else, "missing-keys" naming the keys it lacks. `what` names it in a sentence
+    ("`grads`", "What `two_layer_backward` returns")."""
+    quoted = [f'"{key}"' for key in keys]
+    if not isinstance(value, dict):
+        layout = "{" + ", ".join(f"{k}: ..." for k in quoted) + "}"
+        raise Reject("wrong-type", f"{what} should be a dict {layout}, but it is {summary(value)}.")
+    missing = [f'"{key}"' for key in keys if key not in value]
+    if missing:
+        needs = ", ".join(quoted[:-1]) + " and " if len(quoted) > 1 else ""
+        raise Reject(
+            "missing-keys",
+            f"{what} has no entry for {', '.join(missing)}: it needs the keys {needs}{quoted[-1]}.",
+        )
+    return {key: value[key] for key in keys}
+
+
+def recoded(code, read, *args, **kwargs):
+    """What the reader `read(*args, **kwargs)` returns (`as_number`, `as_parts`, ...), with
+    a verdict it raises given the exercise's own `code` ("not-a-number", "not-a-pair") and
+    the reader's sentence."""
+    try:
+        return read(*args, **kwargs)
+    except Reject as verdict:
+        raise Reject(code, verdict.message) from None
+
+
+_SHAPE_WORDS = ("matmul", "shape", "broadcast", "aligned")
+
+
+def call_with_shape_hint(func, name, *args, hint, changes="reject"):
+    """`call_student`, where a crash that NumPy explains by shapes (a product or a
+    broadcast that does not fit) becomes the verdict "shape-error" with `hint` added: what
+    the shapes should be."""
+    try:
+        return call_student(func, name, *args, changes=changes)
+    except Reject as verdict:
+        if verdict.code == "raised" and any(word in verdict.message for word in _SHAPE_WORDS):
+            raise Reject("shape-error", f"{verdict.message}\n{hint}") from None
+        raise
+
+
 def close(got, right, rtol=RTOL, atol=ATOL):
     """True when `got` has `right`'s shape and values (both finite): arrays, numbers, or
     tuples, lists and dicts of them, compared piece by piece."""
@@ -207,6 +274,29 @@ def reject_match(got, cases, variants, right=None, rtol=RTOL, atol=ATOL):
         raise Reject(found.code, found.text(cases))
 
 
+def judge_part(got, right, cases, variants, code, message, rtol=RTOL, atol=ATOL):
+    """Judge one part of results made of several (a new θ and its state, a variance and a
+    limit), one per case: return when it is right; else raise the first variant that
+    reproduces it, or `Reject(code, message)` when none does."""
+    if all_close(got, right, rtol, atol):
+        return
+    reject_match(got, cases, variants, right, rtol, atol)
+    raise Reject(code, message)
+
+
+def judge_cases(got, right, cases, variants, code, mismatch, rtol=RTOL, atol=ATOL):
+    """Judge results that are one per case: return when every one is right; else raise the
+    first variant that reproduces them all, or `Reject(code, mismatch(i))`, the exercise's
+    own sentence for case i, the first that differs."""
+    if all_close(got, right, rtol, atol):
+        return
+    reject_match(got, cases, variants, right, rtol, atol)
+    i = next(
+        i for i, (g, r) in enumerate(zip(got, right, strict=True)) if not close(g, r, rtol, atol)
+    )
+    raise Reject(code, mismatch(i))
+
+
 # --- the declaration and the engine ----------------------------------------------------------
 
 
@@ -214,6 +304,24 @@ def _quietly(function, *args):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return function(*args)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One part of a result made of several (a new θ and its state, dX, dW and db), judged
+    on its own once the whole result's named mistakes are ruled out: `pick(result)` takes
+    it from a read result (the student's and the right one alike); `mistakes` are its
+    variants, computing that part from a case; a difference nothing names gets `code` and
+    the sentence `mismatch(case, got, right)`, for the first case where the part differs.
+    `rtol`/`atol` default to the exercise's."""
+
+    name: str
+    pick: Callable[[Any], Any]
+    code: str
+    mismatch: Callable[[tuple, Any, Any], str]
+    mistakes: Sequence[Variant] | Callable[[list], Sequence[Variant]] = ()
+    rtol: float | None = None
+    atol: float | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +349,16 @@ class CodeExercise:
       is reversed, scaled or missing is named.
     - `nonfinite(case, got)`: the sentence for a result with nan or inf where the right
       one is finite ("not-finite"), given before any variant is tried.
+    - `explain`: functions of the student's function and the cases, tried in order after
+      the named mistakes and before `groups` and `arguments`: each runs the answer on an
+      input that isolates one part of the formula and returns (code, message), or None.
+    - `subject`: the result in `explain_by_subsets`'s sentence ("Your loss is right on").
+    - `pieces`: for a result made of several parts, each judged in turn (`Piece`) after
+      the whole result's `mistakes`.
+    - `unnamed`: the code for a difference nothing names, with `mismatch`'s sentence as it
+      is; without it, the shared relations (negated, scaled, shifted) are looked for first.
+    - `call(func, case)`: how the student's function is run on a case, where it needs more
+      than `call_student` (a hint for a crash); it must return what the function returned.
     """
 
     title: str
@@ -266,6 +384,11 @@ class CodeExercise:
     rtol: float = RTOL
     atol: float = ATOL
     extra: dict = field(default_factory=dict)  # anything a probe of this exercise needs
+    explain: Sequence[Callable[[Callable, list], tuple[str, str] | None]] = ()
+    subject: str = "result"
+    pieces: Sequence[Piece] = ()
+    unnamed: str | None = None
+    call: Callable[[Callable, tuple], Any] | None = None
 
 
 def like_reference(name):
@@ -303,7 +426,10 @@ def judge(exercise, func):
     got, right = [], []
     for case in cases:
         right_value = _quietly(exercise.reference, *case)
-        answer = call_student(func, exercise.name, *case, changes=exercise.changes)
+        if exercise.call is not None:
+            answer = exercise.call(func, case)
+        else:
+            answer = call_student(func, exercise.name, *case, changes=exercise.changes)
         got.append(read(answer, case, right_value))
         right.append(right_value)
         if exercise.per_case and not close(got[-1], right[-1], exercise.rtol, exercise.atol):
@@ -323,10 +449,20 @@ def diagnose(exercise, func, cases, got, right):
                 raise Reject("not-finite", exercise.nonfinite(case, g))
     variants = exercise.mistakes(cases) if callable(exercise.mistakes) else exercise.mistakes
     reject_match(got, cases, variants, right, exercise.rtol, exercise.atol)
+    for piece in exercise.pieces:
+        _judge_piece(piece, exercise, cases, got, right)
     found = None
-    if exercise.groups:
+    for explain in exercise.explain:
+        found = found or explain(func, cases)
+    if found is None and exercise.groups:
         found = explain_by_subsets(
-            func, exercise.name, cases, exercise.reference, exercise.batch, exercise.groups
+            func,
+            exercise.name,
+            cases,
+            exercise.reference,
+            exercise.batch,
+            exercise.groups,
+            what=exercise.subject,
         )
     if found is None and exercise.arguments:
         found = explain_by_arguments(
@@ -347,6 +483,8 @@ def diagnose(exercise, func, cases, got, right):
         for i, (g, r) in enumerate(zip(got, right, strict=True))
         if not close(g, r, exercise.rtol, exercise.atol)
     )
+    if exercise.unnamed is not None:
+        raise Reject(exercise.unnamed, exercise.mismatch(cases[index], got[index], right[index]))
     start = [exercise.start(case) for case in cases] if exercise.start else None
     raise values_differ(
         exercise.mismatch(cases[index], got[index], right[index]),
@@ -355,6 +493,25 @@ def diagnose(exercise, func, cases, got, right):
         start=start,
         what=exercise.what,
     )
+
+
+def _judge_piece(piece, exercise, cases, got, right):
+    """Return when the piece is right on every case; else raise its named mistake or its
+    own verdict for the first case where it differs."""
+    rtol = exercise.rtol if piece.rtol is None else piece.rtol
+    atol = exercise.atol if piece.atol is None else piece.atol
+    got_piece = [piece.pick(g) for g in got]
+    right_piece = [piece.pick(r) for r in right]
+    if all_close(got_piece, right_piece, rtol, atol):
+        return
+    variants = piece.mistakes(cases) if callable(piece.mistakes) else piece.mistakes
+    reject_match(got_piece, cases, variants, right_piece, rtol, atol)
+    i = next(
+        i
+        for i, (g, r) in enumerate(zip(got_piece, right_piece, strict=True))
+        if not close(g, r, rtol, atol)
+    )
+    raise Reject(piece.code, piece.mismatch(cases[i], got_piece[i], right_piece[i]))
 
 
 def worst(got, right):

@@ -3,14 +3,14 @@
 Usage in the notebook: `from nnlib.checks import gradient_descent as check`, then for
 example `check.line_step(line_step)`.
 
-Each checker runs the student's answer on a few cases whose right answers nnlib computes.
-When an answer is wrong, the typical mistakes are tried one by one, and a mistake is named
-only when it reproduces the student's numbers on every case.
+The checkers are declarations judged by nnlib.checks.engine: the reference, the cases, and
+the typical mistakes as `Variant`s, a mistake named only when it reproduces the student's
+numbers on every case. Where the verdicts are not "the values differ" (a pair judged part by
+part, a rate compared with its limit, the batches of an epoch, a number), the checker is a
+function built from the engine's readers and comparisons.
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -22,38 +22,31 @@ from nnlib.checks import (
     require_number,
     values_differ,
 )
+from nnlib.checks.engine import (
+    CodeExercise,
+    Variant,
+    all_close,
+    as_array,
+    as_number,
+    as_parts,
+    close,
+    code_checker,
+    finite,
+    first_match,
+    recoded,
+    reject_match,
+    summary,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.optim import minimize, sgd
 from nnlib.surfaces import elongated_bowl_grad
 
-
-def _one_number(value, what):
-    """`value` as a float: a number, or an array holding exactly one number."""
-    if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
-        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.") from None
-    if array.size != 1:
-        raise Reject(
-            "not-a-number",
-            f"{what} should be one number, but it is an array of shape {array.shape}.",
-        )
-    number = float(array.reshape(()))
-    if not np.isfinite(number):
-        raise Reject("not-a-number", f"{what} is {number}; it should be a finite number.")
-    return number
+_TOL = {"rtol": 1e-7, "atol": 1e-10}
 
 
-def _close(a, b):
-    return bool(np.isclose(a, b, rtol=1e-7, atol=1e-10))
-
-
-def _all_close(got, expected):
-    return all(_close(g, e) for g, e in zip(got, expected, strict=True))
+def _number(value, what):
+    """`value` as one finite float (`as_number`), under this page's verdict "not-a-number"."""
+    return recoded("not-a-number", as_number, value, what)
 
 
 # 1. One step of gradient descent for a line -----------------------------------------------
@@ -83,162 +76,166 @@ def _line_step(w, b, x, y, lr):
     return w - lr * dw, b - lr * db
 
 
-def _w_mistakes(w, b, x, y, lr):
-    """The new w that each typical mistake gives."""
-    dw, db = _line_gradients(w, b, x, y)
-    return {
-        "ascent": w + lr * dw,
-        "missing-factor-2": w - lr * dw / 2,
-        "summed": w - lr * len(x) * dw,
-        "w-gradient-missing-x": w - lr * db,
-        "w-not-updated": w,
-    }
+def _scaled(factor, part=slice(None)):
+    """A step `factor(x)` times the right one: the pair, or its part 0 (w) or 1 (b)."""
+    return lambda w, b, x, y, lr: _line_step(w, b, x, y, factor(x) * lr)[part]
 
 
-def _b_mistakes(w, b, x, y, lr):
-    """The new b that each typical mistake gives."""
-    dw, db = _line_gradients(w, b, x, y)
-    new_w = w - lr * dw
-    return {
-        "ascent": b + lr * db,
-        "missing-factor-2": b - lr * db / 2,
-        "summed": b - lr * len(x) * db,
-        "b-not-updated": b,
-        "b-with-w-gradient": b - lr * dw,
-        "b-after-new-w": b - lr * _line_gradients(new_w, b, x, y)[1],
-    }
+def _reversed(x):
+    return -1.0
 
 
-_BOTH = {
-    "ascent": (
+def _halved(x):
+    return 0.5
+
+
+# Both parameters wrong in the same way, or the gradient returned instead of a step.
+_LINE_MISTAKES = [
+    Variant(
+        "returned-gradient",
+        "Your function returns the gradient (∂J/∂w, ∂J/∂b) itself. Take the step with it: "
+        "return (w − lr ∂J/∂w, b − lr ∂J/∂b).",
+        lambda w, b, x, y, lr: _line_gradients(w, b, x, y),
+    ),
+    Variant(
+        "ascent",
         "Both parameters moved uphill: your step adds the gradient instead of subtracting "
         "it, which is gradient ascent and makes the loss larger. The rule is "
         "w := w − α ∂J/∂w (and the same for b). If you did subtract, look at the residual: "
-        "with r = y − ŷ the gradient changes sign; it is mean(2 r x) for r = x w + b − y."
+        "with r = y − ŷ the gradient changes sign; it is mean(2 r x) for r = x w + b − y.",
+        _scaled(_reversed),
     ),
-    "missing-factor-2": (
+    Variant(
+        "missing-factor-2",
         "Both steps are half as large as they should be: the factor 2 from differentiating "
         "the square is missing. ∂(r²)/∂w = 2 r ∂r/∂w, so ∂J/∂w = mean(2 r x) and "
-        "∂J/∂b = mean(2 r), with r = x w + b − y."
+        "∂J/∂b = mean(2 r), with r = x w + b − y.",
+        _scaled(_halved),
     ),
-    "summed": (
+    Variant(
+        "summed",
         "Both steps are m times too large (m is the number of examples): you summed the "
         "per-example gradients instead of averaging them. The cost J is the mean loss, so "
         "its gradient is the mean of the per-example gradients: use np.mean, or divide the "
-        "sum by len(x)."
+        "sum by len(x).",
+        _scaled(len),
     ),
-}
+]
 
-_W_ONLY = {
-    "ascent": "Your w moved uphill: subtract α ∂J/∂w from w, do not add it.",
-    "missing-factor-2": (
+_W_MISTAKES = [
+    Variant(
+        "ascent",
+        "Your w moved uphill: subtract α ∂J/∂w from w, do not add it.",
+        _scaled(_reversed, 0),
+    ),
+    Variant(
+        "missing-factor-2",
         "Your step for w is half as large as it should be: ∂J/∂w = mean(2 (x w + b − y) x); "
-        "the 2 comes from differentiating the square."
+        "the 2 comes from differentiating the square.",
+        _scaled(_halved, 0),
     ),
-    "summed": (
+    Variant(
+        "summed",
         "Your step for w is m times too large: average the per-example gradients of w "
-        "(np.mean), do not sum them."
+        "(np.mean), do not sum them.",
+        _scaled(len, 0),
     ),
-    "w-gradient-missing-x": (
+    Variant(
+        "w-gradient-missing-x",
         "Your w moved by the gradient of b, mean(2 r): the gradient of w has an extra factor "
-        "x, because ∂(x w + b − y)/∂w = x. Use mean(2 r x)."
+        "x, because ∂(x w + b − y)/∂w = x. Use mean(2 r x).",
+        lambda w, b, x, y, lr: w - lr * _line_gradients(w, b, x, y)[1],
     ),
-    "w-not-updated": "Your function returns w unchanged: apply w := w − α ∂J/∂w as well.",
-}
+    Variant(
+        "w-not-updated",
+        "Your function returns w unchanged: apply w := w − α ∂J/∂w as well.",
+        lambda w, b, x, y, lr: w,
+    ),
+]
 
-_B_ONLY = {
-    "ascent": "Your b moved uphill: subtract α ∂J/∂b from b, do not add it.",
-    "missing-factor-2": (
+_B_MISTAKES = [
+    Variant(
+        "ascent",
+        "Your b moved uphill: subtract α ∂J/∂b from b, do not add it.",
+        _scaled(_reversed, 1),
+    ),
+    Variant(
+        "missing-factor-2",
         "Your step for b is half as large as it should be: ∂J/∂b = mean(2 (x w + b − y)); "
-        "the 2 comes from differentiating the square."
+        "the 2 comes from differentiating the square.",
+        _scaled(_halved, 1),
     ),
-    "summed": (
+    Variant(
+        "summed",
         "Your step for b is m times too large: average the per-example gradients of b "
-        "(np.mean), do not sum them."
+        "(np.mean), do not sum them.",
+        _scaled(len, 1),
     ),
-    "b-not-updated": (
+    Variant(
+        "b-not-updated",
         "Your w is right, but b comes back unchanged: the bias learns too. Apply "
-        "b := b − α ∂J/∂b with ∂J/∂b = mean(2 (x w + b − y))."
+        "b := b − α ∂J/∂b with ∂J/∂b = mean(2 (x w + b − y)).",
+        lambda w, b, x, y, lr: b,
     ),
-    "b-with-w-gradient": (
+    Variant(
+        "b-with-w-gradient",
         "Your b moved by the gradient of w. Each parameter has its own gradient: "
-        "∂J/∂b = mean(2 r), without the factor x that ∂J/∂w has."
+        "∂J/∂b = mean(2 r), without the factor x that ∂J/∂w has.",
+        lambda w, b, x, y, lr: b - lr * _line_gradients(w, b, x, y)[0],
     ),
-    "b-after-new-w": (
+    Variant(
+        "b-after-new-w",
         "Your b's gradient was computed with the already updated w. One step of gradient "
         "descent uses the gradient at the current point for every parameter: compute both "
-        "gradients first, then change w and b."
+        "gradients first, then change w and b.",
+        lambda w, b, x, y, lr: b - lr * _line_gradients(_line_step(w, b, x, y, lr)[0], b, x, y)[1],
     ),
-}
+]
 
 
-def _pair_of_numbers(got, name):
+def _new_value(value, label):
+    """One part of the pair `line_step` returns: a number, where an array of one value per
+    example is named as such."""
+    try:
+        array = as_array(value, label)
+    except Reject:
+        array = None
+    if array is not None and array.ndim == 1 and array.size > 1:
+        raise Reject(
+            "per-example",
+            f"Your {label} is an array of {array.size} numbers, one per example. The step "
+            "uses one gradient per parameter: the mean of the per-example gradients, "
+            "np.mean(...).",
+        )
+    return _number(value, f"Your {label}")
+
+
+def _line_pair(got, name):
     if isinstance(got, np.ndarray) and got.shape == (2,):
         got = tuple(got)  # two numbers in an array are a pair too
-    if not isinstance(got, tuple | list) or len(got) != 2:
-        raise Reject(
-            "not-a-pair",
-            f"`{name}` should return the pair (new_w, new_b), but it returned {got!r}.",
-        )
-    values = []
-    for value, label in zip(got, ("new_w", "new_b"), strict=True):
-        array = None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            pass
-        if array is not None and array.ndim == 1 and array.size > 1:
-            raise Reject(
-                "per-example",
-                f"Your {label} is an array of {array.size} numbers, one per example. The step "
-                "uses one gradient per parameter: the mean of the per-example gradients, "
-                "np.mean(...).",
-            )
-        values.append(_one_number(value, f"Your {label}"))
-    return values
+    labels = ("new_w", "new_b")
+    parts = recoded("not-a-pair", as_parts, got, labels, f"`{name}(w, b, x, y, lr)`")
+    return [_new_value(value, label) for value, label in zip(parts, labels, strict=True)]
 
 
 @checker("One step of gradient descent for a line")
 def line_step(func):
     """Check `func(w, b, x, y, lr) -> (new_w, new_b)`: one step on the mean of
-    (x w + b − y)² over the batch."""
+    (x w + b − y)² over the batch. New w and new b are judged one by one."""
     name = "line_step"
     cases = list(_line_cases())
-    got = [_pair_of_numbers(call_student(func, name, *case), name) for case in cases]
-    expected = []
-    for w, b, x, y, lr in cases:
-        dw, db = _line_gradients(w, b, x, y)
-        expected.append((w - lr * dw, b - lr * db))
-    w_right = _all_close([g[0] for g in got], [e[0] for e in expected])
-    b_right = _all_close([g[1] for g in got], [e[1] for e in expected])
-    if w_right and b_right:
+    got = [_line_pair(call_student(func, name, *case), name) for case in cases]
+    right = [_line_step(*case) for case in cases]
+    w_got, b_got = [g[0] for g in got], [g[1] for g in got]
+    w_right, b_right = [r[0] for r in right], [r[1] for r in right]
+    w_ok, b_ok = all_close(w_got, w_right, **_TOL), all_close(b_got, b_right, **_TOL)
+    if w_ok and b_ok:
         return "Right: both parameters step against the mean gradient of the batch."
-
-    gradients = [_line_gradients(*case[:4]) for case in cases]
-    if _all_close([g[0] for g in got], [d[0] for d in gradients]) and _all_close(
-        [g[1] for g in got], [d[1] for d in gradients]
-    ):
-        raise Reject(
-            "returned-gradient",
-            "Your function returns the gradient (∂J/∂w, ∂J/∂b) itself. Take the step with "
-            "it: return (w − lr ∂J/∂w, b − lr ∂J/∂b).",
-        )
-
-    def diagnose(index, mistakes):
-        for code in mistakes(*cases[0]):
-            if _all_close([g[index] for g in got], [mistakes(*c)[code] for c in cases]):
-                return code
-        return None
-
-    w_code = None if w_right else diagnose(0, _w_mistakes)
-    b_code = None if b_right else diagnose(1, _b_mistakes)
-    if w_code is not None and w_code == b_code:
-        raise Reject(w_code, _BOTH[w_code])
-    if w_code is not None:
-        raise Reject(w_code, _W_ONLY[w_code])
-    if not (w_right and b_code is not None):
+    reject_match(got, cases, _LINE_MISTAKES, right, **_TOL)
+    if not w_ok:
+        reject_match(w_got, cases, _W_MISTAKES, w_right, **_TOL)
+    b_mistake = None if b_ok else first_match(b_got, cases, _B_MISTAKES, b_right, **_TOL)
+    if not (w_ok and b_mistake):
         found = explain_by_arguments(
             func,
             name,
@@ -250,24 +247,24 @@ def line_step(func):
         )
         if found:
             raise Reject(*found)
-    if not w_right:
+    if not w_ok:
         w, b, x, y, lr = cases[0]
         raise values_differ(
             f"For w = {w}, b = {b}, lr = {lr} and the first batch, the new w should be "
-            f"{expected[0][0]:.6f}; yours is {got[0][0]:.6f}. With r = x w + b − y, "
+            f"{w_right[0]:.6f}; yours is {w_got[0]:.6f}. With r = x w + b − y, "
             "∂J/∂w = mean(2 r x) and new_w = w − lr ∂J/∂w.",
-            [g[0] for g in got],
-            [e[0] for e in expected],
+            w_got,
+            w_right,
             start=[c[0] for c in cases],
             what="your new w",
         )
-    if b_code is not None:
-        raise Reject(b_code, _B_ONLY[b_code])
+    if b_mistake:
+        raise Reject(b_mistake.code, b_mistake.text(cases))
     raise values_differ(
-        f"Your new w is right. For the first batch the new b should be {expected[0][1]:.6f}; "
-        f"yours is {got[0][1]:.6f}. ∂J/∂b = mean(2 (x w + b − y)).",
-        [g[1] for g in got],
-        [e[1] for e in expected],
+        f"Your new w is right. For the first batch the new b should be {b_right[0]:.6f}; "
+        f"yours is {b_got[0]:.6f}. ∂J/∂b = mean(2 (x w + b − y)).",
+        b_got,
+        b_right,
         start=[c[1] for c in cases],
         what="your new b",
     )
@@ -276,88 +273,109 @@ def line_step(func):
 # 2. The chain rule -------------------------------------------------------------------------
 
 
-def _chain_rule_points():
-    return (0.3, 1.1, -0.8, 2.0, -1.7, 1.6)
+def _chain_rule(x):
+    return float(np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x)
 
 
-_CHAIN_MISTAKES = [
-    (
-        "missing-2x",
-        "You have e^(sin x²) · cos(x²), but the chain does not stop there: the innermost "
-        "function x² has its own derivative, 2x. Multiply by it.",
-        lambda x: np.exp(np.sin(x**2)) * np.cos(x**2),
-    ),
-    (
-        "missing-factor-2",
-        "Almost: your answer is half the right one. The derivative of x² is 2x, not x.",
-        lambda x: np.exp(np.sin(x**2)) * np.cos(x**2) * x,
-    ),
-    (
-        "missing-cos",
-        "Your answer is e^(sin x²) · 2x: the middle link is missing. The derivative of "
-        "sin(u) is cos(u), so a factor cos(x²) belongs between the outer and inner "
-        "derivatives.",
-        lambda x: np.exp(np.sin(x**2)) * 2 * x,
-    ),
-    (
-        "sin-instead-of-cos",
-        "You used sin(x²) where the derivative of sin belongs: d/du sin(u) = cos(u). The "
-        "middle factor is cos(x²).",
-        lambda x: np.exp(np.sin(x**2)) * np.sin(x**2) * 2 * x,
-    ),
-    (
-        "sign-error",
-        "Your answer has the right size but the wrong sign. d/du sin(u) = +cos(u) (it is the "
-        "derivative of cos that carries a minus), and the derivative of e^v is +e^v.",
-        lambda x: -np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x,
-    ),
-    (
-        "cos-of-x",
-        "The middle factor must be evaluated where sin was: at u = x². You wrote cos(x); "
-        "use cos(x**2).",
-        lambda x: np.exp(np.sin(x**2)) * np.cos(x) * 2 * x,
-    ),
-    (
-        "missing-exp",
-        "Your answer is cos(x²) · 2x: the outermost link is missing. The derivative of e^v "
-        "is e^v itself, evaluated at v = sin(x²): multiply by np.exp(np.sin(x**2)).",
-        lambda x: np.cos(x**2) * 2 * x,
-    ),
-    (
-        "returned-function",
-        "Your function returns y = e^(sin x²) itself, not its derivative.",
-        lambda x: np.exp(np.sin(x**2)),
-    ),
-]
-
-
-@checker("The chain rule on exp(sin x²)")
-def chain_rule_derivative(func):
-    """Check `func(x)` = d/dx exp(sin(x²)) = exp(sin x²) cos(x²) 2x at several x."""
-    name = "chain_rule_derivative"
-    points = _chain_rule_points()
-    got = [_one_number(call_student(func, name, x), f"`{name}({x})`") for x in points]
-    expected = [float(np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x) for x in points]
-    if _all_close(got, expected):
-        return (
+chain_rule_derivative = code_checker(
+    CodeExercise(
+        title="The chain rule on exp(sin x²)",
+        name="chain_rule_derivative",
+        reference=_chain_rule,
+        cases=lambda: [(x,) for x in (0.3, 1.1, -0.8, 2.0, -1.7, 1.6)],
+        result=lambda got, case, right: _number(got, f"`chain_rule_derivative({case[0]})`"),
+        mistakes=[
+            Variant(
+                "missing-2x",
+                "You have e^(sin x²) · cos(x²), but the chain does not stop there: the "
+                "innermost function x² has its own derivative, 2x. Multiply by it.",
+                lambda x: np.exp(np.sin(x**2)) * np.cos(x**2),
+            ),
+            Variant(
+                "missing-factor-2",
+                "Almost: your answer is half the right one. The derivative of x² is 2x, not x.",
+                lambda x: np.exp(np.sin(x**2)) * np.cos(x**2) * x,
+            ),
+            Variant(
+                "missing-cos",
+                "Your answer is e^(sin x²) · 2x: the middle link is missing. The derivative "
+                "of sin(u) is cos(u), so a factor cos(x²) belongs between the outer and "
+                "inner derivatives.",
+                lambda x: np.exp(np.sin(x**2)) * 2 * x,
+            ),
+            Variant(
+                "sin-instead-of-cos",
+                "You used sin(x²) where the derivative of sin belongs: d/du sin(u) = cos(u). "
+                "The middle factor is cos(x²).",
+                lambda x: np.exp(np.sin(x**2)) * np.sin(x**2) * 2 * x,
+            ),
+            Variant(
+                "sign-error",
+                "Your answer has the right size but the wrong sign. d/du sin(u) = +cos(u) (it "
+                "is the derivative of cos that carries a minus), and the derivative of e^v is "
+                "+e^v.",
+                lambda x: -np.exp(np.sin(x**2)) * np.cos(x**2) * 2 * x,
+            ),
+            Variant(
+                "cos-of-x",
+                "The middle factor must be evaluated where sin was: at u = x². You wrote "
+                "cos(x); use cos(x**2).",
+                lambda x: np.exp(np.sin(x**2)) * np.cos(x) * 2 * x,
+            ),
+            Variant(
+                "missing-exp",
+                "Your answer is cos(x²) · 2x: the outermost link is missing. The derivative "
+                "of e^v is e^v itself, evaluated at v = sin(x²): multiply by "
+                "np.exp(np.sin(x**2)).",
+                lambda x: np.cos(x**2) * 2 * x,
+            ),
+            Variant(
+                "returned-function",
+                "Your function returns y = e^(sin x²) itself, not its derivative.",
+                lambda x: np.exp(np.sin(x**2)),
+            ),
+        ],
+        mismatch=lambda case, got, right: (
+            f"At x = {case[0]} the derivative is {right:.6f}, but your function returned "
+            f"{got:.6f}. Write the chain u = x², v = sin(u), y = e^v and multiply the three "
+            "local derivatives dy/dv · dv/du · du/dx."
+        ),
+        what="your derivatives",
+        success=(
             "Right: e^(sin x²) · cos(x²) · 2x, one factor per link of the chain. "
             "(A finite difference agrees at every x tried.)"
-        )
-    for code, message, formula in _CHAIN_MISTAKES:
-        if _all_close(got, [float(formula(x)) for x in points]):
-            raise Reject(code, message)
-    index = next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
-    raise values_differ(
-        f"At x = {points[index]} the derivative is {expected[index]:.6f}, but your function "
-        f"returned {got[index]:.6f}. Write the chain u = x², v = sin(u), y = e^v and multiply "
-        "the three local derivatives dy/dv · dv/du · du/dx.",
-        got,
-        expected,
-        what="your derivatives",
+        ),
+        **_TOL,
     )
+)
 
 
 # 3. The largest stable learning rate --------------------------------------------------------
+
+_CURVATURES = (0.5, 2.0, 10.0, 3.7)
+
+_INVERTED = (
+    "Your answer grows with a, but a steeper bowl (larger a) needs smaller steps: the answer "
+    "should shrink like 1/a."
+)
+
+_LR_MISTAKES = [
+    Variant(
+        "used-a-as-curvature",
+        "Your answer is 2/a: the rule 2/curvature with a as the curvature. But the curvature "
+        "of a w² is its second derivative, f''(w) = 2a, so the limit is 2/(2a).",
+        lambda a: 2 / a,
+    ),
+    Variant(
+        "one-step-rate",
+        "Your answer is 1/(2a), the rate that lands on the minimum in a single step (the "
+        "fastest one). Larger rates still converge, by overshooting less and less: the limit "
+        "is twice as large.",
+        lambda a: 1 / (2 * a),
+    ),
+    Variant("inverted", _INVERTED, lambda a: a),
+    Variant("inverted", _INVERTED, lambda a: 2 * a),
+]
 
 
 def _diverges(a, lr, steps=400):
@@ -371,54 +389,28 @@ def _diverges(a, lr, steps=400):
 
 @checker("The largest stable learning rate")
 def largest_stable_lr(func):
-    """Check `func(a)` = 1/a, the largest stable rate of gradient descent on f(w) = a w²."""
+    """Check `func(a)` = 1/a, the largest stable rate of gradient descent on f(w) = a w².
+    A wrong rate is judged against the limit: not positive, too large or too small."""
     name = "largest_stable_lr"
-    curvatures = (0.5, 2.0, 10.0, 3.7)
-    got = [_one_number(call_student(func, name, a), f"`{name}({a})`") for a in curvatures]
-    if _all_close(got, [1 / a for a in curvatures]):
+    cases = [(a,) for a in _CURVATURES]
+    got = [_number(call_student(func, name, a), f"`{name}({a})`") for a in _CURVATURES]
+    right = [1 / a for a in _CURVATURES]
+    if all_close(got, right, **_TOL):
         return (
             "Right: w is multiplied by 1 − 2aα each step, which shrinks it exactly when "
             "0 < α < 1/a. (At α = 1/a it flips sign for ever without shrinking.)"
         )
-    for a, value in zip(curvatures, got, strict=True):
+    for a, value in zip(_CURVATURES, got, strict=True):
         if value <= 0:
             raise Reject(
                 "not-positive",
                 f"For a = {a} you returned {value}. A learning rate must be positive: with "
                 "α ≤ 0 the step goes uphill or nowhere.",
             )
-    known = [
-        (
-            "used-a-as-curvature",
-            [2 / a for a in curvatures],
-            "Your answer is 2/a: the rule 2/curvature with a as the curvature. But the "
-            "curvature of a w² is its second derivative, f''(w) = 2a, so the limit is "
-            "2/(2a).",
-        ),
-        (
-            "one-step-rate",
-            [1 / (2 * a) for a in curvatures],
-            "Your answer is 1/(2a), the rate that lands on the minimum in a single step (the "
-            "fastest one). Larger rates still converge, by overshooting less and less: the "
-            "limit is twice as large.",
-        ),
-        (
-            "inverted",
-            [a for a in curvatures],
-            "Your answer grows with a, but a steeper bowl (larger a) needs smaller steps: the "
-            "answer should shrink like 1/a.",
-        ),
-        (
-            "inverted",
-            [2 * a for a in curvatures],
-            "Your answer grows with a, but a steeper bowl (larger a) needs smaller steps: the "
-            "answer should shrink like 1/a.",
-        ),
-    ]
-    for code, values, message in known:
-        if _all_close(got, values):
-            raise Reject(code, message)
-    a, value = next((a, v) for a, v in zip(curvatures, got, strict=True) if not _close(v, 1 / a))
+    reject_match(got, cases, _LR_MISTAKES, **_TOL)
+    a, value = next(
+        (a, v) for a, v in zip(_CURVATURES, got, strict=True) if not close(v, 1 / a, **_TOL)
+    )
     if value > 1 / a:
         at = "already at 0.99 × that rate" if _diverges(a, 0.99 * value) else "at that rate"
         raise Reject(
@@ -507,7 +499,7 @@ def _as_batches(got, name, m):
         raise Reject(
             "not-a-list",
             f"`{name}` should return a list of index arrays, one per mini-batch, but it "
-            f"returned {got!r}.",
+            f"returned {summary(got)}.",
         )
     batches = []
     try:
@@ -516,19 +508,11 @@ def _as_batches(got, name, m):
         raise Reject(
             "raised", f"Going through your batches raised {type(err).__name__}: {err}"
         ) from None
+    what, kind = "One of your mini-batches", "a 1-D array of example indices"
     for batch in items:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                array = np.asarray(batch, dtype=float)
-        except (TypeError, ValueError):
-            array = None
-        if array is None or array.ndim != 1 or not np.all(np.isfinite(array)):
-            raise Reject(
-                "not-indices",
-                f"Each mini-batch should be a 1-D array of example indices, but one of yours "
-                f"is {batch!r}.",
-            )
+        array = recoded("not-indices", as_array, batch, what, kind=kind)
+        if array.ndim != 1 or not finite(array):
+            raise Reject("not-indices", f"{what} should be {kind}, but it is {summary(batch)}.")
         if not np.all(array == np.round(array)):
             raise Reject(
                 "not-indices",

@@ -3,145 +3,89 @@
 Usage in the notebook: `from nnlib.checks import init_optim as check`, then for example
 `check.he_normal(he_normal)`.
 
-Each checker runs the student's answer on a few cases whose right answers nnlib computes.
-When an answer is wrong, the typical mistakes are tried one by one, and a mistake is named
-only when it reproduces the student's numbers on every case. Two variants are accepted on
-purpose, with a note: ε inside the square root (√(G + ε), √(v̂ + ε)), which some libraries
-use and which differs from the book's form only when the squared gradients are tiny.
+Each checker declares its cases and its typical mistakes (`Variant`s, each named only
+when it reproduces the student's numbers on every case), and is judged with the readers
+and comparisons of nnlib.checks.engine. They are checker functions rather than
+`CodeExercise` declarations because their answers are judged part by part (a new θ and its
+state, a variance and a limit), drawn at random, or lists of arrays; the two numbers are
+`NumberExercise` declarations. Two variants are accepted on purpose, with a note: ε
+inside the square root (√(G + ε), √(v̂ + ε)), which some libraries use and which differs
+from the book's form only when the squared gradients are tiny.
 """
 
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
 from nnlib import optim
 from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
+from nnlib.checks.engine import (
+    Variant,
+    all_close,
+    as_array,
+    as_number,
+    as_parts,
+    close,
+    finite,
+    first_match,
+    judge_part,
+    reject_match,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.optim import adagrad, adam, momentum
-
-# Helpers -----------------------------------------------------------------------------------
-
-
-def _as_array(value, what, shape):
-    """`value` as a float array of `shape`, or a verdict saying what is wrong with it."""
-    if value is None or isinstance(value, str | bytes | dict | bool | complex):
-        raise Reject("wrong-type", f"{what} should be an array of shape {shape}, got {value!r}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"{what} should be an array of numbers of shape {shape}, got {value!r}."
-        ) from None
-    if array.shape != shape:
-        raise Reject("wrong-shape", f"{what} should have shape {shape}, but it has {array.shape}.")
-    return array
-
-
-def _as_number(value, what):
-    """`value` as one finite float, or a verdict."""
-    if value is None or isinstance(value, str | bytes | dict | bool | complex | np.bool_):
-        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject("not-a-number", f"{what} should be one number, but it is {value!r}.") from None
-    if array.size != 1:
-        raise Reject(
-            "not-a-number", f"{what} should be one number, but it has shape {array.shape}."
-        )
-    number = float(array.reshape(()))
-    if not np.isfinite(number):
-        raise Reject("not-a-number", f"{what} is {number}; it should be a finite number.")
-    return number
-
-
-def _parts(got, names, func_name):
-    """Check that the student returned a tuple (or list) with one entry per name."""
-    if not isinstance(got, tuple | list) or len(got) != len(names):
-        wanted = ", ".join(names)
-        raise Reject(
-            "not-a-tuple",
-            f"`{func_name}` should return the {len(names)} values ({wanted}) in that order, "
-            f"but it returned {got!r}.",
-        )
-    return list(got)
-
-
-def _close(a, b, rtol=1e-6):
-    """Equal to rounding, treating matching infinities and NaNs as equal too (a mistake
-    such as dividing by 1 − β⁰ = 0 reproduces the student's inf and nan)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        return False
-    with np.errstate(all="ignore"):
-        return bool(np.allclose(a, b, rtol=rtol, atol=1e-12, equal_nan=True))
-
-
-def _all_close(got, expected, rtol=1e-6):
-    return all(_close(g, e, rtol) for g, e in zip(got, expected, strict=True))
-
-
-def _first_match(got, cases, mistakes):
-    """The first (code, message) of `mistakes` whose formula reproduces `got` on every case.
-
-    `mistakes` holds (code, formula, message); formula(case) gives the wrong value."""
-    for code, formula, message in mistakes:
-        with np.errstate(all="ignore"):
-            wrong = [formula(case) for case in cases]
-        if _all_close(got, wrong):
-            return code, message
-    return None
-
 
 # 1. He initialisation ----------------------------------------------------------------------
 
 _HE_SIZES = ((200, 800), (800, 200))  # n_in ≠ n_out, both ways round: n_out mix-ups show
 
-
-def _he_mistakes(n_in, n_out):
-    """(code, standard deviation the mistake gives, message)."""
-    return [
-        (
-            "variance-as-std",
-            2 / n_in,
-            "Your weights have standard deviation 2/n_in: that is the *variance* of He "
-            "initialisation. The standard deviation is its square root, np.sqrt(2 / n_in); "
-            "rng.normal(0, scale, ...) and scale * rng.standard_normal(...) both take the "
-            "standard deviation.",
-        ),
-        (
-            "used-n-out",
-            np.sqrt(2 / n_out),
-            "Your standard deviation is √(2/n_out). He initialisation keeps the variance of "
-            "each unit's weighted sum steady, and that sum adds up n_in inputs: use "
-            "np.sqrt(2 / n_in).",
-        ),
-        (
-            "xavier",
-            np.sqrt(2 / (n_in + n_out)),
-            "Your standard deviation is √(2/(n_in + n_out)): that is Xavier (Glorot) "
-            "initialisation, meant for tanh. He initialisation, for ReLU, uses √(2/n_in).",
-        ),
-        (
-            "missing-factor-2",
-            np.sqrt(1 / n_in),
-            "Your standard deviation is √(1/n_in) (LeCun's rule). ReLU sets half of the "
-            "weighted sums to zero, and He initialisation makes up for it with a factor 2: "
-            "√(2/n_in).",
-        ),
-    ]
+# Each computes the standard deviation the mistake gives, from (n_in, n_out).
+_HE_MISTAKES = [
+    Variant(
+        "variance-as-std",
+        "Your weights have standard deviation 2/n_in: that is the *variance* of He "
+        "initialisation. The standard deviation is its square root, np.sqrt(2 / n_in); "
+        "rng.normal(0, scale, ...) and scale * rng.standard_normal(...) both take the "
+        "standard deviation.",
+        lambda n_in, n_out: 2 / n_in,
+    ),
+    Variant(
+        "used-n-out",
+        "Your standard deviation is √(2/n_out). He initialisation keeps the variance of "
+        "each unit's weighted sum steady, and that sum adds up n_in inputs: use "
+        "np.sqrt(2 / n_in).",
+        lambda n_in, n_out: np.sqrt(2 / n_out),
+    ),
+    Variant(
+        "xavier",
+        "Your standard deviation is √(2/(n_in + n_out)): that is Xavier (Glorot) "
+        "initialisation, meant for tanh. He initialisation, for ReLU, uses √(2/n_in).",
+        lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),
+    ),
+    Variant(
+        "missing-factor-2",
+        "Your standard deviation is √(1/n_in) (LeCun's rule). ReLU sets half of the "
+        "weighted sums to zero, and He initialisation makes up for it with a factor 2: "
+        "√(2/n_in).",
+        lambda n_in, n_out: np.sqrt(1 / n_in),
+    ),
+]
 
 
 def _excess_kurtosis(values):
     z = (values - values.mean()) / values.std()
     return float(np.mean(z**4) - 3)
+
+
+def _he_draw(func, n_in, n_out, seed):
+    """The student's weights for one size, drawn with a generator of the given seed."""
+    got = call_student(func, "he_normal", n_in, n_out, np.random.default_rng(seed))
+    return as_array(got, f"`he_normal({n_in}, {n_out}, rng)`")
+
+
+def _he_shape_hint(shape):
+    return "A weight matrix has one row per input and one column per output unit."
 
 
 @checker("He initialisation by hand")
@@ -153,7 +97,7 @@ def he_normal(func):
         seed = 11 + n_in
         got = call_student(func, name, n_in, n_out, np.random.default_rng(seed))
         try:
-            W = _as_array(got, f"`{name}({n_in}, {n_out}, rng)`", (n_in, n_out))
+            W = as_array(got, f"`{name}({n_in}, {n_out}, rng)`", (n_in, n_out), hint=_he_shape_hint)
         except Reject as verdict:
             shape = np.shape(got) if verdict.code == "wrong-shape" else None
             if shape == (n_out, n_in):
@@ -164,7 +108,7 @@ def he_normal(func):
                     "output unit: shape (n_in, n_out).",
                 ) from None
             raise
-        if not np.all(np.isfinite(W)):
+        if not finite(W):
             raise Reject("not-a-number", "Your weights contain inf or nan.")
         if float(W.std()) == 0:
             raise Reject(
@@ -172,10 +116,7 @@ def he_normal(func):
                 "All your weights are equal. Equal weights give every unit the same gradient, "
                 "so the units stay copies of each other: draw them at random.",
             )
-        again = np.asarray(
-            call_student(func, name, n_in, n_out, np.random.default_rng(seed)),
-            dtype=float,
-        )
+        again = _he_draw(func, n_in, n_out, seed)
         if again.shape != W.shape or not np.array_equal(again, W):
             raise Reject(
                 "not-reproducible",
@@ -184,10 +125,7 @@ def he_normal(func):
                 "given, e.g. rng.standard_normal((n_in, n_out)), not with np.random.randn or "
                 "a generator of your own: only then does a seed make a run repeatable.",
             )
-        other = np.asarray(
-            call_student(func, name, n_in, n_out, np.random.default_rng(seed + 1)),
-            dtype=float,
-        )
+        other = _he_draw(func, n_in, n_out, seed + 1)
         if other.shape == W.shape and np.array_equal(other, W):
             raise Reject(
                 "ignores-rng",
@@ -221,16 +159,11 @@ def he_normal(func):
             )
         if abs(std / target - 1) < 0.03:
             continue
-        for code, mistaken, message in _he_mistakes(n_in, n_out):
-            if abs(std / mistaken - 1) < 0.03:
-                other_in, other_out = next(s for s in _HE_SIZES if s != (n_in, n_out))
-                other_W = np.asarray(
-                    call_student(func, name, other_in, other_out, np.random.default_rng(3)),
-                    dtype=float,
-                )
-                other_wrong = dict((c, s) for c, s, _ in _he_mistakes(other_in, other_out))
-                if other_W.size and abs(other_W.std() / other_wrong[code] - 1) < 0.03:
-                    raise Reject(code, message)
+        # A mistake is named when it gives the standard deviation (within 3%) of both sizes.
+        if first_match([std], [(n_in, n_out)], _HE_MISTAKES, rtol=0.03, atol=0):
+            other_size = next(s for s in _HE_SIZES if s != (n_in, n_out))
+            stds = [std, float(np.std(_he_draw(func, *other_size, 3)))]
+            reject_match(stds, [(n_in, n_out), other_size], _HE_MISTAKES, rtol=0.03, atol=0)
         raise Reject(
             "wrong-std",
             f"For n_in = {n_in} the standard deviation should be √(2/{n_in}) = {target:.4f}; "
@@ -247,66 +180,62 @@ def he_normal(func):
 
 _XAVIER_SIZES = ((300, 100), (64, 64), (784, 256), (10, 2))
 
+_XAVIER_VARIANCE_MISTAKES = [
+    Variant(
+        "std-not-variance",
+        "Your first number is √(2/(n_in + n_out)): that is the standard deviation. The "
+        "variance is its square, 2/(n_in + n_out), without the square root.",
+        lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),
+    ),
+    Variant(
+        "lecun-variance",
+        "Your variance is 1/n_in, LeCun's rule, which only looks at the forward pass. "
+        "Xavier averages the forward and backward needs: 2/(n_in + n_out).",
+        lambda n_in, n_out: 1 / n_in,
+    ),
+    Variant(
+        "he-variance",
+        "Your variance is 2/n_in, He initialisation (for ReLU). Xavier's is 2/(n_in + n_out).",
+        lambda n_in, n_out: 2 / n_in,
+    ),
+    Variant(
+        "missing-factor-2",
+        "Your variance is 1/(n_in + n_out): the 2 is missing. Xavier's compromise between "
+        "1/n_in and 1/n_out is 2/(n_in + n_out).",
+        lambda n_in, n_out: 1 / (n_in + n_out),
+    ),
+]
 
-def _xavier_variance_mistakes():
-    return [
-        (
-            "std-not-variance",
-            lambda s: np.sqrt(2 / (s[0] + s[1])),
-            "Your first number is √(2/(n_in + n_out)): that is the standard deviation. The "
-            "variance is its square, 2/(n_in + n_out), without the square root.",
-        ),
-        (
-            "lecun-variance",
-            lambda s: 1 / s[0],
-            "Your variance is 1/n_in, LeCun's rule, which only looks at the forward pass. "
-            "Xavier averages the forward and backward needs: 2/(n_in + n_out).",
-        ),
-        (
-            "he-variance",
-            lambda s: 2 / s[0],
-            "Your variance is 2/n_in, He initialisation (for ReLU). Xavier's is 2/(n_in + n_out).",
-        ),
-        (
-            "missing-factor-2",
-            lambda s: 1 / (s[0] + s[1]),
-            "Your variance is 1/(n_in + n_out): the 2 is missing. Xavier's compromise between "
-            "1/n_in and 1/n_out is 2/(n_in + n_out).",
-        ),
-    ]
-
-
-def _xavier_limit_mistakes():
-    return [
-        (
-            "limit-is-std",
-            lambda s: np.sqrt(2 / (s[0] + s[1])),
-            "Your limit a is the standard deviation √(2/(n_in + n_out)). But U(−a, a) has "
-            "variance a²/3, not a², so a must be √3 times larger: a = √(6/(n_in + n_out)).",
-        ),
-        (
-            "limit-is-variance",
-            lambda s: 2 / (s[0] + s[1]),
-            "Your limit equals the variance. Solve a²/3 = 2/(n_in + n_out) for a: "
-            "a = √(6/(n_in + n_out)).",
-        ),
-        (
-            "limit-divided-by-3",
-            lambda s: np.sqrt(2 / (3 * (s[0] + s[1]))),
-            "Your limit is √(variance/3), but the variance of U(−a, a) is a²/3, so "
-            "a = √(3 · variance) = √(6/(n_in + n_out)).",
-        ),
-        (
-            "limit-missing-sqrt",
-            lambda s: 6 / (s[0] + s[1]),
-            "Your limit is 6/(n_in + n_out), which is a², not a: take the square root.",
-        ),
-        (
-            "he-uniform-limit",
-            lambda s: np.sqrt(6 / s[0]),
-            "Your limit is √(6/n_in), the limit of he_uniform. Xavier's is √(6/(n_in + n_out)).",
-        ),
-    ]
+_XAVIER_LIMIT_MISTAKES = [
+    Variant(
+        "limit-is-std",
+        "Your limit a is the standard deviation √(2/(n_in + n_out)). But U(−a, a) has "
+        "variance a²/3, not a², so a must be √3 times larger: a = √(6/(n_in + n_out)).",
+        lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),
+    ),
+    Variant(
+        "limit-is-variance",
+        "Your limit equals the variance. Solve a²/3 = 2/(n_in + n_out) for a: "
+        "a = √(6/(n_in + n_out)).",
+        lambda n_in, n_out: 2 / (n_in + n_out),
+    ),
+    Variant(
+        "limit-divided-by-3",
+        "Your limit is √(variance/3), but the variance of U(−a, a) is a²/3, so "
+        "a = √(3 · variance) = √(6/(n_in + n_out)).",
+        lambda n_in, n_out: np.sqrt(2 / (3 * (n_in + n_out))),
+    ),
+    Variant(
+        "limit-missing-sqrt",
+        "Your limit is 6/(n_in + n_out), which is a², not a: take the square root.",
+        lambda n_in, n_out: 6 / (n_in + n_out),
+    ),
+    Variant(
+        "he-uniform-limit",
+        "Your limit is √(6/n_in), the limit of he_uniform. Xavier's is √(6/(n_in + n_out)).",
+        lambda n_in, n_out: np.sqrt(6 / n_in),
+    ),
+]
 
 
 @checker("The scales of the Xavier rule")
@@ -314,51 +243,47 @@ def xavier_scales(func):
     """Check `func(n_in, n_out) -> (variance, limit)`: 2/(n_in + n_out) and
     √(6/(n_in + n_out))."""
     name = "xavier_scales"
-    got = []
+    variances, limits = [], []
     for n_in, n_out in _XAVIER_SIZES:
-        answer = _parts(
+        variance, limit = as_parts(
             call_student(func, name, n_in, n_out),
             ("variance", "limit"),
-            f"{name}(n_in, n_out)",
+            f"`{name}(n_in, n_out)`",
         )
-        got.append(
-            (
-                _as_number(answer[0], f"The variance for n_in = {n_in}, n_out = {n_out}"),
-                _as_number(answer[1], f"The limit for n_in = {n_in}, n_out = {n_out}"),
-            )
-        )
-    variances, limits = [g[0] for g in got], [g[1] for g in got]
+        sizes = f"for n_in = {n_in}, n_out = {n_out}"
+        variances.append(as_number(variance, f"The variance {sizes}"))
+        limits.append(as_number(limit, f"The limit {sizes}"))
     right_var = [2 / (a + b) for a, b in _XAVIER_SIZES]
     right_limit = [np.sqrt(6 / (a + b)) for a, b in _XAVIER_SIZES]
-    if _all_close(variances, right_limit) and _all_close(limits, right_var):
+    if all_close(variances, right_limit) and all_close(limits, right_var):
         raise Reject("swapped", "Your two numbers are swapped: return (variance, limit).")
-    if not _all_close(variances, right_var):
-        found = _first_match(variances, _XAVIER_SIZES, _xavier_variance_mistakes())
-        if found:
-            raise Reject(*found)
-        (n_in, n_out), value = _XAVIER_SIZES[0], variances[0]
-        raise Reject(
-            "wrong-variance",
-            f"For n_in = {n_in} and n_out = {n_out} the variance is 2/({n_in} + {n_out}) = "
-            f"{right_var[0]:.6f}; yours is {value:.6f}.",
-        )
-    if not _all_close(limits, right_limit):
-        found = _first_match(limits, _XAVIER_SIZES, _xavier_limit_mistakes())
-        if found:
-            raise Reject(*found)
-        (n_in, n_out), value = _XAVIER_SIZES[0], limits[0]
-        raise Reject(
-            "wrong-limit",
-            f"For n_in = {n_in} and n_out = {n_out} the limit is √(6/({n_in} + {n_out})) = "
-            f"{right_limit[0]:.6f}; yours is {value:.6f}. U(−a, a) has variance a²/3.",
-        )
+    n_in, n_out = _XAVIER_SIZES[0]
+    first = f"For n_in = {n_in} and n_out = {n_out}"
+    judge_part(
+        variances,
+        right_var,
+        _XAVIER_SIZES,
+        _XAVIER_VARIANCE_MISTAKES,
+        "wrong-variance",
+        f"{first} the variance is 2/({n_in} + {n_out}) = {right_var[0]:.6f}; yours is "
+        f"{variances[0]:.6f}.",
+    )
+    judge_part(
+        limits,
+        right_limit,
+        _XAVIER_SIZES,
+        _XAVIER_LIMIT_MISTAKES,
+        "wrong-limit",
+        f"{first} the limit is √(6/({n_in} + {n_out})) = {right_limit[0]:.6f}; yours is "
+        f"{limits[0]:.6f}. U(−a, a) has variance a²/3.",
+    )
     return (
         "Right: variance 2/(n_in + n_out), so standard deviation √(2/(n_in + n_out)), and "
         "the uniform limit √(6/(n_in + n_out)) that gives the same variance."
     )
 
 
-# Optimiser steps: shared cases -------------------------------------------------------------
+# Optimiser steps: shared cases and reading -------------------------------------------------
 
 
 def _vectors(seed, n=4):
@@ -372,6 +297,28 @@ def _library_step(optimizer, theta, state, g):
     return theta + updates, new_state
 
 
+def _like_theta(shape):
+    return "Every value the step returns has the shape of `theta`: one entry per parameter."
+
+
+def _step_parts(result, names, who, shape):
+    """A step's result read as one float array of `theta`'s shape per name, in order."""
+    parts = as_parts(result, names, who)
+    return [
+        as_array(part, f"The new {n}", shape, hint=_like_theta)
+        for part, n in zip(parts, names, strict=True)
+    ]
+
+
+def _accepted_variant(probe_theta, right_theta, variants):
+    """The note for an accepted variant of the book's step, or None: the large-ε probe
+    tells a variant (ε inside the root, a folded rate) from the book's own step and from an
+    ε left out. `variants` is a list of (the variant's θ on the probe, its note)."""
+    if close(probe_theta, right_theta):
+        return None
+    return next((note for theta, note in variants if close(probe_theta, theta)), None)
+
+
 # 3. One step of momentum -------------------------------------------------------------------
 
 
@@ -382,68 +329,64 @@ def _momentum_cases():
     yield theta, 3 * v, g, 0.05, 0.75
 
 
-def _momentum_right(case):
-    theta, v, g, lr, beta = case
+def _momentum_right(theta, v, g, lr, beta):
     new_theta, state = _library_step(momentum(lr, beta), theta, {"v": v}, g)
     return new_theta, state["v"]
 
 
 _MOMENTUM_V_MISTAKES = [
-    (
+    Variant(
         "no-one-minus-beta",
-        lambda c: c[4] * c[1] + c[2],
         "Your v is β v + g, the convention of some libraries: the same method, but its v is "
         "1/(1 − β) times larger, so it needs a learning rate (1 − β) times smaller. This book "
         "(and nnlib.optim.momentum) keeps v an average of the gradients: "
         "v = β v + (1 − β) g.",
+        lambda theta, v, g, lr, beta: beta * v + g,
     ),
-    (
+    Variant(
         "beta-swapped",
-        lambda c: (1 - c[4]) * c[1] + c[4] * c[2],
         "Your v is (1 − β) v + β g: β and 1 − β are swapped. With β = 0.9 the old average "
         "should keep 90% of its weight: v = β v + (1 − β) g.",
+        lambda theta, v, g, lr, beta: (1 - beta) * v + beta * g,
     ),
-    (
+    Variant(
         "v-not-updated",
-        lambda c: c[1],
         "Your function returns v unchanged. The new v, β v + (1 − β) g, is part of the "
         "answer: the next step needs it.",
+        lambda theta, v, g, lr, beta: v,
     ),
-    (
+    Variant(
         "velocity-form",
-        lambda c: c[4] * c[1] - c[3] * c[2],
         "Your v is β v − α g, the 'velocity' form of momentum, where v holds the step itself "
         "and θ ← θ + v. This exercise uses the book's form: v = β v + (1 − β) g, then "
         "θ = θ − α v.",
+        lambda theta, v, g, lr, beta: beta * v - lr * g,
     ),
 ]
 
-
-def _momentum_theta_mistakes(right_v):
-    return [
-        (
-            "step-with-gradient",
-            lambda c: c[0] - c[3] * c[2],
-            "Your v is right, but θ moved by −α g, the plain gradient step. Momentum steps "
-            "along the average: θ = θ − α v with the new v.",
-        ),
-        (
-            "step-with-old-v",
-            lambda c: c[0] - c[3] * c[1],
-            "Your θ moved with the old v. Update v first, then step with the new one: "
-            "θ = θ − α v_new.",
-        ),
-        (
-            "ascent",
-            lambda c: c[0] + c[3] * right_v(c),
-            "Your θ moved uphill: θ = θ − α v, with a minus.",
-        ),
-        (
-            "forgot-learning-rate",
-            lambda c: c[0] - right_v(c),
-            "Your θ moved by the whole v: multiply it by the learning rate, θ = θ − α v.",
-        ),
-    ]
+_MOMENTUM_THETA_MISTAKES = [
+    Variant(
+        "step-with-gradient",
+        "Your v is right, but θ moved by −α g, the plain gradient step. Momentum steps "
+        "along the average: θ = θ − α v with the new v.",
+        lambda theta, v, g, lr, beta: theta - lr * g,
+    ),
+    Variant(
+        "step-with-old-v",
+        "Your θ moved with the old v. Update v first, then step with the new one: θ = θ − α v_new.",
+        lambda theta, v, g, lr, beta: theta - lr * v,
+    ),
+    Variant(
+        "ascent",
+        "Your θ moved uphill: θ = θ − α v, with a minus.",
+        lambda *case: case[0] + case[3] * _momentum_right(*case)[1],
+    ),
+    Variant(
+        "forgot-learning-rate",
+        "Your θ moved by the whole v: multiply it by the learning rate, θ = θ − α v.",
+        lambda *case: case[0] - _momentum_right(*case)[1],
+    ),
+]
 
 
 @checker("One step of momentum")
@@ -451,37 +394,31 @@ def momentum_step(func):
     """Check `func(theta, v, g, lr, beta) -> (theta, v)`: v = βv + (1−β)g, θ = θ − lr v."""
     name = "momentum_step"
     cases = list(_momentum_cases())
-    got_theta, got_v = [], []
-    for case in cases:
-        theta_new, v_new = _parts(
-            call_student(func, name, *case, changes="note"),
-            ("theta", "v"),
-            f"{name}(theta, v, g, lr, beta)",
-        )
-        shape = case[0].shape
-        got_theta.append(_as_array(theta_new, "The new theta", shape))
-        got_v.append(_as_array(v_new, "The new v", shape))
-    right = [_momentum_right(c) for c in cases]
-    if not _all_close(got_v, [r[1] for r in right]):
-        found = _first_match(got_v, cases, _MOMENTUM_V_MISTAKES)
-        if found:
-            raise Reject(*found)
-        raise Reject(
-            "wrong-v",
-            f"For the first case the new v should be {array_text(right[0][1])}; yours is "
-            f"{array_text(got_v[0])}. It is v = β v + (1 − β) g.",
-        )
-    if not _all_close(got_theta, [r[0] for r in right]):
-        found = _first_match(
-            got_theta, cases, _momentum_theta_mistakes(lambda c: _momentum_right(c)[1])
-        )
-        if found:
-            raise Reject(*found)
-        raise Reject(
-            "wrong-theta",
-            f"Your v is right. For the first case the new θ should be {array_text(right[0][0])}; "
-            f"yours is {array_text(got_theta[0])}. It is θ = θ − α v with the new v.",
-        )
+    who = f"`{name}(theta, v, g, lr, beta)`"
+    got = [
+        _step_parts(call_student(func, name, *c, changes="note"), ("theta", "v"), who, c[0].shape)
+        for c in cases
+    ]
+    got_theta, got_v = map(list, zip(*got, strict=True))
+    right = [_momentum_right(*c) for c in cases]
+    judge_part(
+        got_v,
+        [r[1] for r in right],
+        cases,
+        _MOMENTUM_V_MISTAKES,
+        "wrong-v",
+        f"For the first case the new v should be {array_text(right[0][1])}; yours is "
+        f"{array_text(got_v[0])}. It is v = β v + (1 − β) g.",
+    )
+    judge_part(
+        got_theta,
+        [r[0] for r in right],
+        cases,
+        _MOMENTUM_THETA_MISTAKES,
+        "wrong-theta",
+        f"Your v is right. For the first case the new θ should be {array_text(right[0][0])}; "
+        f"yours is {array_text(got_theta[0])}. It is θ = θ − α v with the new v.",
+    )
     return "Right: v = β v + (1 − β) g, a running average of the gradients, then θ = θ − α v."
 
 
@@ -495,70 +432,71 @@ def _adagrad_cases():
     yield theta, 4 * G**2 + 0.1, 3 * g, 0.5, 1e-8
 
 
-def _adagrad_right(case):
-    theta, G, g, lr, eps = case
+# A case with a large ε, which tells where the student's ε goes.
+_ADAGRAD_PROBE = (np.array([1.0, -2.0]), np.array([0.04, 0.01]), np.array([0.1, -0.2]), 0.1, 0.25)
+
+
+def _adagrad_right(theta, G, g, lr, eps):
     new_theta, state = _library_step(adagrad(lr, eps), theta, {"G": G}, g)
     return new_theta, state["G"]
 
 
-def _adagrad_inside(case):
-    theta, G, g, lr, eps = case
+def _adagrad_inside(theta, G, g, lr, eps):
     return theta - lr * g / np.sqrt(G + g**2 + eps)
 
 
+def _adagrad_theta(theta, G, g, lr, eps, G_used, root=True, sign=-1):
+    """θ after a step that divides by `G_used` (its root, unless `root` is False)."""
+    scale = np.sqrt(G_used) if root else G_used
+    return theta + sign * lr * g / (scale + eps)
+
+
 _ADAGRAD_G_MISTAKES = [
-    (
+    Variant(
         "G-not-accumulated",
-        lambda c: c[2] ** 2,
         "Your new G is g², the square of this step's gradient only. AdaGrad adds it to the "
         "sum of all earlier squares: G = G + g².",
+        lambda theta, G, g, lr, eps: g**2,
     ),
-    (
+    Variant(
         "G-not-squared",
-        lambda c: c[1] + c[2],
         "Your G adds the gradient itself, not its square: G = G + g**2 (the squares are "
         "never negative, so √G is always defined).",
+        lambda theta, G, g, lr, eps: G + g,
     ),
-    (
+    Variant(
         "G-not-updated",
-        lambda c: c[1],
         "Your function returns G unchanged: add the squared gradient, G = G + g², and "
         "return the new G for the next step.",
+        lambda theta, G, g, lr, eps: G,
     ),
 ]
 
-
-def _adagrad_theta_mistakes():
-    def step(c, G_used, root=True, sign=-1):
-        theta, _, g, lr, eps = c
-        scale = np.sqrt(G_used) if root else G_used
-        return theta + sign * lr * g / (scale + eps)
-
-    return [
-        (
-            "old-G",
-            lambda c: step(c, c[1]),
-            "Your step divides by √G from *before* this step's gradient was added. Update "
-            "G = G + g² first, then divide by its root; otherwise the very first step "
-            "divides by √0 + ε.",
-        ),
-        (
-            "missing-sqrt",
-            lambda c: step(c, c[1] + c[2] ** 2, root=False),
-            "Your step divides by G itself. AdaGrad divides by its square root, √G + ε, so "
-            "that the step has the units of θ.",
-        ),
-        (
-            "ascent",
-            lambda c: step(c, c[1] + c[2] ** 2, sign=1),
-            "Your θ moved uphill: θ = θ − α g / (√G + ε), with a minus.",
-        ),
-        (
-            "forgot-learning-rate",
-            lambda c: c[0] - c[2] / (np.sqrt(c[1] + c[2] ** 2) + c[4]),
-            "Your step is missing the learning rate α: θ = θ − α g / (√G + ε).",
-        ),
-    ]
+_ADAGRAD_THETA_MISTAKES = [
+    Variant(
+        "old-G",
+        "Your step divides by √G from *before* this step's gradient was added. Update "
+        "G = G + g² first, then divide by its root; otherwise the very first step "
+        "divides by √0 + ε.",
+        lambda theta, G, g, lr, eps: _adagrad_theta(theta, G, g, lr, eps, G),
+    ),
+    Variant(
+        "missing-sqrt",
+        "Your step divides by G itself. AdaGrad divides by its square root, √G + ε, so "
+        "that the step has the units of θ.",
+        lambda theta, G, g, lr, eps: _adagrad_theta(theta, G, g, lr, eps, G + g**2, root=False),
+    ),
+    Variant(
+        "ascent",
+        "Your θ moved uphill: θ = θ − α g / (√G + ε), with a minus.",
+        lambda theta, G, g, lr, eps: _adagrad_theta(theta, G, g, lr, eps, G + g**2, sign=1),
+    ),
+    Variant(
+        "forgot-learning-rate",
+        "Your step is missing the learning rate α: θ = θ − α g / (√G + ε).",
+        lambda theta, G, g, lr, eps: theta - g / (np.sqrt(G + g**2) + eps),
+    ),
+]
 
 
 @checker("One step of AdaGrad")
@@ -566,46 +504,41 @@ def adagrad_step(func):
     """Check `func(theta, G, g, lr, eps) -> (theta, G)`: G = G + g², θ = θ − lr g/(√G + ε)."""
     name = "adagrad_step"
     cases = list(_adagrad_cases())
-    probe = (np.array([1.0, -2.0]), np.array([0.04, 0.01]), np.array([0.1, -0.2]), 0.1, 0.25)
-    got_theta, got_G = [], []
-    for case in [*cases, probe]:
-        theta_new, G_new = _parts(
-            call_student(func, name, *case, changes="note"),
-            ("theta", "G"),
-            f"{name}(theta, G, g, lr, eps)",
-        )
-        shape = case[0].shape
-        got_theta.append(_as_array(theta_new, "The new theta", shape))
-        got_G.append(_as_array(G_new, "The new G", shape))
-    probe_theta = got_theta.pop()
-    got_G.pop()  # the probe only tells where ε goes
-    right = [_adagrad_right(c) for c in cases]
-    if not _all_close(got_G, [r[1] for r in right]):
-        found = _first_match(got_G, cases, _ADAGRAD_G_MISTAKES)
-        if found:
-            raise Reject(*found)
-        raise Reject(
-            "wrong-G",
-            f"For the first case the new G should be {array_text(right[0][1])}; yours is "
-            f"{array_text(got_G[0])}. It is G = G + g².",
-        )
-    inside = _all_close(got_theta, [_adagrad_inside(c) for c in cases], rtol=1e-5)
-    if not (_all_close(got_theta, [r[0] for r in right]) or inside):
-        found = _first_match(got_theta, cases, _adagrad_theta_mistakes())
-        if found:
-            raise Reject(*found)
-        raise Reject(
+    who = f"`{name}(theta, G, g, lr, eps)`"
+    got = [
+        _step_parts(call_student(func, name, *c, changes="note"), ("theta", "G"), who, c[0].shape)
+        for c in [*cases, _ADAGRAD_PROBE]
+    ]
+    probe_theta = got.pop()[0]  # the probe only tells where ε goes
+    got_theta, got_G = map(list, zip(*got, strict=True))
+    right = [_adagrad_right(*c) for c in cases]
+    judge_part(
+        got_G,
+        [r[1] for r in right],
+        cases,
+        _ADAGRAD_G_MISTAKES,
+        "wrong-G",
+        f"For the first case the new G should be {array_text(right[0][1])}; yours is "
+        f"{array_text(got_G[0])}. It is G = G + g².",
+    )
+    if not all_close(got_theta, [_adagrad_inside(*c) for c in cases], rtol=1e-5):
+        judge_part(
+            got_theta,
+            [r[0] for r in right],
+            cases,
+            _ADAGRAD_THETA_MISTAKES,
             "wrong-theta",
-            f"Your G is right. For the first case the new θ should be {array_text(right[0][0])}; "
-            f"yours is {array_text(got_theta[0])}. It is θ = θ − α g / (√G + ε) with the new G.",
+            f"Your G is right. For the first case the new θ should be "
+            f"{array_text(right[0][0])}; yours is {array_text(got_theta[0])}. It is "
+            "θ = θ − α g / (√G + ε) with the new G.",
         )
-    right_probe = _adagrad_right(probe)[0]
+    right_probe = _adagrad_right(*_ADAGRAD_PROBE)[0]
     note = _accepted_variant(
         probe_theta,
         right_probe,
         [
             (
-                _adagrad_inside(probe),
+                _adagrad_inside(*_ADAGRAD_PROBE),
                 "Right, with one difference from the book, which is accepted: you put ε inside "
                 "the square root, √(G + ε), as some libraries do. The book adds it outside, "
                 "√G + ε; with ε = 1e-8 the two agree unless G is tiny.",
@@ -614,7 +547,7 @@ def adagrad_step(func):
     )
     if note:
         return note
-    if not _close(probe_theta, right_probe):
+    if not close(probe_theta, right_probe):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
@@ -650,6 +583,20 @@ def _adam_cases():
     yield theta, 0.5 * m, 0.4 * m**2 + 0.1, 2 * g, 40, 0.001, 0.9, 0.999, 1e-8
 
 
+# A second step with a large ε, which tells where the student's ε goes.
+_ADAM_PROBE = (
+    np.array([1.0, -1.0]),
+    np.array([0.1, 0.0]),
+    np.array([0.01, 0.02]),
+    np.array([0.3, -0.1]),
+    2,
+    0.1,
+    0.9,
+    0.999,
+    0.25,
+)
+
+
 def _adam_parts(case, t_used=None, correct_m=True, correct_v=True):
     """m, v, m̂, v̂ for one case (with another t, or a correction left out, for mistakes)."""
     _, m, v, g, t, _, b1, b2, _ = case
@@ -661,29 +608,19 @@ def _adam_parts(case, t_used=None, correct_m=True, correct_v=True):
     return m_new, v_new, m_hat, v_hat
 
 
-def _adam_right(case):
-    theta, m, v, g, t, lr, b1, b2, eps = case
+def _adam_right(theta, m, v, g, t, lr, b1, b2, eps):
     state = {"t": t - 1, "m": m, "v": v}
     new_theta, new_state = _library_step(adam(lr, b1, b2, eps), theta, state, g)
     return new_theta, new_state["m"], new_state["v"]
 
 
-def _adam_inside(case):
+def _adam_inside(*case):
     theta, lr, eps = case[0], case[5], case[8]
     _, _, m_hat, v_hat = _adam_parts(case)
     return theta - lr * m_hat / np.sqrt(v_hat + eps)
 
 
-def _accepted_variant(probe_theta, right_theta, variants):
-    """The note for an accepted variant of the book's step, or None: the large-ε probe
-    tells a variant (ε inside the root, a folded rate) from the book's own step and from an
-    ε left out. `variants` is a list of (the variant's θ on the probe, its note)."""
-    if _close(probe_theta, right_theta):
-        return None
-    return next((note for theta, note in variants if _close(probe_theta, theta)), None)
-
-
-def _adam_folded(case):
+def _adam_folded(*case):
     """Kingma & Ba's cheaper ordering: the two corrections folded into the rate,
     θ − α √(1 − β2**t) / (1 − β1**t) · m / (√v + ε); ε then acts a little smaller."""
     theta, _, _, _, t, lr, b1, b2, eps = case
@@ -692,129 +629,152 @@ def _adam_folded(case):
     return theta - rate * m_new / (np.sqrt(v_new) + eps)
 
 
+def _marked(theta):
+    """θ with its nan, +inf and −inf spelled out as masks beside the finite values, so that
+    a mistake that divides by 0 is named when it puts nan where the student's step has them."""
+    theta = np.asarray(theta, dtype=float)
+    values = np.nan_to_num(theta, nan=0.0, posinf=0.0, neginf=0.0)
+    return values, np.isnan(theta), np.isposinf(theta), np.isneginf(theta)
+
+
 def _adam_theta(case, numerator=None, denominator=None, sign=-1, **parts):
-    """θ for a variant of Adam's step: other parts, another numerator or denominator."""
+    """θ (`_marked`) for a variant of Adam's step: other parts, another numerator or
+    denominator."""
     theta, lr, eps = case[0], case[5], case[8]
     _, _, m_hat, v_hat = _adam_parts(case, **parts)
     top = m_hat if numerator is None else numerator
     bottom = np.sqrt(v_hat) + eps if denominator is None else denominator
-    return theta + sign * lr * top / bottom
+    return _marked(theta + sign * lr * top / bottom)
 
 
 _ADAM_M_MISTAKES = [
-    (
+    Variant(
         "returned-corrected-state",
-        lambda c: _adam_parts(c)[2],
         "Your new m is the bias-corrected m̂. Return the plain running average "
         "m = β1 m + (1 − β1) g as the state: m̂ is only for this step. If m̂ is stored, the "
         "next step corrects it again, and the steps come out too large.",
+        lambda *case: _adam_parts(case)[2],
     ),
-    (
+    Variant(
         "betas-swapped",
-        lambda c: c[7] * c[1] + (1 - c[7]) * c[3],
         "Your m uses β2: m averages the gradients with β1 (0.9), v their squares with β2 (0.999).",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: b2 * m + (1 - b2) * g,
     ),
-    (
+    Variant(
         "m-without-one-minus-beta",
-        lambda c: c[6] * c[1] + c[3],
         "Your m is β1 m + g. Adam keeps a proper average: m = β1 m + (1 − β1) g.",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: b1 * m + g,
     ),
-    (
+    Variant(
         "m-not-updated",
-        lambda c: c[1],
         "Your function returns m unchanged: update it, m = β1 m + (1 − β1) g.",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: m,
     ),
 ]
 
 _ADAM_V_MISTAKES = [
-    (
+    Variant(
         "returned-corrected-state",
-        lambda c: _adam_parts(c)[3],
         "Your new v is the bias-corrected v̂. Return the plain running average "
         "v = β2 v + (1 − β2) g² as the state: v̂ is only for this step.",
+        lambda *case: _adam_parts(case)[3],
     ),
-    (
+    Variant(
         "v-not-squared",
-        lambda c: c[7] * c[2] + (1 - c[7]) * c[3],
         "Your v averages the gradients g, not their squares: v = β2 v + (1 − β2) g**2.",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: b2 * v + (1 - b2) * g,
     ),
-    (
+    Variant(
         "betas-swapped",
-        lambda c: c[6] * c[2] + (1 - c[6]) * c[3] ** 2,
         "Your v uses β1: v averages the squared gradients with β2 (0.999).",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: b1 * v + (1 - b1) * g**2,
     ),
-    (
+    Variant(
         "v-not-updated",
-        lambda c: c[2],
         "Your function returns v unchanged: update it, v = β2 v + (1 − β2) g².",
+        lambda theta, m, v, g, t, lr, b1, b2, eps: v,
+    ),
+]
+
+# Each computes the new θ `_marked`: two of these mistakes divide by 0.
+_ADAM_THETA_MISTAKES = [
+    Variant(
+        "no-bias-correction",
+        "Your step uses m and v without the bias correction. Both start at 0, so early "
+        "on they are too small (v far more than m), and the first steps come out "
+        "several times too large. Divide first: m̂ = m / (1 − β1**t), "
+        "v̂ = v / (1 − β2**t).",
+        lambda *case: _adam_theta(case, correct_m=False, correct_v=False),
+    ),
+    Variant(
+        "only-m-corrected",
+        "You corrected m but not v. v needs it even more, since β2 = 0.999 is so close "
+        "to 1: v̂ = v / (1 − β2**t).",
+        lambda *case: _adam_theta(case, correct_v=False),
+    ),
+    Variant(
+        "only-v-corrected",
+        "You corrected v but not m: m̂ = m / (1 − β1**t) as well.",
+        lambda *case: _adam_theta(case, correct_m=False),
+    ),
+    Variant(
+        "t-zero-based",
+        "Your correction uses t − 1. Steps are counted from 1: at the first step t = 1 "
+        "and 1 − β**t = 1 − β. With t = 0 it would divide by 1 − β⁰ = 0.",
+        lambda *case: _adam_theta(case, t_used=case[4] - 1),
+    ),
+    Variant(
+        "t-one-too-many",
+        "Your correction uses t + 1, but `t` is already the number of this step (1 for "
+        "the first): use 1 − β**t as it is, without adding 1.",
+        lambda *case: _adam_theta(case, t_used=case[4] + 1),
+    ),
+    Variant(
+        "used-gradient",
+        "Your step divides the gradient g by √v̂: that is RMSProp. Adam steps along the "
+        "average of the gradients, m̂ / (√v̂ + ε).",
+        lambda *case: _adam_theta(case, numerator=case[3]),
+    ),
+    Variant(
+        "used-gradient",
+        "Your numerator is the gradient g (corrected by 1 − β1**t), not the average m̂. "
+        "Adam steps along m̂ / (√v̂ + ε).",
+        lambda *case: _adam_theta(case, numerator=case[3] / (1 - case[6] ** case[4])),
+    ),
+    Variant(
+        "used-m-squared",
+        "Your denominator is √(m̂²) = |m̂|, so every step is ±α whatever the gradients. "
+        "Divide by the root of v̂, the average of the *squared* gradients.",
+        lambda *case: _adam_theta(case, denominator=np.abs(_adam_parts(case)[2]) + case[8]),
+    ),
+    Variant(
+        "ascent",
+        "Your θ moved uphill: θ = θ − α m̂ / (√v̂ + ε), with a minus.",
+        lambda *case: _adam_theta(case, sign=1),
+    ),
+    Variant(
+        "missing-eps",
+        "Your step leaves out ε. Where a gradient is exactly 0 at the first step, "
+        "m̂ = v̂ = 0 and your step is 0/0 = nan, which ruins the parameter for good. Divide "
+        "by √v̂ + ε.",
+        lambda *case: _adam_theta(case, denominator=np.sqrt(_adam_parts(case)[3])),
     ),
 ]
 
 
-def _adam_theta_mistakes():
-    return [
-        (
-            "no-bias-correction",
-            lambda c: _adam_theta(c, correct_m=False, correct_v=False),
-            "Your step uses m and v without the bias correction. Both start at 0, so early "
-            "on they are too small (v far more than m), and the first steps come out "
-            "several times too large. Divide first: m̂ = m / (1 − β1**t), "
-            "v̂ = v / (1 − β2**t).",
-        ),
-        (
-            "only-m-corrected",
-            lambda c: _adam_theta(c, correct_v=False),
-            "You corrected m but not v. v needs it even more, since β2 = 0.999 is so close "
-            "to 1: v̂ = v / (1 − β2**t).",
-        ),
-        (
-            "only-v-corrected",
-            lambda c: _adam_theta(c, correct_m=False),
-            "You corrected v but not m: m̂ = m / (1 − β1**t) as well.",
-        ),
-        (
-            "t-zero-based",
-            lambda c: _adam_theta(c, t_used=c[4] - 1),
-            "Your correction uses t − 1. Steps are counted from 1: at the first step t = 1 "
-            "and 1 − β**t = 1 − β. With t = 0 it would divide by 1 − β⁰ = 0.",
-        ),
-        (
-            "t-one-too-many",
-            lambda c: _adam_theta(c, t_used=c[4] + 1),
-            "Your correction uses t + 1, but `t` is already the number of this step (1 for "
-            "the first): use 1 − β**t as it is, without adding 1.",
-        ),
-        (
-            "used-gradient",
-            lambda c: _adam_theta(c, numerator=c[3]),
-            "Your step divides the gradient g by √v̂: that is RMSProp. Adam steps along the "
-            "average of the gradients, m̂ / (√v̂ + ε).",
-        ),
-        (
-            "used-gradient",
-            lambda c: _adam_theta(c, numerator=c[3] / (1 - c[6] ** c[4])),
-            "Your numerator is the gradient g (corrected by 1 − β1**t), not the average m̂. "
-            "Adam steps along m̂ / (√v̂ + ε).",
-        ),
-        (
-            "used-m-squared",
-            lambda c: _adam_theta(c, denominator=np.abs(_adam_parts(c)[2]) + c[8]),
-            "Your denominator is √(m̂²) = |m̂|, so every step is ±α whatever the gradients. "
-            "Divide by the root of v̂, the average of the *squared* gradients.",
-        ),
-        (
-            "ascent",
-            lambda c: _adam_theta(c, sign=1),
-            "Your θ moved uphill: θ = θ − α m̂ / (√v̂ + ε), with a minus.",
-        ),
-        (
-            "missing-eps",
-            lambda c: _adam_theta(c, denominator=np.sqrt(_adam_parts(c)[3])),
-            "Your step leaves out ε. Where a gradient is exactly 0 at the first step, "
-            "m̂ = v̂ = 0 and your step is 0/0 = nan, which ruins the parameter for good. Divide "
-            "by √v̂ + ε.",
-        ),
-    ]
+def _call_adam(func, name, case):
+    """The student's `adam_step` on one case; a division by zero at the first step is
+    named as the t − 1 it usually comes from."""
+    try:
+        return call_student(func, name, *case, changes="note")
+    except Reject as verdict:
+        if case[4] == 1 and "ZeroDivisionError" in verdict.message:
+            raise Reject(
+                "t-zero-based",
+                verdict.message + "\nAt the first step t = 1, so 1 − β**t = 1 − β. "
+                "It looks as if your correction used t − 1 = 0, and 1 − β⁰ = 0.",
+            ) from None
+        raise
 
 
 @checker("One step of Adam")
@@ -822,79 +782,58 @@ def adam_step(func):
     """Check `func(theta, m, v, g, t, lr, beta1, beta2, eps) -> (theta, m, v)`."""
     name = "adam_step"
     cases = list(_adam_cases())
-    probe = (
-        np.array([1.0, -1.0]),
-        np.array([0.1, 0.0]),
-        np.array([0.01, 0.02]),
-        np.array([0.3, -0.1]),
-        2,
-        0.1,
-        0.9,
-        0.999,
-        0.25,
-    )
-    got = []
-    for case in [*cases, probe]:
-        try:
-            result = call_student(func, name, *case, changes="note")
-        except Reject as verdict:
-            if case[4] == 1 and "ZeroDivisionError" in verdict.message:
-                raise Reject(
-                    "t-zero-based",
-                    verdict.message + "\nAt the first step t = 1, so 1 − β**t = 1 − β. "
-                    "It looks as if your correction used t − 1 = 0, and 1 − β⁰ = 0.",
-                ) from None
-            raise
-        answer = _parts(
-            result,
-            ("theta", "m", "v"),
-            f"{name}(theta, m, v, g, t, lr, beta1, beta2, eps)",
-        )
-        shape = case[0].shape
-        got.append(
-            [_as_array(a, f"The new {n}", shape) for a, n in zip(answer, "θmv", strict=True)]
-        )
+    who = f"`{name}(theta, m, v, g, t, lr, beta1, beta2, eps)`"
+    got = [
+        _step_parts(_call_adam(func, name, c), ("theta", "m", "v"), who, c[0].shape)
+        for c in [*cases, _ADAM_PROBE]
+    ]
     probe_theta = got.pop()[0]
-    got_theta, got_m, got_v = ([g[k] for g in got] for k in range(3))
-    right = [_adam_right(c) for c in cases]
-    for k, mistakes, what in ((1, _ADAM_M_MISTAKES, "m"), (2, _ADAM_V_MISTAKES, "v")):
-        values = got_m if k == 1 else got_v
-        if _all_close(values, [r[k] for r in right]):
-            continue
-        found = _first_match(values, cases, mistakes)
-        if found:
-            raise Reject(*found)
-        formula = "β1 m + (1 − β1) g" if what == "m" else "β2 v + (1 − β2) g²"
-        raise Reject(
-            f"wrong-{what}",
-            f"For the first case the new {what} should be {array_text(right[0][k])}; yours is "
-            f"{array_text(values[0])}. It is {what} = {formula}.",
-        )
-    inside = _all_close(got_theta, [_adam_inside(c) for c in cases], rtol=1e-5)
-    folded = _all_close(got_theta, [_adam_folded(c) for c in cases], rtol=1e-5)
-    if not (_all_close(got_theta, [r[0] for r in right]) or inside or folded):
-        found = _first_match(got_theta, cases, _adam_theta_mistakes())
-        if found:
-            raise Reject(*found)
-        raise Reject(
+    got_theta, got_m, got_v = map(list, zip(*got, strict=True))
+    right = [_adam_right(*c) for c in cases]
+    judge_part(
+        got_m,
+        [r[1] for r in right],
+        cases,
+        _ADAM_M_MISTAKES,
+        "wrong-m",
+        f"For the first case the new m should be {array_text(right[0][1])}; yours is "
+        f"{array_text(got_m[0])}. It is m = β1 m + (1 − β1) g.",
+    )
+    judge_part(
+        got_v,
+        [r[2] for r in right],
+        cases,
+        _ADAM_V_MISTAKES,
+        "wrong-v",
+        f"For the first case the new v should be {array_text(right[0][2])}; yours is "
+        f"{array_text(got_v[0])}. It is v = β2 v + (1 − β2) g².",
+    )
+    inside = all_close(got_theta, [_adam_inside(*c) for c in cases], rtol=1e-5)
+    folded = all_close(got_theta, [_adam_folded(*c) for c in cases], rtol=1e-5)
+    if not (inside or folded):
+        judge_part(
+            [_marked(theta) for theta in got_theta],
+            [_marked(r[0]) for r in right],
+            cases,
+            _ADAM_THETA_MISTAKES,
             "wrong-theta",
             f"Your m and v are right. For the first case the new θ should be "
             f"{array_text(right[0][0])}; yours is {array_text(got_theta[0])}. It is "
             "θ = θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β1**t) and v̂ = v / (1 − β2**t).",
         )
-    right_probe = _adam_right(probe)[0]
+    right_probe = _adam_right(*_ADAM_PROBE)[0]
     note = _accepted_variant(
         probe_theta,
         right_probe,
         [
             (
-                _adam_inside(probe),
+                _adam_inside(*_ADAM_PROBE),
                 "Right, with one difference from the book, which is accepted: you put ε inside "
                 "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add "
                 "it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny.",
             ),
             (
-                _adam_folded(probe),
+                _adam_folded(*_ADAM_PROBE),
                 "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
                 "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
                 "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
@@ -904,7 +843,7 @@ def adam_step(func):
     )
     if note:
         return note
-    if not _close(probe_theta, right_probe):
+    if not close(probe_theta, right_probe):
         raise Reject(
             "ignores-eps",
             "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
@@ -947,110 +886,86 @@ def _scaled(grads, factor):
     return [factor * g for g in grads]
 
 
-def _clip_right(case):
-    grads, c = case
-    return optim.clip_by_global_norm(grads, c)
-
-
 _CLIP_MISTAKES = [
-    (
+    Variant(
         "mean-of-squares",
-        lambda case: _scaled(
-            case[0],
-            min(1.0, case[1] / np.sqrt(sum(np.mean(g**2) for g in case[0]))),
-        ),
         "Your norm adds up each array's *mean* square, which makes it too small (by a "
         "factor that depends on the sizes of the arrays), so long gradients are clipped "
         "too little or not at all. The global norm adds up every square: "
         "‖g‖ = √(Σ over all arrays of Σ g²), np.sum, not np.mean.",
+        lambda grads, c: _scaled(grads, min(1.0, c / np.sqrt(sum(np.mean(g**2) for g in grads)))),
     ),
-    (
+    Variant(
         "clipped-each-array",
-        lambda case: [g * min(1.0, case[1] / np.linalg.norm(g)) for g in case[0]],
         "You clipped each array by its own norm: every array longer than max_norm was "
         "shortened on its own, by its own factor. That changes the direction of the whole "
         "gradient, and the whole can still be longer than max_norm (or be left alone when "
         "every array is short but together they are long). Clipping by the *global* norm "
         "takes one norm for all the arrays together, ‖g‖ = √(Σ over all arrays of Σ g²), "
         "and multiplies every array by the same factor min(1, max_norm / ‖g‖).",
+        lambda grads, c: [g * min(1.0, c / np.linalg.norm(g)) for g in grads],
     ),
-    (
+    Variant(
         "clipped-by-value",
-        lambda case: [np.clip(g, -case[1], case[1]) for g in case[0]],
         "Your function cuts every entry to [−max_norm, max_norm], as np.clip does: that is "
         "clipping by value. It changes the direction of the gradient (large entries are cut, "
         "small ones kept) and does not bound its length: many entries just below max_norm "
         "still make a long gradient. Clipping by the global norm rescales the whole "
         "gradient: multiply every array by min(1, max_norm / ‖g‖).",
+        lambda grads, c: [np.clip(g, -c, c) for g in grads],
     ),
-    (
+    Variant(
         "always-rescaled",
-        lambda case: _scaled(case[0], case[1] / _norm(case[0])),
         "Your function scales the gradient to length max_norm even when it is shorter, so a "
         "short gradient comes back longer than it was. Clipping only ever shortens: the "
         "factor is min(1, max_norm / ‖g‖), and a gradient shorter than max_norm passes "
         "unchanged.",
+        lambda grads, c: _scaled(grads, c / _norm(grads)),
     ),
-    (
+    Variant(
         "max-not-min",
-        lambda case: _scaled(case[0], max(1.0, case[1] / _norm(case[0]))),
         "Your factor is max(1, max_norm / ‖g‖): short gradients are stretched to length "
         "max_norm and long ones are left as they are, the opposite of clipping. The factor "
         "is min(1, max_norm / ‖g‖).",
+        lambda grads, c: _scaled(grads, max(1.0, c / _norm(grads))),
     ),
-    (
+    Variant(
         "squared-norm",
-        lambda case: _scaled(case[0], min(1.0, case[1] / _norm(case[0]) ** 2)),
         "Your factor divides by ‖g‖², the sum of the squares, not by ‖g‖: the norm is the "
         "square root of that sum, np.sqrt(sum(np.sum(g**2) for g in grads)). Without the "
         "root, a long gradient is shortened far too much.",
+        lambda grads, c: _scaled(grads, min(1.0, c / _norm(grads) ** 2)),
     ),
-    (
+    Variant(
         "not-clipped",
-        lambda case: [g.copy() for g in case[0]],
         "Your function returns the gradient unchanged, even when it is longer than "
         "max_norm. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then multiply every array "
         "by min(1, max_norm / ‖g‖).",
+        lambda grads, c: [g.copy() for g in grads],
     ),
 ]
 
 
-def _same_arrays(got, expected):
-    """Two lists of arrays (one case's gradient) equal to rounding, array by array."""
-    return len(got) == len(expected) and all(
-        _close(g, e) for g, e in zip(got, expected, strict=True)
-    )
-
-
-def _clip_mistake(got, cases):
-    """The first (code, message) of _CLIP_MISTAKES that reproduces `got` on every case."""
-    for code, formula, message in _CLIP_MISTAKES:
-        with np.errstate(all="ignore"):
-            wrong = [formula(case) for case in cases]
-        if all(_same_arrays(g, w) for g, w in zip(got, wrong, strict=True)):
-            return code, message
-    return None
-
-
-def _real_number(value):
-    """`value` as a float when it is one real number (not a bool), else None."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number | np.ndarray):
-        return None
-    if np.ndim(value) != 0:
+def _one_number(value):
+    """`value` as a float when it is one real number (not a bool, nor a list of one), else
+    None."""
+    if not isinstance(value, numbers.Number | np.ndarray) or np.ndim(value) != 0:
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return float(np.asarray(value, dtype=float))
-    except (TypeError, ValueError):
+        return as_number(value, "The result")
+    except Reject:
         return None
+
+
+def _same_shape_as_grads(shape):
+    return "Each array keeps the shape of its array of grads: scale * g."
 
 
 def _clip_arrays(result, case, name):
     """The student's result for one case as a list of float arrays shaped like the
     gradient, or the verdict on what it is instead."""
     grads, c = case
-    number = _real_number(result)
+    number = _one_number(result)
     if number is not None:
         norm = _norm(grads)
         if np.isclose(number, min(1.0, c / norm), rtol=1e-6):
@@ -1068,9 +983,8 @@ def _clip_arrays(result, case, name):
                 "multiplied by that factor.",
             )
     if isinstance(result, np.ndarray) and result.ndim == 1:
-        total = sum(g.size for g in grads)
-        right = np.concatenate([np.ravel(g) for g in _clip_right(case)])
-        if result.size == total and _close(result, right):
+        right = np.concatenate([np.ravel(g) for g in optim.clip_by_global_norm(grads, c)])
+        if close(result, right):
             raise Reject(
                 "flattened",
                 f"`{name}` returns one long vector: all the arrays, clipped, flattened and "
@@ -1078,20 +992,14 @@ def _clip_arrays(result, case, name):
                 "shape, one array per parameter: return [scale * g for g in grads] instead of "
                 "joining them.",
             )
-    if not isinstance(result, list | tuple):
+    if not isinstance(result, list | tuple) or len(result) != len(grads):
         raise Reject(
-            "not-a-list",
-            f"`{name}` should return a list of {len(grads)} arrays, one per array of grads "
-            f"and with the same shapes, but it returned {kind_of(result)}.",
-        )
-    if len(result) != len(grads):
-        raise Reject(
-            "wrong-structure",
+            "not-a-list" if not isinstance(result, list | tuple) else "wrong-structure",
             f"`{name}` should return a list of {len(grads)} arrays, one per array of grads "
             f"and with the same shapes, but it returned {kind_of(result)}.",
         )
     return [
-        _as_array(item, f"Array {index} of your result", g.shape)
+        as_array(item, f"Array {index} of your result", g.shape, hint=_same_shape_as_grads)
         for index, (item, g) in enumerate(zip(result, grads, strict=True))
     ]
 
@@ -1130,13 +1038,10 @@ def clip_by_global_norm(func):
     name = "clip_by_global_norm"
     cases = list(_clip_cases())
     got = [_clip_arrays(_call_clip(func, name, *case), case, name) for case in cases]
-    right = [_clip_right(case) for case in cases]
-    wrong = [k for k in range(len(cases)) if not _same_arrays(got[k], right[k])]
-    if wrong:
-        found = _clip_mistake(got, cases)
-        if found:
-            raise Reject(*found)
-        k = wrong[0]
+    right = [optim.clip_by_global_norm(*case) for case in cases]
+    if not all_close(got, right):
+        reject_match(got, cases, _CLIP_MISTAKES)
+        k = next(k for k in range(len(cases)) if not close(got[k], right[k]))
         grads, c = cases[k]
         raise values_differ(
             f"For a gradient of global norm ‖g‖ = {_norm(grads):.4f} and max_norm = {c:g}, "
@@ -1161,10 +1066,11 @@ def clip_by_global_norm(func):
             else "it did not return a list of arrays"
         )
     else:
-        finite = all(np.all(np.isfinite(g)) for g in got_zeros)
         shown = array_text(got_zeros[1])
-        detail = "it returned nan" if not finite else f"its second array came back {shown}"
-    if got_zeros is None or not _same_arrays(got_zeros, zeros):
+        detail = (
+            "it returned nan" if not finite(got_zeros) else f"its second array came back {shown}"
+        )
+    if got_zeros is None or not close(got_zeros, zeros):
         raise Reject(
             "zero-gradient",
             "Your function is right for every gradient but an all-zero one (‖g‖ = 0, as at "

@@ -3,89 +3,70 @@
 Usage in the notebook: `from nnlib.checks import losses as check`, then for example
 `check.binary_cross_entropy(binary_cross_entropy)`.
 
-Each checker runs the student's function on a few cases, compares with `nnlib.losses`, and
-when the answer is wrong tries the typical mistakes one by one: a mistake is named only
-when it reproduces the student's numbers on every case.
+The checkers are declarations judged by nnlib.checks.engine: the reference in
+`nnlib.losses`, the cases, and the typical mistakes, each named only when it reproduces the
+student's numbers on every case. The two-class softmax stays a function (its answer is a
+pair of weights judged by what it computes), built from the engine's readers and variants.
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
 from nnlib import losses
 from nnlib.activations import sigmoid, sigmoid_derivative, softmax
-from nnlib.checks import (
-    Reject,
-    array_text,
-    call_student,
-    checker,
-    explain_by_arguments,
-    explain_by_subsets,
-    explain_difference,
-    values_differ,
+from nnlib.checks import Reject, array_text, call_student, checker, explain_difference
+from nnlib.checks.engine import (
+    CodeExercise,
+    Variant,
+    all_close,
+    as_array,
+    as_float,
+    as_parts,
+    close,
+    code_checker,
+    recoded,
+    reject_match,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
-_RTOL, _ATOL = 1e-6, 1e-9
+_ONE_NUMBER = "one number, the mean loss of the batch"
 
 
-def _as_array(got, name, returned=True):
-    """The student's result as a float array, or a verdict saying what it should be.
-
-    `name` is the student's function (`returned=True`) or variable (`returned=False`)."""
-    said = f"`{name}` returned {got!r}" if returned else f"`{name}` is {got!r}"
-    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
-        raise Reject("wrong-type", f"{said}, but it should be made of real numbers.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject("wrong-type", f"{said}, but it should be made of real numbers.") from None
-
-
-def _as_scalar(got, name, per_example=None):
-    """The student's result as one float. An array of per-example losses gets its own hint."""
-    if isinstance(got, str | bytes | dict | bool | complex | np.bool_):
-        raise Reject("not-a-number", f"`{name}` should return one number (a float), got {got!r}.")
-    values = _as_array(got, name)
+def _single(values, name, per_example=None, kind=_ONE_NUMBER):
+    """The one number in `values` (nan kept); one loss per example gets its own hint."""
     if values.size == 1:
         return float(values.reshape(()))
-    if per_example is not None and values.shape == per_example.shape:
-        with np.errstate(all="ignore"):
-            matches = np.allclose(values, per_example, rtol=_RTOL, atol=_ATOL)
-        if matches:
-            raise Reject(
-                "per-example",
-                f"`{name}` returned one loss per example (shape {values.shape}). The cost is "
-                "their mean over the batch: finish with `np.mean(...)`.",
-            )
+    if per_example is not None and close(values, per_example):
+        raise Reject(
+            "per-example",
+            f"`{name}` returned one loss per example (shape {values.shape}). The cost is "
+            "their mean over the batch: finish with `np.mean(...)`.",
+        )
     raise Reject(
         "not-a-number",
-        f"`{name}` should return one number, the mean loss of the batch, but it returned an "
-        f"array of shape {values.shape}.",
+        f"`{name}` should return {kind}, but it returned an array of shape {values.shape}.",
     )
 
 
-def _close(a, b):
-    with np.errstate(all="ignore"):
-        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
+def _mean_loss(name, per_example=None):
+    """The reader of a loss: one float, nan and inf kept for the exercise's own sentence.
+    `per_example(*case)` gives the losses of the examples, for the hint when the student
+    returns those instead of their mean."""
+    what = f"What `{name}` returns"
+
+    def read(got, case, right=None):
+        if np.isscalar(got):
+            return recoded("not-a-number", as_float, got, what)
+        values = as_array(got, what, kind=_ONE_NUMBER)
+        return _single(values, name, per_example(*case) if per_example else None)
+
+    return read
 
 
-def _first_mismatch(got, expected):
-    return next(i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e))
-
-
-def _named_mistake(got, cases, mistakes):
-    """Return the first (code, message) whose formula reproduces `got` on every case."""
-    for code, message, formula in mistakes:
-        with np.errstate(all="ignore"):
-            expected = [formula(*case) for case in cases]
-        if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-            return code, message
-    return None
+def _run_loss(func, name, *case):
+    """The student's loss on one more input (for a probe), read as one float."""
+    return _mean_loss(name)(call_student(func, name, *case), case)
 
 
 # 1. Binary cross-entropy --------------------------------------------------------------------
@@ -105,89 +86,67 @@ def _clipped_bce(p, y, band):
     return np.mean(_bce_terms(np.clip(p, band, 1 - band), y))
 
 
+def _clipped_too_wide(band):
+    return Variant(
+        "clipped-too-wide",
+        f"Your loss is that of p clipped into [{band:g}, 1 - {band:g}]: a band that wide "
+        f"changes ordinary probabilities ({1 - band / 2:g} becomes {1 - band:g}), so confident "
+        "right "
+        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
+        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
+        lambda p, y: _clipped_bce(p, y, band),
+    )
+
+
 _BCE_MISTAKES = [
-    (
-        "clipped-too-wide",
-        "Your loss is that of p clipped into [0.1, 1 - 0.1]: a band that wide "
-        "changes ordinary probabilities (0.95 becomes 0.9), so confident right "
-        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
-        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
-        lambda p, y: _clipped_bce(p, y, 0.1),
-    ),
-    (
-        "clipped-too-wide",
-        "Your loss is that of p clipped into [0.05, 1 - 0.05]: a band that wide "
-        "changes ordinary probabilities (0.95 becomes 0.95), so confident right "
-        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
-        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
-        lambda p, y: _clipped_bce(p, y, 0.05),
-    ),
-    (
-        "clipped-too-wide",
-        "Your loss is that of p clipped into [0.01, 1 - 0.01]: a band that wide "
-        "changes ordinary probabilities (0.95 becomes 0.99), so confident right "
-        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
-        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
-        lambda p, y: _clipped_bce(p, y, 0.01),
-    ),
-    (
-        "clipped-too-wide",
-        "Your loss is that of p clipped into [0.001, 1 - 0.001]: a band that wide "
-        "changes ordinary probabilities (0.95 becomes 0.999), so confident right "
-        "answers cost too much and confident wrong ones too little. Clip only against log(0): "
-        "eps = np.finfo(p.dtype).eps, np.clip(p, eps, 1 - eps).",
-        lambda p, y: _clipped_bce(p, y, 0.001),
-    ),
-    (
+    *(_clipped_too_wide(band) for band in (0.1, 0.05, 0.01, 0.001)),
+    Variant(
         "summed",
         "Your loss is m times too large (m is the number of examples): it looks like the sum "
         "of the per-example losses. The cost is their mean: use `np.mean`, or divide the sum "
         "by `len(y)`.",
         lambda p, y: np.sum(_bce_terms(p, y)),
     ),
-    (
+    Variant(
         "missing-minus",
         "Your loss has the right size but the wrong sign: it is negative. The logarithm of a "
         "probability is at most 0, so the formula starts with a minus sign: "
         "-(y log p + (1 - y) log(1 - p)).",
         lambda p, y: -np.mean(_bce_terms(p, y)),
     ),
-    (
+    Variant(
         "summed-and-negative",
         "Two things: your loss is negative (the formula starts with a minus sign) and m "
         "times too large (take the mean over the batch, not the sum).",
         lambda p, y: -np.sum(_bce_terms(p, y)),
     ),
-    (
+    Variant(
         "swapped-terms",
         "y and 1 - y are swapped: your loss rewards p for being close to the wrong label. "
         "The term y log p belongs to class 1 (p is the probability of class 1), and "
         "(1 - y) log(1 - p) to class 0.",
         lambda p, y: np.mean(_bce_terms(p, 1 - y)),
     ),
-    (
+    Variant(
         "missing-class-0-term",
         "Your loss only has the term for class 1, -y log p, so examples with y = 0 cost "
         "nothing. Add the term for class 0: -(1 - y) log(1 - p).",
         lambda p, y: np.mean(-y * np.log(p)),
     ),
-    (
+    Variant(
         "missing-class-1-term",
         "Your loss only has the term for class 0, -(1 - y) log(1 - p), so examples with "
         "y = 1 cost nothing. Add the term for class 1: -y log p.",
         lambda p, y: np.mean(-(1 - y) * np.log(1 - p)),
     ),
-    (
-        "wrong-log",
-        "Your loss is the right one measured with a logarithm in another base (log10 or "
-        "log2). Use the natural logarithm, `np.log`.",
-        lambda p, y: np.mean(_bce_terms(p, y, np.log10)),
-    ),
-    (
-        "wrong-log",
-        "Your loss is the right one measured with a logarithm in another base (log10 or "
-        "log2). Use the natural logarithm, `np.log`.",
-        lambda p, y: np.mean(_bce_terms(p, y, np.log2)),
+    *(
+        Variant(
+            "wrong-log",
+            "Your loss is the right one measured with a logarithm in another base (log10 or "
+            "log2). Use the natural logarithm, `np.log`.",
+            lambda p, y, log=log: np.mean(_bce_terms(p, y, log)),
+        )
+        for log in (np.log10, np.log2)
     ),
 ]
 
@@ -210,73 +169,13 @@ _BCE_GROUPS = [
 ]
 
 
-def _logistic_grad(X, w, b, y):
-    return losses.binary_cross_entropy_with_logits_grad(X @ w + b, y)
-
-
-_LOGISTIC_GROUPS = [
-    (
-        "wrong-for-y1",
-        "the examples with y = 1",
-        lambda X, w, b, y: y == 1,
-        "for them dJ/dz = (a - 1) / m, negative: raising z lowers the loss.",
-    ),
-    (
-        "wrong-for-y0",
-        "the examples with y = 0",
-        lambda X, w, b, y: y == 0,
-        "for them dJ/dz = a / m, positive: raising z raises the loss.",
-    ),
-]
-
-
-@checker("Binary cross-entropy for a batch")
-def binary_cross_entropy(func):
-    """Check `func(p, y)`: the batch mean of -(y log p + (1 - y) log(1 - p)), with p clipped
-    by the machine epsilon of its dtype, so that it is finite in float64 and float32."""
+def _bce_extremes(func):
+    """Probabilities of exactly 0 and 1, in float64 and then in float32: perfect predictions
+    first, then a certain mistake."""
     name = "binary_cross_entropy"
-    cases = list(_bce_cases())
-    got = []
-    for p, y in cases:
-        per_example = _bce_terms(p, y)
-        value = _as_scalar(call_student(func, name, p, y), name, per_example)
-        if not np.isfinite(value):
-            raise Reject(
-                "not-finite",
-                f"For p = {array_text(p)} and y = {array_text(y)} your function returned "
-                f"{value}, although no probability here is near 0 or 1.",
-            )
-        got.append(value)
-    expected = [losses.binary_cross_entropy(p, y) for p, y in cases]
-    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        found = _named_mistake(got, cases, _BCE_MISTAKES)
-        if found:
-            raise Reject(*found)
-        i = _first_mismatch(got, expected)
-        p, y = cases[i]
-        found = explain_by_subsets(
-            func, name, cases, losses.binary_cross_entropy, (0, 1), _BCE_GROUPS, what="loss"
-        ) or explain_by_arguments(
-            func, name, cases, ("p", "y"), losses.binary_cross_entropy, batch=(0, 1)
-        )
-        if found:
-            raise Reject(*found)
-        raise values_differ(
-            f"For p = {array_text(p)} and y = {array_text(y)} the mean binary cross-entropy is "
-            f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. The loss of one "
-            "example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (Clip p "
-            "into [eps, 1 - eps] with eps = np.finfo(p.dtype).eps only: a wider band changes "
-            "ordinary probabilities.)",
-            got,
-            expected,
-            what="your losses",
-        )
-
-    # Probabilities of exactly 0 and 1, in float64 and then in float32: perfect predictions
-    # first, then a certain mistake.
     for dtype in (np.float64, np.float32):
         perfect_p, perfect_y = np.array([1.0, 0.0, 0.7], dtype=dtype), np.array([1, 0, 1])
-        value = _as_scalar(call_student(func, name, perfect_p, perfect_y), name)
+        value = _run_loss(func, name, perfect_p, perfect_y)
         if not np.isfinite(value):
             raise _bce_not_finite(
                 perfect_p,
@@ -295,7 +194,7 @@ def binary_cross_entropy(func):
                 f"function returned {value:.6f}.",
             )
         wrong_p, wrong_y = np.array([0.0, 0.4], dtype=dtype), np.array([1, 0])
-        value = _as_scalar(call_student(func, name, wrong_p, wrong_y), name)
+        value = _run_loss(func, name, wrong_p, wrong_y)
         if not np.isfinite(value):
             raise _bce_not_finite(
                 wrong_p,
@@ -312,11 +211,6 @@ def binary_cross_entropy(func):
                 "should cost a lot. Clip p into [eps, 1 - eps] with eps = "
                 "np.finfo(p.dtype).eps, not into a wider band.",
             )
-    return (
-        "Right on every batch, and probabilities of exactly 0 and 1 give finite losses in "
-        "float64 and in float32: perfect predictions cost nothing, a certain mistake costs "
-        "a lot."
-    )
 
 
 def _bce_not_finite(p, y, value, what, why):
@@ -344,6 +238,40 @@ def _bce_not_finite(p, y, value, what, why):
     )
 
 
+binary_cross_entropy = code_checker(
+    CodeExercise(
+        title="Binary cross-entropy for a batch",
+        name="binary_cross_entropy",
+        reference=losses.binary_cross_entropy,
+        cases=_bce_cases,
+        result=_mean_loss("binary_cross_entropy", _bce_terms),
+        nonfinite=lambda case, got: (
+            f"For p = {array_text(case[0])} and y = {array_text(case[1])} your function "
+            f"returned {got}, although no probability here is near 0 or 1."
+        ),
+        mistakes=_BCE_MISTAKES,
+        groups=_BCE_GROUPS,
+        subject="loss",
+        arguments=("p", "y"),
+        batch=(0, 1),
+        mismatch=lambda case, got, right: (
+            f"For p = {array_text(case[0])} and y = {array_text(case[1])} the mean binary "
+            f"cross-entropy is {right:.6f}, but your function returned {got:.6f}. The loss of "
+            "one example is -(y log p + (1 - y) log(1 - p)); the result is their mean. (Clip "
+            "p into [eps, 1 - eps] with eps = np.finfo(p.dtype).eps only: a wider band "
+            "changes ordinary probabilities.)"
+        ),
+        what="your losses",
+        probes=[_bce_extremes],
+        success=(
+            "Right on every batch, and probabilities of exactly 0 and 1 give finite losses in "
+            "float64 and in float32: perfect predictions cost nothing, a certain mistake "
+            "costs a lot."
+        ),
+    )
+)
+
+
 # 2. Softmax cross-entropy ---------------------------------------------------------------
 
 
@@ -355,15 +283,15 @@ def _picked(values, y):
     return values[np.arange(len(y)), y]
 
 
-def _sce_equal_scores(func, name):
+def _sce_equal_scores(func, cases):
     """With every score equal, each of the k classes has probability 1/k and the loss is
     log k whatever the labels: a wrong value there points at the normaliser."""
     scores, y = np.full((3, 4), 2.5), np.array([0, 3, 1])
     try:
-        value = _as_scalar(call_student(func, name, scores, y), name)
+        value = _run_loss(func, "softmax_cross_entropy", scores, y)
     except Reject:
         return None
-    if np.isfinite(value) and not _close(value, np.log(4)):
+    if np.isfinite(value) and not close(value, np.log(4)):
         return (
             "wrong-normaliser",
             f"With all four scores equal every class has probability 1/4, so the loss is "
@@ -389,65 +317,65 @@ def _naive_log_softmax(scores, axis):
 
 
 _SCE_MISTAKES = [
-    (
+    Variant(
         "summed",
         "Your loss is m times too large (m is the number of rows): it looks like the sum of "
         "the per-example losses. The cost is their mean: use `np.mean`.",
         lambda s, y: -np.sum(_picked(_log_softmax_rows(s), y)),
     ),
-    (
+    Variant(
         "missing-minus",
         "Your loss has the right size but it is negative: a log-probability is at most 0, "
         "and the cross-entropy is *minus* the log-probability of the right class. Without "
         "the minus sign, minimising the loss would make the right class less likely.",
         lambda s, y: np.mean(_picked(_log_softmax_rows(s), y)),
     ),
-    (
+    Variant(
         "probability-not-log",
         "You used the probability of the right class where its logarithm belongs. The loss "
         "of an example is -log p_y: take `np.log` of the probability (or, better, compute "
         "the log-probabilities directly with the log-sum-exp trick).",
         lambda s, y: -np.mean(_picked(softmax(s), y)),
     ),
-    (
+    Variant(
         "probability-not-log",
         "You used 1 - p_y, the probability of the right class subtracted from 1, where the "
         "loss is -log p_y. Take the logarithm of the probability.",
         lambda s, y: np.mean(1 - _picked(softmax(s), y)),
     ),
-    (
+    Variant(
         "probability-not-log",
         "You used the probability of the right class where minus its logarithm belongs. The "
         "loss of an example is -log p_y.",
         lambda s, y: np.mean(_picked(softmax(s), y)),
     ),
-    (
+    Variant(
         "not-normalised",
         "Your loss is minus the score of the right class, -s_y: the scores were never turned "
         "into log-probabilities. Subtract log(sum_j exp(s_j)) from each row's scores first "
         "(log-softmax), then pick the right class.",
         lambda s, y: -np.mean(_picked(s, y)),
     ),
-    (
+    Variant(
         "not-normalised",
         "You subtracted each row's maximum (good: that is the first half of the log-sum-exp "
         "trick) but forgot the second half: also subtract log(sum_j exp(s_j - max)).",
         lambda s, y: -np.mean(_picked(s - s.max(axis=1, keepdims=True), y)),
     ),
-    (
+    Variant(
         "wrong-indexing",
         "You picked the wrong entries. `logp[:, y]` takes whole columns, an (m, m) block, "
         "not one entry per row. Pick the right class of each row with "
         "`logp[np.arange(len(y)), y]`.",
         lambda s, y: -np.mean(_log_softmax_rows(s)[:, y]),
     ),
-    (
+    Variant(
         "wrong-axis",
         "Your softmax normalises down the columns (over the examples) instead of along each "
         "row (over the classes). Sum with `axis=1, keepdims=True`.",
         lambda s, y: -np.mean(_picked(_naive_log_softmax(s, 0), y)),
     ),
-    (
+    Variant(
         "wrong-axis",
         "Your softmax divides by the sum over the whole batch. Each row (example) needs its "
         "own sum over the classes: `np.sum(..., axis=1, keepdims=True)`.",
@@ -456,46 +384,11 @@ _SCE_MISTAKES = [
 ]
 
 
-@checker("Softmax cross-entropy from scores")
-def softmax_cross_entropy(func):
-    """Check `func(scores, y)`: the batch mean of -log softmax(s_i)[y_i], stable."""
-    name = "softmax_cross_entropy"
-    cases = list(_sce_cases())
-    got = []
-    for scores, y in cases:
-        per_example = -_picked(_log_softmax_rows(scores), y)
-        value = _as_scalar(call_student(func, name, scores, y), name, per_example)
-        if not np.isfinite(value):
-            raise Reject(
-                "not-finite",
-                f"For the scores {array_text(scores)} and labels {array_text(y)} your function "
-                f"returned {value}, although these scores are small.",
-            )
-        got.append(value)
-    expected = [losses.softmax_cross_entropy(s, y) for s, y in cases]
-    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        found = _named_mistake(got, cases, _SCE_MISTAKES)
-        if found:
-            raise Reject(*found)
-        i = _first_mismatch(got, expected)
-        scores, y = cases[i]
-        found = _sce_equal_scores(func, name) or explain_by_arguments(
-            func, name, cases, ("scores", "y"), losses.softmax_cross_entropy, batch=(0, 1)
-        )
-        if found:
-            raise Reject(*found)
-        raise values_differ(
-            f"For the scores {array_text(scores)} and labels {array_text(y)} the loss is "
-            f"{expected[i]:.6f}, but your function returned {got[i]:.6f}. Each row's loss is "
-            "-(s_y - log sum_j exp(s_j)); the result is their mean.",
-            got,
-            expected,
-            what="your losses",
-        )
-
+def _sce_large_scores(func):
+    """Scores of ±1000, where a naive softmax overflows and a probability underflows."""
     big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 990.0], [-1000.0, -1200.0, -1100.0]])
     y_big = np.array([1, 2, 0])
-    value = _as_scalar(call_student(func, name, big, y_big), name)
+    value = _run_loss(func, "softmax_cross_entropy", big, y_big)
     right = losses.softmax_cross_entropy(big, y_big)
     if not np.isfinite(value):
         raise Reject(
@@ -508,7 +401,7 @@ def softmax_cross_entropy(func):
             "`s - s.max(axis=1, keepdims=True)`, then take "
             "log-softmax = shifted - log(sum(exp(shifted))) directly.",
         )
-    if not _close(value, right):
+    if not close(value, right):
         # One shift for the whole batch gives inf here; a finite wrong value on these
         # scores usually comes from a probability that underflowed to 0 and was then
         # clipped or given an epsilon before the log, which caps each row's loss.
@@ -522,30 +415,59 @@ def softmax_cross_entropy(func):
             "log-softmax = shifted - log(sum(exp(shifted))) directly, with each row "
             "shifted by its own maximum.",
         )
-    return (
-        "Right on every batch, including scores of ±1000 where a naive softmax overflows: "
-        "the log-sum-exp trick keeps every exponent at most 0."
+
+
+softmax_cross_entropy = code_checker(
+    CodeExercise(
+        title="Softmax cross-entropy from scores",
+        name="softmax_cross_entropy",
+        reference=losses.softmax_cross_entropy,
+        cases=_sce_cases,
+        result=_mean_loss("softmax_cross_entropy", lambda s, y: -_picked(_log_softmax_rows(s), y)),
+        nonfinite=lambda case, got: (
+            f"For the scores {array_text(case[0])} and labels {array_text(case[1])} your "
+            f"function returned {got}, although these scores are small."
+        ),
+        mistakes=_SCE_MISTAKES,
+        explain=[_sce_equal_scores],
+        arguments=("scores", "y"),
+        batch=(0, 1),
+        mismatch=lambda case, got, right: (
+            f"For the scores {array_text(case[0])} and labels {array_text(case[1])} the loss "
+            f"is {right:.6f}, but your function returned {got:.6f}. Each row's loss is "
+            "-(s_y - log sum_j exp(s_j)); the result is their mean."
+        ),
+        what="your losses",
+        probes=[_sce_large_scores],
+        success=(
+            "Right on every batch, including scores of ±1000 where a naive softmax overflows: "
+            "the log-sum-exp trick keeps every exponent at most 0."
+        ),
     )
+)
 
 
 # 3. The gradient of logistic regression with respect to its scores -------------------------
 
 
-def _logistic_at_zero(func, name):
+def _logistic_grad(X, w, b, y):
+    return losses.binary_cross_entropy_with_logits_grad(X @ w + b, y)
+
+
+def _logistic_at_zero(func, cases):
     """With every z = 0 the sigmoid is exactly 1/2, so dJ/dz = (1/2 - y) / m: a wrong value
     for an example with y = 0 (dJ/dz = a / m there) is a wrong sigmoid."""
+    name = "logistic_grad_z"
     X, w, b, y = np.zeros((4, 2)), np.array([0.7, -1.3]), 0.0, np.array([1, 0, 0, 1])
     try:
-        got = np.asarray(call_student(func, name, X, w, b, y), dtype=float)
-    except (Reject, TypeError, ValueError):
+        got = as_array(call_student(func, name, X, w, b, y), f"What `{name}` returns")
+    except Reject:
         return None
     right = (0.5 - y) / len(y)
     # Only the examples with y = 0, whose gradient is a / m: a term for y = 1 gone wrong
     # is not the sigmoid's fault.
     zeros = y == 0
-    if got.shape == right.shape and not (
-        np.all(np.isfinite(got[zeros])) and _close(got[zeros], right[zeros])
-    ):
+    if got.shape == right.shape and not close(got[zeros], right[zeros]):
         return (
             "wrong-sigmoid",
             f"Where z = X w + b is 0 for every example, sigmoid(0) = 1/2 and the gradient is "
@@ -566,69 +488,69 @@ def _a(X, w, b):
 
 
 _LOGISTIC_MISTAKES = [
-    (
+    Variant(
         "missing-1/m",
         "Your gradient is m times too large: it is a - y for each example, the gradient of "
         "the loss L. The exercise asks for the gradient of the cost J = (1/m) sum of L, so "
         "each entry is (a - y) / m.",
         lambda X, w, b, y: _a(X, w, b) - y,
     ),
-    (
+    Variant(
         "sign-flipped",
         "Your gradient has the wrong sign: it is y - a, but the derivation gives "
         "dL/dz = a - y (the predicted probability minus the label).",
         lambda X, w, b, y: (y - _a(X, w, b)) / len(y),
     ),
-    (
+    Variant(
         "sign-flipped",
         "Your gradient has the wrong sign (y - a instead of a - y) and it is m times too "
         "large (divide by m: the cost is the mean loss).",
         lambda X, w, b, y: y - _a(X, w, b),
     ),
-    (
+    Variant(
         "extra-sigmoid-factor",
         "Your gradient carries an extra factor sigma'(z) = a (1 - a): that is the pattern of "
         "squared error through a sigmoid. With cross-entropy the factor cancels: "
         "dL/da = -y/a + (1 - y)/(1 - a) times da/dz = a (1 - a) is just a - y.",
         lambda X, w, b, y: (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b) / len(y),
     ),
-    (
+    Variant(
         "extra-sigmoid-factor",
         "Your gradient carries an extra factor sigma'(z) = a (1 - a) (and is not divided by "
         "m). With cross-entropy the factor cancels: dL/dz = a - y; for the cost, divide by m.",
         lambda X, w, b, y: (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b),
     ),
-    (
+    Variant(
         "mse-gradient",
         "This is the gradient of the squared error (a - y)^2 through the sigmoid, "
         "2 (a - y) a (1 - a) / m. The exercise's loss is the binary cross-entropy, whose "
         "gradient with respect to z is (a - y) / m.",
         lambda X, w, b, y: 2 * (_a(X, w, b) - y) * sigmoid_derivative(X @ w + b) / len(y),
     ),
-    (
+    Variant(
         "gradient-wrt-a",
         "This is the gradient with respect to the output a, (-y/a + (1 - y)/(1 - a)) / m. "
         "Go one link further down the chain: multiply by da/dz = a (1 - a), and it "
         "simplifies to (a - y) / m.",
         lambda X, w, b, y: (-y / _a(X, w, b) + (1 - y) / (1 - _a(X, w, b))) / len(y),
     ),
-    (
+    Variant(
         "returned-a",
         "You returned the outputs a = sigmoid(z) (perhaps divided by m) without subtracting "
         "the labels: the gradient is (a - y) / m.",
         lambda X, w, b, y: _a(X, w, b) / len(y),
     ),
-    (
+    Variant(
         "returned-a",
         "You returned the outputs a = sigmoid(z) themselves. The gradient is (a - y) / m.",
         lambda X, w, b, y: _a(X, w, b),
     ),
-    (
+    Variant(
         "missing-bias",
         "Your gradient matches z = X @ w without the bias. The score is z = X @ w + b.",
         lambda X, w, b, y: (sigmoid(X @ w) - y) / len(y),
     ),
-    (
+    Variant(
         "returned-z",
         "You returned something built from the score z itself rather than from a = "
         "sigmoid(z). The gradient is (sigmoid(z) - y) / m.",
@@ -637,64 +559,67 @@ _LOGISTIC_MISTAKES = [
 ]
 
 
-@checker("The gradient of logistic regression")
-def logistic_grad_z(func):
-    """Check `func(X, w, b, y)`: dJ/dz = (sigmoid(X w + b) - y) / m, shape (m,)."""
-    name = "logistic_grad_z"
-    cases = list(_logistic_cases())
-    got = []
-    for X, w, b, y in cases:
-        value = _as_array(call_student(func, name, X, w, b, y), name)
-        m = len(y)
-        if value.shape != (m,):
-            if value.size == m:
-                raise Reject(
-                    "wrong-shape",
-                    f"For a batch of m = {m} examples the gradient should have shape ({m},), "
-                    f"one entry per example, but yours has shape {value.shape}. Use a 1-D w "
-                    "and y, or `.ravel()` the result.",
-                )
-            if value.size == 1:
-                raise Reject(
-                    "summed-over-batch",
-                    "You returned one number, but dJ/dz has one entry per example: "
-                    f"shape ({m},). Do not sum or average over the batch; divide each "
-                    "entry by m.",
-                )
-            raise Reject(
-                "wrong-shape",
-                f"For a batch of m = {m} examples the gradient should have shape ({m},), "
-                f"but yours has shape {value.shape}.",
-            )
-        got.append(value)
-    expected = [losses.binary_cross_entropy_with_logits_grad(X @ w + b, y) for X, w, b, y in cases]
-    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        return (
+_LOGISTIC_GROUPS = [
+    (
+        "wrong-for-y1",
+        "the examples with y = 1",
+        lambda X, w, b, y: y == 1,
+        "for them dJ/dz = (a - 1) / m, negative: raising z lowers the loss.",
+    ),
+    (
+        "wrong-for-y0",
+        "the examples with y = 0",
+        lambda X, w, b, y: y == 0,
+        "for them dJ/dz = a / m, positive: raising z raises the loss.",
+    ),
+]
+
+
+def _gradient_result(got, case, right):
+    """The student's dJ/dz: one entry per example of the batch."""
+    m = len(case[3])
+    what = "What `logistic_grad_z` returns"
+    values = as_array(got, what)
+    if values.size == 1:
+        raise Reject(
+            "summed-over-batch",
+            "You returned one number, but dJ/dz has one entry per example: "
+            f"shape ({m},). Do not sum or average over the batch; divide each "
+            "entry by m.",
+        )
+
+    def hint(shape):
+        reshape = " Use a 1-D w and y, or `.ravel()` the result." if values.size == m else ""
+        return f"dJ/dz has one entry per example of the batch (m = {m}).{reshape}"
+
+    return as_array(values, what, (m,), hint=hint)
+
+
+logistic_grad_z = code_checker(
+    CodeExercise(
+        title="The gradient of logistic regression",
+        name="logistic_grad_z",
+        reference=_logistic_grad,
+        cases=_logistic_cases,
+        result=_gradient_result,
+        mistakes=_LOGISTIC_MISTAKES,
+        explain=[_logistic_at_zero],
+        groups=_LOGISTIC_GROUPS,
+        subject="gradient",
+        batch=(0, 3),
+        arguments=("X", "w", "b", "y"),
+        mismatch=lambda case, got, right: (
+            f"For a test batch of m = {len(case[3])} examples with y = {array_text(case[3])} "
+            f"the gradient is {array_text(right)}, but yours is {array_text(got)}. Compute "
+            "z = X @ w + b, a = sigmoid(z), and return (a - y) / m."
+        ),
+        what="your gradients",
+        success=(
             "Right: dJ/dz = (a - y) / m for every example of the batch. The chain rule's "
             "factors a (1 - a) cancel, which is why cross-entropy and the sigmoid go together."
-        )
-    found = _named_mistake(got, cases, _LOGISTIC_MISTAKES)
-    if found:
-        raise Reject(*found)
-    i = _first_mismatch(got, expected)
-    X, w, b, y = cases[i]
-    found = (
-        _logistic_at_zero(func, name)
-        or explain_by_subsets(
-            func, name, cases, _logistic_grad, (0, 3), _LOGISTIC_GROUPS, what="gradient"
-        )
-        or explain_by_arguments(func, name, cases, ("X", "w", "b", "y"), _logistic_grad)
+        ),
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For a test batch of m = {len(y)} examples with y = {array_text(y)} the gradient is "
-        f"{array_text(expected[i])}, but yours is {array_text(got[i])}. Compute z = X @ w + b, "
-        "a = sigmoid(z), and return (a - y) / m.",
-        got,
-        expected,
-        what="your gradients",
-    )
+)
 
 
 # 4. Multi-class hinge loss of one example -------------------------------------------------
@@ -712,32 +637,32 @@ def _without(values, y):
 
 
 _HINGE_MISTAKES = [
-    (
+    Variant(
         "included-true-class",
         "Your loss is 1 too large on every example: the sum includes j = y, whose term is "
         "always max(0, s_y - s_y + 1) = 1. Leave the true class out of the sum.",
         lambda s, y: np.sum(np.maximum(0, s - s[y] + 1)),
     ),
-    (
+    Variant(
         "missing-margin",
         "You left out the margin +1: your loss is zero as soon as the true class is ahead "
         "at all. The hinge asks for a lead of at least 1: max(0, s_j - s_y + 1).",
         lambda s, y: np.sum(_without(np.maximum(0, s - s[y]), y)),
     ),
-    (
+    Variant(
         "sign-swapped",
         "Your terms are max(0, s_y - s_j + 1): they punish the true class for being ahead. "
         "A wrong class j should cost something when its score comes close to the true one: "
         "max(0, s_j - s_y + 1).",
         lambda s, y: np.sum(_without(np.maximum(0, s[y] - s + 1), y)),
     ),
-    (
+    Variant(
         "no-max",
         "Your terms go negative: without the max(0, ...) a wrong class far below the true "
         "one lowers the loss. Each term is max(0, s_j - s_y + 1).",
         lambda s, y: np.sum(_without(s - s[y] + 1, y)),
     ),
-    (
+    Variant(
         "max-not-sum",
         "You took the largest term instead of adding them up. This exercise's multi-class "
         "hinge adds max(0, s_j - s_y + 1) over every wrong class j.",
@@ -752,7 +677,7 @@ _SLIDE_FORM = (
     "class's score: max(0, s_j - s_y + 1), summed over j != y."
 )
 _HINGE_MISTAKES += [
-    ("slide-form", _SLIDE_FORM, formula)
+    Variant("slide-form", _SLIDE_FORM, formula)
     for formula in (
         lambda s, y: np.sum(np.maximum(0, y - s + 1)),
         lambda s, y: np.sum(_without(np.maximum(0, y - s + 1), y)),
@@ -762,53 +687,45 @@ _HINGE_MISTAKES += [
 ]
 
 
-@checker("Multi-class hinge loss")
-def multiclass_hinge_one(func):
-    """Check `func(s, y)`: sum over j != y of max(0, s_j - s_y + 1), for one example."""
+def _hinge_result(got, case, right):
+    """The student's loss of one example: one number, not the terms of each class."""
+    s, y = case
     name = "multiclass_hinge_one"
-    cases = list(_hinge_cases())
-    got = []
-    for s, y in cases:
-        result = call_student(func, name, s, y)
-        values = _as_array(result, name)
-        if values.shape == s.shape:
-            terms = np.maximum(0, s - s[y] + 1)
-            if _close(np.delete(values, y), np.delete(terms, y)):
-                raise Reject(
-                    "not-summed",
-                    f"You returned the terms for each class ({array_text(values)}) instead of "
-                    "their sum over the wrong classes. Add them up (leaving out the true "
-                    "class) and return one number.",
-                )
-        got.append(_as_scalar(result, name))
-    expected = [losses.multiclass_hinge(s[None], np.array([y])) for s, y in cases]
-    if all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        return (
+    kind = "one number, the loss of the example"
+    values = as_array(got, f"What `{name}` returns", kind=kind)
+    if values.shape == s.shape:
+        terms = np.maximum(0, s - s[y] + 1)
+        if close(np.delete(values, y), np.delete(terms, y)):
+            raise Reject(
+                "not-summed",
+                f"You returned the terms for each class ({array_text(values)}) instead of "
+                "their sum over the wrong classes. Add them up (leaving out the true "
+                "class) and return one number.",
+            )
+    return _single(values, name, kind=kind)
+
+
+multiclass_hinge_one = code_checker(
+    CodeExercise(
+        title="Multi-class hinge loss",
+        name="multiclass_hinge_one",
+        reference=lambda s, y: losses.multiclass_hinge(s[None], np.array([y])),
+        cases=_hinge_cases,
+        result=_hinge_result,
+        mistakes=_HINGE_MISTAKES,
+        arguments=("s", "y"),
+        mismatch=lambda case, got, right: (
+            f"For the scores {array_text(case[0])} with true class y = {case[1]} the loss is "
+            f"{right:g}, but yours is {got:g}. Add max(0, s_j - s_y + 1) over every class j "
+            "except y."
+        ),
+        what="your losses",
+        success=(
             "Right on every example, including one where the true class already wins by more "
             "than the margin and the loss is 0."
-        )
-    found = _named_mistake(got, cases, _HINGE_MISTAKES)
-    if found:
-        raise Reject(*found)
-    index = _first_mismatch(got, expected)
-    s, y = cases[index]
-    found = explain_by_arguments(
-        func,
-        name,
-        cases,
-        ("s", "y"),
-        lambda s, y: losses.multiclass_hinge(s[None], np.array([y])),
+        ),
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For the scores {array_text(s)} with true class y = {y} the loss is "
-        f"{expected[index]:g}, but yours is {got[index]:g}. Add max(0, s_j - s_y + 1) over "
-        "every class j except y.",
-        got,
-        expected,
-        what="your losses",
-    )
+)
 
 
 # 5. Logistic regression as a two-class softmax ---------------------------------------------
@@ -819,6 +736,37 @@ def _two_class_cases():
     yield np.array([-0.7, 0.3]), -1.0
 
 
+# What softmax(X @ W + b2)[:, 1] comes out as for typical wrong (W, b2), from X, w and b.
+_TWO_CLASS_MISTAKES = [
+    Variant(
+        "columns-swapped",
+        "Your classifier gives class 1 the probability that logistic regression "
+        "gives class 0: the two columns (and biases) are swapped. Class 1 is the "
+        "second column, W[:, 1].",
+        lambda X, w, b: 1 - sigmoid(X @ w + b),
+    ),
+    Variant(
+        "same-columns",
+        "Your classifier says 0.5 for every input: both classes get the same score. "
+        "Softmax only sees the difference of the two scores, and that difference "
+        "must be z = x w + b.",
+        lambda X, w, b: np.full(len(X), 0.5),
+    ),
+    Variant(
+        "missing-bias",
+        "Right weights, but the biases do not carry b: the difference b2[1] - b2[0] must equal b.",
+        lambda X, w, b: sigmoid(X @ w),
+    ),
+    Variant(
+        "difference-doubled",
+        "Your scores differ by 2 z instead of z: softmax only sees the difference "
+        "s_1 - s_0. If you put -w in one column and w in the other, halve both "
+        "(or put zeros in column 0).",
+        lambda X, w, b: sigmoid(2 * (X @ w + b)),
+    ),
+]
+
+
 @checker("Logistic regression as a two-class softmax")
 def logistic_as_softmax(func):
     """Check `func(w, b) -> (W, b2)`: softmax(X W + b2)[:, 1] == sigmoid(X w + b)."""
@@ -827,14 +775,8 @@ def logistic_as_softmax(func):
     for w, b in _two_class_cases():
         n = len(w)
         got = call_student(func, name, w, b)
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            shown = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else repr(got)
-            raise Reject(
-                "not-a-pair",
-                f"`{name}` should return the pair (W, b2), as in `return W, b2`, but it "
-                f"returned {shown}.",
-            )
-        W, b2 = _as_array(got[0], "W", False), _as_array(got[1], "b2", False)
+        W, b2 = recoded("not-a-pair", as_parts, got, ("W", "b2"), f"`{name}(w, b)`")
+        W, b2 = as_array(W, "`W`"), as_array(b2, "`b2`")
         if W.shape == (2, n) and n != 2:
             raise Reject(
                 "transposed",
@@ -852,40 +794,12 @@ def logistic_as_softmax(func):
                 "wrong-shape",
                 f"b2 should hold one bias per class, two numbers; yours has shape {b2.shape}.",
             )
-        b2 = b2.reshape(2)
         X = rng.normal(size=(12, n))
         with np.errstate(all="ignore"):
-            p1 = softmax(X @ W + b2)[:, 1]
-        z = X @ w + b
-        if _close(p1, sigmoid(z)):
+            p1 = softmax(X @ W + b2.reshape(2))[:, 1]
+        if close(p1, sigmoid(X @ w + b)):
             continue
-        if _close(p1, 1 - sigmoid(z)):
-            raise Reject(
-                "columns-swapped",
-                "Your classifier gives class 1 the probability that logistic regression "
-                "gives class 0: the two columns (and biases) are swapped. Class 1 is the "
-                "second column, W[:, 1].",
-            )
-        if _close(p1, 0.5):
-            raise Reject(
-                "same-columns",
-                "Your classifier says 0.5 for every input: both classes get the same score. "
-                "Softmax only sees the difference of the two scores, and that difference "
-                "must be z = x w + b.",
-            )
-        if _close(p1, sigmoid(X @ w)):
-            raise Reject(
-                "missing-bias",
-                "Right weights, but the biases do not carry b: the difference b2[1] - b2[0] "
-                "must equal b.",
-            )
-        if _close(p1, sigmoid(2 * z)):
-            raise Reject(
-                "difference-doubled",
-                "Your scores differ by 2 z instead of z: softmax only sees the difference "
-                "s_1 - s_0. If you put -w in one column and w in the other, halve both "
-                "(or put zeros in column 0).",
-            )
+        reject_match([p1], [(X, w, b)], _TWO_CLASS_MISTAKES)
         raise Reject(
             "wrong-values",
             f"For w = {array_text(w)} and b = {b:g}, softmax(X @ W + b2)[:, 1] should equal "
@@ -902,18 +816,18 @@ def logistic_as_softmax(func):
 # 6. The negative log-likelihood of Gaussian noise --------------------------------------------
 
 
-def _gauss_constant_term(func, name, cases):
+def _gauss_constant_term(func, cases):
     """Localise a wrong Gaussian NLL to its constant term or its error term, with a probe
     where the prediction is exact (y = ŷ): then only the constant ½ log(2πσ²) per output
     is left."""
     got, right = [], []
     for y_hat, _, s in cases:
         try:
-            got.append(_as_scalar(call_student(func, name, y_hat, y_hat.copy(), s), name))
+            got.append(_run_loss(func, "gaussian_nll", y_hat, y_hat.copy(), s))
         except Reject:
             return None
         right.append(losses.gaussian_nll(y_hat, y_hat, s))
-    if not all(_close(g, r) for g, r in zip(got, right, strict=True)):
+    if not all_close(got, right):
         relation = explain_difference(got, right, what="your losses for an exact prediction")
         return (
             "wrong-constant",
@@ -957,30 +871,30 @@ _SIGMA_SQUARED = (
     "-log p = (y - ŷ)² / (2σ²) + ½ log(2πσ²), with `sigma**2` in both places."
 )
 _GAUSS_MISTAKES = [
-    (
+    Variant(
         "constant-dropped",
         "Your value is the squared-error part alone: you dropped ½ log(2πσ²). It does not "
         "move the best ŷ, which is why least squares can leave it out, but without it the "
         "number is not -log p: add ½ log(2πσ²) for every output of every example.",
         lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2)),
     ),
-    (
+    Variant(
         "sigma-for-variance",
         "You used σ where σ² belongs, in both terms, as though `sigma` were the variance. "
         + _SIGMA_SQUARED,
         lambda y_hat, y, s: _gauss(y_hat, y, s, var=s),
     ),
-    (
+    Variant(
         "sigma-not-squared",
         "The squared error is divided by 2σ instead of 2σ². " + _SIGMA_SQUARED,
         lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s) + 0.5 * np.log(2 * np.pi * s**2)),
     ),
-    (
+    Variant(
         "sigma-not-squared",
         "The logarithm is of 2πσ instead of 2πσ². " + _SIGMA_SQUARED,
         lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s)),
     ),
-    (
+    Variant(
         "precedence",
         "Your squared error is multiplied by σ²/2 instead of divided by 2σ²: in Python, "
         "`e**2 / 2 * sigma**2` means (e²/2)·σ². Put the denominator in parentheses: "
@@ -989,44 +903,44 @@ _GAUSS_MISTAKES = [
             (y_hat - y) ** 2 / 2 * s**2 + 0.5 * np.log(2 * np.pi * s**2)
         ),
     ),
-    (
+    Variant(
         "missing-half",
         "The squared error is divided by σ² instead of 2σ²: the ½ in the exponent of the "
         "Gaussian, e^(-(y - ŷ)² / 2σ²), is missing.",
         lambda y_hat, y, s: _gauss(y_hat, y, s, square=1.0),
     ),
-    (
+    Variant(
         "missing-half",
         "The constant is log(2πσ²) instead of ½ log(2πσ²): the density's factor is "
         "1 / √(2πσ²), and the square root becomes the ½.",
         lambda y_hat, y, s: _gauss(y_hat, y, s, scale=1.0),
     ),
-    (
+    Variant(
         "missing-2pi",
         "The constant is ½ log σ² instead of ½ log(2πσ²): the 2π of the density's "
         "normalising factor 1 / √(2πσ²) is missing.",
         lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(s**2)),
     ),
-    (
+    Variant(
         "log-likelihood",
         "Your value has the right size but the wrong sign: it is the log-likelihood. The "
         "loss is the *negative* log-likelihood, so that minimising it maximises the "
         "likelihood.",
         lambda y_hat, y, s: -_gauss(y_hat, y, s),
     ),
-    (
+    Variant(
         "likelihood-not-log",
         "You averaged the densities p(y | x) themselves. The loss is minus their logarithm: "
         "(y - ŷ)² / (2σ²) + ½ log(2πσ²) for each output.",
         lambda y_hat, y, s: _rows_mean(_density(y_hat, y, s)),
     ),
-    (
+    Variant(
         "likelihood-not-log",
         "You averaged minus the densities p(y | x). The loss is minus their *logarithm*: "
         "(y - ŷ)² / (2σ²) + ½ log(2πσ²) for each output.",
         lambda y_hat, y, s: -_rows_mean(_density(y_hat, y, s)),
     ),
-    (
+    Variant(
         "summed",
         "Your value is m times too large (m is the number of examples): it is the sum over "
         "the batch. The cost is the mean over the examples.",
@@ -1034,7 +948,7 @@ _GAUSS_MISTAKES = [
             np.sum((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2))
         ),
     ),
-    (
+    Variant(
         "mean-over-entries",
         "Right for one output per example, but for y of shape (m, k) your value is k times "
         "too small: you took the mean over all m·k entries. As in `nnlib.losses.mse`, the "
@@ -1044,77 +958,40 @@ _GAUSS_MISTAKES = [
             np.mean((y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2))
         ),
     ),
-    (
+    Variant(
         "squared-error",
         "This is the squared error (y - ŷ)², without σ. Under Gaussian noise it becomes "
         "(y - ŷ)² / (2σ²) + ½ log(2πσ²): scaled by 1 / (2σ²) and shifted by a constant.",
         lambda y_hat, y, s: _rows_mean((y_hat - y) ** 2),
     ),
-    (
+    Variant(
         "laplace",
         "This is the negative log-likelihood of Laplace noise, |y - ŷ| / σ + log(2σ), which "
         "leads to the absolute error. Gaussian noise squares the error: "
         "(y - ŷ)² / (2σ²) + ½ log(2πσ²).",
         lambda y_hat, y, s: _rows_mean(np.abs(y_hat - y) / s + np.log(2 * s)),
     ),
-    (
-        "wrong-log",
-        "Your constant uses a logarithm in another base (log10 or log2). The density's "
-        "exponential pairs with the natural logarithm, `np.log`.",
-        lambda y_hat, y, s: _gauss(y_hat, y, s, log=np.log10),
-    ),
-    (
-        "wrong-log",
-        "Your constant uses a logarithm in another base (log10 or log2). The density's "
-        "exponential pairs with the natural logarithm, `np.log`.",
-        lambda y_hat, y, s: _gauss(y_hat, y, s, log=np.log2),
+    *(
+        Variant(
+            "wrong-log",
+            "Your constant uses a logarithm in another base (log10 or log2). The density's "
+            "exponential pairs with the natural logarithm, `np.log`.",
+            lambda y_hat, y, s, log=log: _gauss(y_hat, y, s, log=log),
+        )
+        for log in (np.log10, np.log2)
     ),
 ]
 
 
-@checker("Squared error from Gaussian noise")
-def gaussian_nll(func):
-    """Check `func(y_hat, y, sigma)`: the mean over examples of the summed
-    (y - ŷ)² / (2σ²) + ½ log(2πσ²), finite where the density underflows."""
-    name = "gaussian_nll"
-    cases = list(_gauss_cases())
-    got = []
-    for y_hat, y, s in cases:
-        terms = (y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2)
-        per_example = terms if terms.ndim == 1 else terms.sum(axis=1)
-        value = _as_scalar(call_student(func, name, y_hat, y, s), name, per_example)
-        if not np.isfinite(value):
-            raise Reject(
-                "not-finite",
-                f"For y_hat and y of shape {y.shape} with sigma = {s:g} your function "
-                f"returned {value}, although every error here is within a few σ.",
-            )
-        got.append(value)
-    expected = [losses.gaussian_nll(y_hat, y, s) for y_hat, y, s in cases]
-    if not all(_close(g, e) for g, e in zip(got, expected, strict=True)):
-        found = _named_mistake(got, cases, _GAUSS_MISTAKES)
-        if found:
-            raise Reject(*found)
-        i = _first_mismatch(got, expected)
-        y_hat, y, s = cases[i]
-        found = _gauss_constant_term(func, name, cases) or explain_by_arguments(
-            func, name, cases, ("y_hat", "y", "sigma"), losses.gaussian_nll, batch=(0, 1)
-        )
-        if found:
-            raise Reject(*found)
-        raise values_differ(
-            f"For y_hat and y of shape {y.shape} with sigma = {s:g} the negative "
-            f"log-likelihood is {expected[i]:.6f}, but your function returned {got[i]:.6f}. "
-            "Each output costs (y - ŷ)² / (2σ²) + ½ log(2πσ²); add them over an example's "
-            "outputs and take the mean over the examples.",
-            got,
-            expected,
-            what="your losses",
-        )
+def _gauss_per_example(y_hat, y, s):
+    terms = (y_hat - y) ** 2 / (2 * s**2) + 0.5 * np.log(2 * np.pi * s**2)
+    return terms if terms.ndim == 1 else terms.sum(axis=1)
 
-    # Errors of 100 and 300 σ: the density e^(-e²/2σ²) is 0 in float64 beyond about 38 σ.
+
+def _gauss_far_errors(func):
+    """Errors of 100 and 300 σ: the density e^(-e²/2σ²) is 0 in float64 beyond about 38 σ."""
     y_hat, y, s = np.zeros(2), np.array([150.0, -450.0]), 1.5
-    value = _as_scalar(call_student(func, name, y_hat, y, s), name)
+    value = _run_loss(func, "gaussian_nll", y_hat, y, s)
     expected = losses.gaussian_nll(y_hat, y, s)
     if not np.isfinite(value):
         raise Reject(
@@ -1127,18 +1004,45 @@ def gaussian_nll(func):
             "the logarithm on paper first, as the chapter did: -log p = (y - ŷ)² / (2σ²) "
             "+ ½ log(2πσ²) needs no exponential at all.",
         )
-    if not _close(value, expected):
+    if not close(value, expected):
         raise Reject(
             "wrong-values",
             f"For y_hat = {array_text(y_hat)}, y = {array_text(y)} and sigma = {s:g} the "
             f"negative log-likelihood is {expected:.6g}, but your function returned "
             f"{value:.6g}.",
         )
-    return (
-        "Right for one output and for several per example, for σ below and above 1, and "
-        "still finite for errors of 300σ, where the density itself is 0 in float64. With σ "
-        "fixed your loss is the squared error divided by 2σ², plus a constant."
+
+
+gaussian_nll = code_checker(
+    CodeExercise(
+        title="Squared error from Gaussian noise",
+        name="gaussian_nll",
+        reference=losses.gaussian_nll,
+        cases=_gauss_cases,
+        result=_mean_loss("gaussian_nll", _gauss_per_example),
+        nonfinite=lambda case, got: (
+            f"For y_hat and y of shape {case[1].shape} with sigma = {case[2]:g} your function "
+            f"returned {got}, although every error here is within a few σ."
+        ),
+        mistakes=_GAUSS_MISTAKES,
+        explain=[_gauss_constant_term],
+        arguments=("y_hat", "y", "sigma"),
+        batch=(0, 1),
+        mismatch=lambda case, got, right: (
+            f"For y_hat and y of shape {case[1].shape} with sigma = {case[2]:g} the negative "
+            f"log-likelihood is {right:.6f}, but your function returned {got:.6f}. Each "
+            "output costs (y - ŷ)² / (2σ²) + ½ log(2πσ²); add them over an example's "
+            "outputs and take the mean over the examples."
+        ),
+        what="your losses",
+        probes=[_gauss_far_errors],
+        success=(
+            "Right for one output and for several per example, for σ below and above 1, and "
+            "still finite for errors of 300σ, where the density itself is 0 in float64. With "
+            "σ fixed your loss is the squared error divided by 2σ², plus a constant."
+        ),
     )
+)
 
 
 # 7 and 8. A prediction, and a gradient worked out by hand ----------------------------------

@@ -2,6 +2,10 @@
 
 Usage in the notebook: `from nnlib.checks import mlp as check`, then for example
 `check.two_layer_forward(two_layer_forward)`.
+
+Judged with nnlib.checks.engine (its readers, comparisons and `Variant`s). The checkers stay
+functions: a crash in the forward pass gets a hint on shapes, the counts and the merged layer
+are judged part by part, and the XOR network is four arrays, not a function.
 """
 
 from __future__ import annotations
@@ -10,18 +14,31 @@ import numpy as np
 
 from nnlib.activations import relu
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started, values_differ
+from nnlib.checks.engine import (
+    Variant,
+    as_array,
+    as_parts,
+    close,
+    finite,
+    judge_part,
+    recoded,
+    reject_match,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data import GATES, logic_gate
 from nnlib.layers import dense_forward
 from nnlib.model import count_parameters
 from nnlib.perceptron import step
 
+_NUMPY_TOL = {"rtol": 1e-5, "atol": 1e-8}  # np.allclose's
 
-def _as_array(value, name, what):
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject("wrong-type", f"`{name}` should be {what}, got {value!r}.") from None
+
+def _no_hint(shape):
+    return ""
+
+
+def _one_row_per_example(shape):
+    return "One row per example, one column per output unit."
 
 
 def _forward_cases():
@@ -44,12 +61,68 @@ def _forward_cases():
     )
 
 
+def _forward(X, W1, b1, W2, b2):
+    return relu(X @ W1 + b1) @ W2 + b2
+
+
+_FORWARD_MISTAKES = [
+    Variant(
+        "missing-hidden-activation",
+        "Your output is (X W1 + b1) W2 + b2: the hidden layer has no activation. Apply ReLU, "
+        "np.maximum(0, ...), to the hidden layer's weighted sums.",
+        lambda X, W1, b1, W2, b2: (X @ W1 + b1) @ W2 + b2,
+    ),
+    Variant(
+        "activation-on-output",
+        "You applied ReLU to the output layer as well. The exercise asks for raw scores at "
+        "the output: no activation after W2.",
+        lambda *case: relu(_forward(*case)),
+    ),
+    Variant(
+        "transposed-weights",
+        "Your result matches X W1ᵀ and H W2ᵀ: the weight matrices are used transposed. In "
+        "this book W has shape (inputs, outputs) and a layer is A @ W, with no transpose.",
+        lambda X, W1, b1, W2, b2: _forward(X, W1.T, b1, W2.T, b2),
+    ),
+    Variant(
+        "missing-bias",
+        "Your result matches relu(X W1) W2 + b2: the hidden layer's bias b1 is missing.",
+        lambda X, W1, b1, W2, b2: _forward(X, W1, 0.0, W2, b2),
+    ),
+    Variant(
+        "missing-output-bias",
+        "Your result matches relu(X W1 + b1) W2: the output bias b2 is missing.",
+        lambda X, W1, b1, W2, b2: _forward(X, W1, b1, W2, 0.0),
+    ),
+    Variant(
+        "min-not-max",
+        "Your hidden layer keeps the negative part, min(z, 0): ReLU keeps the positive part, "
+        "np.maximum(z, 0).",
+        lambda X, W1, b1, W2, b2: np.minimum(X @ W1 + b1, 0) @ W2 + b2,
+    ),
+    Variant(
+        "hidden-bias-subtracted",
+        "Your result matches relu(X W1 − b1) W2 + b2: the hidden bias is subtracted; a layer "
+        "adds its bias, X W1 + b1.",
+        lambda X, W1, b1, W2, b2: _forward(X, W1, -b1, W2, b2),
+    ),
+    Variant(
+        "output-bias-subtracted",
+        "Your result matches relu(X W1 + b1) W2 − b2: the output bias is subtracted; a layer "
+        "adds its bias, H W2 + b2.",
+        lambda X, W1, b1, W2, b2: _forward(X, W1, b1, W2, -b2),
+    ),
+]
+
+
 @checker("The forward pass of a 2-layer network")
 def two_layer_forward(func):
-    """Check `func(X, W1, b1, W2, b2)` = relu(X W1 + b1) W2 + b2 for a batch."""
-    for X, W1, b1, W2, b2 in _forward_cases():
+    """Check `func(X, W1, b1, W2, b2)` = relu(X W1 + b1) W2 + b2 for a batch, case by case.
+    A crash in a product gets a hint on the shapes."""
+    for case in _forward_cases():
+        X, W1, b1, W2, b2 = case
         try:
-            got = call_student(func, "two_layer_forward", X, W1, b1, W2, b2)
+            got = call_student(func, "two_layer_forward", *case)
         except Reject as verdict:
             if "matmul" in verdict.message or "shapes" in verdict.message:
                 raise Reject(
@@ -59,66 +132,18 @@ def two_layer_forward(func):
                     "has shape (inputs, outputs) and comes second.",
                 ) from None
             raise
-        got = _as_array(got, "the result", "an array of output scores")
-        expected = relu(X @ W1 + b1) @ W2 + b2
-        if got.shape != expected.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For X of shape {X.shape} the output should have shape {expected.shape}, one "
-                f"row per example and one column per output unit; yours has shape {got.shape}.",
-            )
-        if np.allclose(got, expected):
+        right = _forward(*case)
+        what, kind = f"For X of shape {X.shape}, your output", "an array of output scores"
+        got = as_array(got, what, right.shape, kind=kind, hint=_one_row_per_example)
+        if close(got, right, **_NUMPY_TOL):
             continue
-        mistakes = {
-            "missing-hidden-activation": (
-                (X @ W1 + b1) @ W2 + b2,
-                "Your output is (X W1 + b1) W2 + b2: the hidden layer has no activation. "
-                "Apply ReLU, np.maximum(0, ...), to the hidden layer's weighted sums.",
-            ),
-            "activation-on-output": (
-                relu(relu(X @ W1 + b1) @ W2 + b2),
-                "You applied ReLU to the output layer as well. The exercise asks for raw "
-                "scores at the output: no activation after W2.",
-            ),
-            "transposed-weights": (
-                relu(X @ W1.T + b1) @ W2.T + b2,
-                "Your result matches X W1ᵀ and H W2ᵀ: the weight matrices are used "
-                "transposed. In this book W has shape (inputs, outputs) and a layer is "
-                "A @ W, with no transpose.",
-            ),
-            "missing-bias": (
-                relu(X @ W1) @ W2 + b2,
-                "Your result matches relu(X W1) W2 + b2: the hidden layer's bias b1 is missing.",
-            ),
-            "missing-output-bias": (
-                relu(X @ W1 + b1) @ W2,
-                "Your result matches relu(X W1 + b1) W2: the output bias b2 is missing.",
-            ),
-            "min-not-max": (
-                np.minimum(X @ W1 + b1, 0) @ W2 + b2,
-                "Your hidden layer keeps the negative part, min(z, 0): ReLU keeps the "
-                "positive part, np.maximum(z, 0).",
-            ),
-            "hidden-bias-subtracted": (
-                relu(X @ W1 - b1) @ W2 + b2,
-                "Your result matches relu(X W1 − b1) W2 + b2: the hidden bias is subtracted; "
-                "a layer adds its bias, X W1 + b1.",
-            ),
-            "output-bias-subtracted": (
-                relu(X @ W1 + b1) @ W2 - b2,
-                "Your result matches relu(X W1 + b1) W2 − b2: the output bias is subtracted; "
-                "a layer adds its bias, H W2 + b2.",
-            ),
-        }
-        for code, (wrong, message) in mistakes.items():
-            if np.allclose(got, wrong):
-                raise Reject(code, message)
+        reject_match([got], [case], _FORWARD_MISTAKES, [right], **_NUMPY_TOL)
         raise values_differ(
             f"For X of shape {X.shape} your outputs differ from relu(X W1 + b1) W2 + b2; the "
-            f"first row should be {np.round(expected[0], 4).tolist()}, yours is "
+            f"first row should be {np.round(right[0], 4).tolist()}, yours is "
             f"{np.round(got[0], 4).tolist()}.",
             got,
-            expected,
+            right,
             what="your outputs",
         )
     return "Right for square and rectangular weight matrices alike."
@@ -127,21 +152,18 @@ def two_layer_forward(func):
 @checker("Counting weights and biases")
 def weights_and_biases(func):
     """Check `func(sizes) -> (n_weights, n_biases)` on several layer-size lists."""
+    name = "weights_and_biases"
     for sizes in ([3, 4, 4, 1], [2, 3, 1], [784, 256, 128, 10], [5, 2]):
-        got = call_student(func, "weights_and_biases", list(sizes))
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Reject(
-                "not-a-pair",
-                f"`weights_and_biases` should return a pair (n_weights, n_biases), got {got!r}.",
-            )
+        got = call_student(func, name, list(sizes))
+        got = recoded("not-a-pair", as_parts, got, ("n_weights", "n_biases"), f"`{name}`")
         if not all(
             isinstance(n, int | float | np.integer | np.floating) and not isinstance(n, bool)
             for n in got
         ):
             raise Reject(
                 "not-counts",
-                "`weights_and_biases` should return two whole numbers (n_weights, n_biases), "
-                f"but it returned ({kind_of(got[0])}, {kind_of(got[1])}).",
+                f"`{name}` should return two whole numbers (n_weights, n_biases), but it "
+                f"returned ({kind_of(got[0])}, {kind_of(got[1])}).",
             )
         weights, biases = count_parameters(sizes)
         if tuple(got) == (weights, biases):
@@ -174,29 +196,29 @@ def weights_and_biases(func):
     return "Right, including the 784-256-128-10 network of the MNIST chapter."
 
 
+_XOR_PARTS = (
+    ("W1", "a 2 x 2 array", (2, 2), lambda shape: "W1 has one column of weights per hidden unit."),
+    ("b1", "two numbers", (2,), _no_hint),
+    ("w2", "two numbers", (2,), _no_hint),
+    ("b2", "a number", (), _no_hint),
+)
+
+
 @checker("XOR with weights of your own")
 def xor_network(W1, b1, w2, b2):
     """Check a 2-2-1 network of step units, step(step(X W1 + b1) w2 + b2), computes XOR."""
-    for value, name in ((W1, "W1"), (b1, "b1"), (w2, "w2"), (b2, "b2")):
+    values = (W1, b1, w2, b2)
+    for value, (name, *_) in zip(values, _XOR_PARTS, strict=True):
         require_started(value, name)
-    W1 = _as_array(W1, "W1", "a 2 x 2 array")
-    b1 = _as_array(b1, "b1", "two numbers")
-    w2 = _as_array(w2, "w2", "two numbers")
-    b2 = _as_array(b2, "b2", "a number")
-    for arr, name, shape in (
-        (W1, "W1", (2, 2)),
-        (b1, "b1", (2,)),
-        (w2, "w2", (2,)),
-        (b2, "b2", ()),
-    ):
-        if arr.shape != shape:
-            raise Reject(
-                "wrong-shape",
-                f"`{name}` should have shape {shape}, got {arr.shape}."
-                + (" W1 has one column of weights per hidden unit." if name == "W1" else ""),
-            )
-    if not np.all(np.isfinite(W1)) or not np.all(np.isfinite([*b1, *w2, b2])):
+    arrays = [
+        as_array(value, f"`{name}`", kind=kind)
+        for value, (name, kind, _, _) in zip(values, _XOR_PARTS, strict=True)
+    ]
+    for array, (name, kind, shape, hint) in zip(arrays, _XOR_PARTS, strict=True):
+        as_array(array, f"`{name}`", shape, kind=kind, hint=hint)
+    if not finite(arrays):
         raise Reject("not-a-number", "Every weight and bias must be a finite number.")
+    W1, b1, w2, b2 = arrays
     X, target = logic_gate("XOR")
     hidden = step(X @ W1 + b1)
     out = step(hidden @ w2 + b2)
@@ -234,54 +256,73 @@ def xor_network(W1, b1, w2, b2):
     raise Reject("wrong-rows", "Some rows are wrong:\n" + "\n".join(rows))
 
 
+_ORDER_MISTAKES = [
+    Variant(
+        "wrong-order",
+        "Your W is W2 W1, the order of the column-vector convention. With rows, X passes W1 "
+        "first: (X W1) W2 = X (W1 W2).",
+        lambda W1, b1, W2, b2: W2 @ W1,
+    ),
+]
+
+_BIAS_MISTAKES = [
+    Variant(
+        "bias-not-through-w2",
+        "b1 + b2 adds the first bias as it is, but b1 also passes through the second layer: "
+        "it becomes b1 W2.",
+        lambda W1, b1, W2, b2: b1 + b2,
+    ),
+    Variant(
+        "dropped-b1",
+        "Your b leaves out the first layer's bias (as b1 W2).",
+        lambda W1, b1, W2, b2: b2,
+    ),
+    Variant(
+        "dropped-b2",
+        "Your b leaves out the second layer's bias b2.",
+        lambda W1, b1, W2, b2: b1 @ W2,
+    ),
+]
+
+
 @checker("Two linear layers are one")
 def collapse(func):
-    """Check `func(W1, b1, W2, b2) -> (W, b)` with X W + b = (X W1 + b1) W2 + b2."""
+    """Check `func(W1, b1, W2, b2) -> (W, b)` with X W + b = (X W1 + b1) W2 + b2: W is
+    judged first, then b."""
     rng = np.random.default_rng(4)
     cases = [
         (rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=(3, 3)), rng.normal(size=3)),
         (rng.normal(size=(2, 4)), rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)),
     ]
-    for W1, b1, W2, b2 in cases:
-        got = call_student(func, "collapse", W1, b1, W2, b2)
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Reject("not-a-pair", f"`collapse` should return a pair (W, b), got {got!r}.")
-        W = _as_array(got[0], "W", "a matrix")
-        b = _as_array(got[1], "b", "a vector")
-        if W.shape != (W1.shape[0], W2.shape[1]):
-            raise Reject(
-                "wrong-shape",
-                f"With W1 {W1.shape} and W2 {W2.shape}, the merged W maps {W1.shape[0]} inputs "
-                f"to {W2.shape[1]} outputs, shape {(W1.shape[0], W2.shape[1])}; yours has "
-                f"shape {W.shape}.",
-            )
-        W_right, b_right = W1 @ W2, b1 @ W2 + b2
-        if not np.allclose(W, W_right):
-            if W1.shape == W2.shape and np.allclose(W, W2 @ W1):
-                raise Reject(
-                    "wrong-order",
-                    "Your W is W2 W1, the order of the column-vector convention. With rows, "
-                    "X passes W1 first: (X W1) W2 = X (W1 W2).",
-                )
-            raise Reject("wrong-weights", "The merged weights are W1 @ W2.")
-        if b.shape != b_right.shape:
-            raise Reject("wrong-shape", f"b should have shape {b_right.shape}, got {b.shape}.")
-        if np.allclose(b, b_right):
-            continue
-        if np.allclose(b, b1 + b2) and b1.shape == b2.shape:
-            raise Reject(
-                "bias-not-through-w2",
-                "b1 + b2 adds the first bias as it is, but b1 also passes through the second "
-                "layer: it becomes b1 W2.",
-            )
-        if np.allclose(b, b2):
-            raise Reject("dropped-b1", "Your b leaves out the first layer's bias (as b1 W2).")
-        if np.allclose(b, b1 @ W2):
-            raise Reject("dropped-b2", "Your b leaves out the second layer's bias b2.")
-        raise Reject(
+    for case in cases:
+        W1, b1, W2, b2 = case
+        got = call_student(func, "collapse", *case)
+        W, b = recoded("not-a-pair", as_parts, got, ("W", "b"), "`collapse`")
+        W = as_array(W, "`W`", kind="a matrix")
+        b = as_array(b, "`b`", kind="a vector")
+        n_in, n_out = W1.shape[0], W2.shape[1]
+        maps = f"With W1 {W1.shape} and W2 {W2.shape}, it maps {n_in} inputs to {n_out} outputs."
+        as_array(W, "The merged `W`", (n_in, n_out), hint=lambda shape, text=maps: text)
+        judge_part(
+            [W],
+            [W1 @ W2],
+            [case],
+            _ORDER_MISTAKES,
+            "wrong-weights",
+            "The merged weights are W1 @ W2.",
+            **_NUMPY_TOL,
+        )
+        b_right = b1 @ W2 + b2
+        as_array(b, "`b`", b_right.shape, hint=_no_hint)
+        judge_part(
+            [b],
+            [b_right],
+            [case],
+            _BIAS_MISTAKES,
             "wrong-bias",
-            "Expand (X W1 + b1) W2 + b2 and collect what does not "
-            "involve X: that is the merged bias.",
+            "Expand (X W1 + b1) W2 + b2 and collect what does not involve X: that is the "
+            "merged bias.",
+            **_NUMPY_TOL,
         )
     return "Right: W = W1 W2 and b = b1 W2 + b2, one linear layer doing the work of two."
 

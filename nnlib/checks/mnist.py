@@ -2,6 +2,10 @@
 
 Usage in the notebook: `from nnlib.checks import mnist as check`, then for example
 `check.read_idx_images(read_idx_images)`.
+
+The checkers are functions built on nnlib.checks.engine (named mistakes as `Variant`s),
+not `CodeExercise` declarations: a reader's crash is diagnosed from its message, counts and
+indices have their own verdicts, and the assignment is a training run.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started, run_student
+from nnlib.checks.engine import Variant, finite, reject_match
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, idx_bytes, load_mnist, to_float
 from nnlib.data.mnist import train_validation_split as _split
@@ -173,6 +178,35 @@ def _as_count_matrix(got, n_classes):
     return counts
 
 
+def _row_fractions(*case):
+    counts = _confusion_counts(*case)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+
+
+_CONFUSION_MISTAKES = [
+    Variant(
+        "transposed",
+        "Your matrix is transposed: the rows should be the true classes and the columns "
+        "the predictions, so that cell (i, j) counts the images of digit i read as j.",
+        lambda *case: _confusion_counts(*case).T,
+    ),
+    Variant(
+        "repeats-lost",
+        "Each cell of yours is 0 or 1: a pair that occurs several times is counted once. "
+        "`C[true, predicted] += 1` adds 1 once per distinct pair, because NumPy "
+        "writes repeated indices only once; loop over the examples, or use "
+        "np.add.at(C, (true, predicted), 1).",
+        lambda *case: np.minimum(_confusion_counts(*case), 1),  # each pair counted once
+    ),
+    Variant(
+        "normalised",
+        "Your rows are fractions. The exercise asks for counts: how many images of "
+        "class i were predicted as j.",
+        _row_fractions,
+    ),
+]
+
+
 @checker("The confusion matrix")
 def confusion_counts(func):
     """Check `func(true, predicted, n_classes)` counts (true i, predicted j) in cell (i, j),
@@ -180,35 +214,14 @@ def confusion_counts(func):
     true = np.array([0, 0, 1, 1, 1, 2, 2, 0, 1, 1])
     predicted = np.array([0, 1, 1, 1, 0, 2, 1, 0, 1, 1])
     cases = [(true, predicted, 4), (np.array([3, 3, 3]), np.array([3, 0, 3]), 5)]
-    for true, predicted, n_classes in cases:
-        got = call_student(func, "confusion_counts", true, predicted, n_classes)
+    for case in cases:
+        true, predicted, n_classes = case
+        got = call_student(func, "confusion_counts", *case)
         counts = _as_count_matrix(got, n_classes)
-        expected = _confusion_counts(true, predicted, n_classes)
+        expected = _confusion_counts(*case)
         if np.array_equal(counts, expected):
             continue
-        seen = np.zeros_like(expected)
-        seen[true, predicted] = 1
-        if np.array_equal(counts, expected.T):
-            raise Reject(
-                "transposed",
-                "Your matrix is transposed: the rows should be the true classes and the columns "
-                "the predictions, so that cell (i, j) counts the images of digit i read as j.",
-            )
-        if np.array_equal(counts, seen):
-            raise Reject(
-                "repeats-lost",
-                "Each cell of yours is 0 or 1: a pair that occurs several times is counted once. "
-                "`C[true, predicted] += 1` adds 1 once per distinct pair, because NumPy "
-                "writes repeated indices only once; loop over the examples, or use "
-                "np.add.at(C, (true, predicted), 1).",
-            )
-        rows = expected.sum(axis=1, keepdims=True)
-        if np.allclose(counts, expected / np.where(rows == 0, 1, rows)):
-            raise Reject(
-                "normalised",
-                "Your rows are fractions. The exercise asks for counts: how many images of "
-                "class i were predicted as j.",
-            )
+        reject_match([counts], [case], _CONFUSION_MISTAKES, [expected])
         whole = np.all(np.isfinite(counts)) and np.all(counts == np.round(counts))
         shown = counts.astype(int) if whole else np.round(counts, 3)
         raise Reject(
@@ -443,7 +456,7 @@ def assignment(params, losses, activation="relu"):
             f"activation={activation!r}: pass the hidden layers' activation by name, "
             "'relu', 'tanh', 'sigmoid' or 'leaky_relu'.",
         )
-    if not all(np.all(np.isfinite(layer["W"])) for layer in layers):
+    if not finite([layer["W"] for layer in layers]):
         raise Reject("diverged", "Some weights are nan or infinite: training diverged.")
     X_val, y_val = _validation_set()
     with np.errstate(all="ignore"):

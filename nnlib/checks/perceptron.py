@@ -2,6 +2,10 @@
 
 Usage in the notebook: `from nnlib.checks import perceptron as check`, then for example
 `check.nand_weights(w1, w2, b)`.
+
+The unit's output is judged with nnlib.checks.engine (`as_array`, mistakes as `Variant`s,
+`judge_cases`); the others stay checker functions: their answers are numbers, or their
+mistakes depend on the case (was the unit right, is z exactly 0).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
+from nnlib.checks.engine import Variant, as_array, judge_cases
 from nnlib.data import GATES, logic_gate
 from nnlib.perceptron import step, train_perceptron
 
@@ -139,83 +144,85 @@ def _unit_cases(rng):
     yield np.array([[0.2, 0.0], [-0.2, 0.0], [1.0, 0.0]]), np.array([1.0, 1.0]), 0.5
 
 
+_UNIT_MISTAKES = [
+    Variant(
+        "returned-z",
+        "You returned the weighted sum z = X @ w + b itself. The unit's output is step(z): "
+        "1 where z >= 0 and 0 elsewhere.",
+        lambda X, w, b: X @ w + b,
+    ),
+    Variant(
+        "plus-minus-one",
+        "Your outputs are -1 and +1. In this chapter the unit outputs 0 or 1.",
+        lambda X, w, b: np.where(X @ w + b >= 0, 1.0, -1.0),
+    ),
+    Variant(
+        "strict-inequality",
+        "Right everywhere except where z is exactly 0. The rule is `1 if z >= 0`: use "
+        "`>=`, not `>`.",
+        lambda X, w, b: (X @ w + b > 0).astype(float),
+    ),
+    Variant(
+        "missing-bias",
+        "Your outputs match step(X @ w): you left out the bias b.",
+        lambda X, w, b: step(X @ w),
+    ),
+    Variant(
+        "bias-sign",
+        "Your outputs match step(X @ w - b): the bias is added, +b.",
+        lambda X, w, b: step(X @ w - b),
+    ),
+]
+
+
+def _call_unit(func, X, w, b):
+    """`call_student`, with a hint on the order of the product when it crashes there."""
+    try:
+        return call_student(func, "unit_output", X.copy(), w.copy(), b)
+    except Reject as verdict:
+        if "matmul" in verdict.message:
+            raise Reject(
+                verdict.code,
+                verdict.message + "\nEach row of X is one example, so the weighted sums "
+                "are X @ w, of shape (m,): check the order of the product.",
+            ) from None
+        raise
+
+
 @checker("The unit's output for a batch")
 def unit_output(func):
     """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
-    rng = np.random.default_rng(0)
-    runs = []  # (X, w, b, z, expected, got) for every case
-    for X, w, b in _unit_cases(rng):
-        try:
-            got = call_student(func, "unit_output", X.copy(), w.copy(), b)
-        except Reject as verdict:
-            if "matmul" in verdict.message:
-                raise Reject(
-                    verdict.code,
-                    verdict.message + "\nEach row of X is one example, so the weighted sums "
-                    "are X @ w, of shape (m,): check the order of the product.",
-                ) from None
-            raise
-        z = X @ w + b
-        expected = step(z)
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            raise Reject(
-                "wrong-type", f"`unit_output` should return an array of 0s and 1s, got {got!r}."
-            ) from None
-        if got.shape != expected.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For X of shape {X.shape} the result should have shape {expected.shape}, one "
-                f"output per row, but yours has shape {got.shape}."
-                + (" Flatten it, or use a 1-D w." if got.size == expected.size else ""),
+    cases = list(_unit_cases(np.random.default_rng(0)))
+    got, right = [], []
+    for X, w, b in cases:
+        right.append(step(X @ w + b))
+        got.append(
+            as_array(
+                _call_unit(func, X, w, b),
+                f"`unit_output`'s result for X of shape {X.shape}",
+                right[-1].shape,
+                kind="an array of 0s and 1s",
+                hint=lambda shape, size=right[-1].size: (
+                    "There is one output per row of X"
+                    + (": flatten it, or use a 1-D w." if np.prod(shape) == size else ".")
+                ),
             )
-        runs.append((X, w, b, z, expected, got))
-    if all(np.array_equal(got, expected) for *_, expected, got in runs):
-        return "Right on every batch, including points that lie exactly on the line (z = 0)."
+        )
+
+    def mismatch(i):
+        (X, w, b), g, r = cases[i], got[i], right[i]
+        z = X @ w + b
+        row = int(np.flatnonzero(~np.isclose(g, r, rtol=1e-6, atol=1e-9))[0])
+        return (
+            f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
+            f"z = {z[row]:g}, so the output should be {r[row]}, but yours is {g[row]:g}."
+        )
+
     # A mistake is named only when it explains the answers on every batch: on one batch
     # two mistakes can give the same outputs (AND's points, for one, give step(X @ w) and
     # step(X @ w - b) alike).
-    mistakes = [
-        (
-            "returned-z",
-            lambda X, w, b: X @ w + b,
-            "You returned the weighted sum z = X @ w + b "
-            "itself. The unit's output is step(z): 1 where z >= 0 and 0 elsewhere.",
-        ),
-        (
-            "plus-minus-one",
-            lambda X, w, b: np.where(X @ w + b >= 0, 1.0, -1.0),
-            "Your outputs are -1 and +1. In this chapter the unit outputs 0 or 1.",
-        ),
-        (
-            "strict-inequality",
-            lambda X, w, b: (X @ w + b > 0).astype(float),
-            "Right everywhere except where z is exactly 0. The rule is `1 if z >= 0`: use "
-            "`>=`, not `>`.",
-        ),
-        (
-            "missing-bias",
-            lambda X, w, b: step(X @ w),
-            "Your outputs match step(X @ w): you left out the bias b.",
-        ),
-        (
-            "bias-sign",
-            lambda X, w, b: step(X @ w - b),
-            "Your outputs match step(X @ w - b): the bias is added, +b.",
-        ),
-    ]
-    for code, mistake, message in mistakes:
-        if all(np.allclose(got, mistake(X, w, b)) for X, w, b, _, _, got in runs):
-            raise Reject(code, message)
-    X, w, b, z, expected, got = next(r for r in runs if not np.array_equal(r[5], r[4]))
-    row = int(np.flatnonzero(got != expected)[0])
-    raise Reject(
-        "wrong-values",
-        f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
-        f"z = {z[row]:g}, so the output should be {expected[row]}, but yours is "
-        f"{got[row]:g}.",
-    )
+    judge_cases(got, right, cases, _UNIT_MISTAKES, "wrong-values", mismatch)
+    return "Right on every batch, including points that lie exactly on the line (z = 0)."
 
 
 def _step_cases():

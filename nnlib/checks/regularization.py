@@ -3,14 +3,14 @@
 Usage in the notebook: `from nnlib.checks import regularization as check`, then for example
 `check.max_norm_project(max_norm_project)`.
 
-Each checker runs the student's answer on cases whose right answers nnlib computes. When an
-answer is wrong it tries the typical mistakes one by one, and names a mistake only when it
-reproduces the student's numbers on every case.
+The exercises are declarations judged by nnlib.checks.engine: the cases, the right answer,
+and the typical mistakes, each a `Variant` named only when it reproduces the student's
+numbers on every case. Three stay `@checker` functions built from the engine's readers and
+variants: the L2 penalty and its gradients (judged part by part), early stopping (an epoch,
+judged exactly) and batch normalisation (its diagnosis runs the student's function again).
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -23,6 +23,17 @@ from nnlib.checks import (
     kind_of,
     values_differ,
 )
+from nnlib.checks.engine import (
+    CodeExercise,
+    Variant,
+    all_close,
+    as_array,
+    as_number,
+    close,
+    code_checker,
+    judge_part,
+    reject_match,
+)
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.regularization import (
     batchnorm_forward,
@@ -32,57 +43,23 @@ from nnlib.regularization import (
     max_norm,
 )
 
-_RTOL, _ATOL = 1e-6, 1e-9
 
+def _output_like(argument, what, also=None):
+    """A reader for an answer that returns one array shaped like its first argument
+    (named `argument`). With `also` (what nnlib's version returns besides), a pair returned
+    instead gets its own verdict."""
 
-def _as_array(value, what):
-    """The student's value as a float array, or a verdict naming what it should be."""
-    if isinstance(value, str | bytes | dict | bool | complex | np.bool_) or value is None:
-        raise Reject("wrong-type", f"{what} should be an array of numbers, got {kind_of(value)}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"{what} should be an array of numbers, got {kind_of(value)}."
-        ) from None
+    def read(got, case, right=None):
+        if also and isinstance(got, tuple) and len(got) == 2:
+            raise Reject(
+                "returned-pair",
+                "Your function returns a pair. This exercise asks for the output array only "
+                f"({also}; yours need not).",
+            )
+        hint = f"It must keep the shape of {argument}."
+        return as_array(got, what, np.shape(case[0]), hint=lambda _: hint)
 
-
-def _as_number(value, what):
-    if isinstance(value, bool | np.bool_) or value is None or value is Ellipsis:
-        raise Reject("wrong-type", f"{what} should be a single number, got {kind_of(value)}.")
-    try:
-        array = np.asarray(value, dtype=float)
-        if array.ndim != 0:
-            raise TypeError("not a single number")
-        number = float(array)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"{what} should be a single number, got {kind_of(value)}."
-        ) from None
-    if not np.isfinite(number):
-        raise Reject("not-finite", f"{what} is {number}; it should be a finite number.")
-    return number
-
-
-def _close(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        return False
-    with np.errstate(all="ignore"):
-        return bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
-
-
-def _diagnose(got, mistakes):
-    """Raise the first mistake whose prediction matches `got` on every case.
-
-    `got` is a list of the student's results, one per case; `mistakes` is a list of
-    `(code, predictions, message)` with one prediction per case (a code may appear twice,
-    for two ways of writing the same mistake)."""
-    for code, predictions, message in mistakes:
-        if all(_close(g, p) for g, p in zip(got, predictions, strict=True)):
-            raise Reject(code, message)
+    return read
 
 
 # 1. The L2 penalty and its gradient --------------------------------------------------------
@@ -98,115 +75,176 @@ def _l2_cases():
         yield params, lam
 
 
-def _penalty_mistakes(cases):
-    """What the typical wrong penalties give on each case."""
+def _squares(params, key):
+    """The sum of the squares of `key` in each layer."""
+    return [float(np.sum(layer[key] ** 2)) for layer in params]
 
-    def each(formula):
-        return [formula(params, lam) for params, lam in cases]
 
-    def sq(params, key):
-        return [float(np.sum(layer[key] ** 2)) for layer in params]
+def _sums(params, entry):
+    """The sum over the layers of the sum of `entry(W)` over each weight matrix."""
+    return sum(float(np.sum(entry(layer["W"]))) for layer in params)
 
-    return [
-        (
-            "penalised-bias",
-            each(lambda p, lam: lam * (sum(sq(p, "W")) + sum(sq(p, "b")))),
-            "Your penalty includes the biases. Sum the squares of the weight matrices W only: "
-            "a bias shifts a unit's threshold without making the network more sensitive to its "
-            "input, so it is not penalised.",
-        ),
-        (
-            "half-penalty",
-            each(lambda p, lam: lam / 2 * sum(sq(p, "W"))),
-            "Your penalty is (λ/2) Σ W², half of what the exercise asks. Here the penalty is "
-            "λ Σ W², without the ½ (the ½ belongs to the other convention, and then the "
-            "gradient would be λW).",
-        ),
-        (
-            "double-penalty",
-            each(lambda p, lam: 2 * lam * sum(sq(p, "W"))),
-            "Your penalty is 2λ Σ W², twice the exercise's λ Σ W². The factor 2 belongs to "
-            "the gradient, not to the penalty itself.",
-        ),
-        (
-            "missing-lambda",
-            each(lambda p, lam: sum(sq(p, "W"))),
-            "Your penalty is Σ W² without the strength λ: multiply by `lam`.",
-        ),
-        (
-            "last-layer-only",
-            each(lambda p, lam: lam * sq(p, "W")[-1]),
-            "Your penalty counts only the last layer's weights. Sum the squares over the "
-            "weights of every layer in the list.",
-        ),
-        (
-            "first-layer-only",
-            each(lambda p, lam: lam * sq(p, "W")[0]),
-            "Your penalty counts only the first layer's weights (did the `return` end up "
-            "inside the loop?). Sum over every layer in the list.",
-        ),
-        (
-            "not-squared",
-            each(lambda p, lam: lam * sum(float(np.sum(layer["W"])) for layer in p)),
-            "Your penalty sums the weights themselves, so positive and negative weights "
-            "cancel. Square each weight first: λ Σ W².",
-        ),
-        (
-            "absolute-values",
-            each(lambda p, lam: lam * sum(float(np.sum(np.abs(layer["W"]))) for layer in p)),
-            "Your penalty is λ Σ |W|, the L1 penalty. The L2 penalty squares the weights: λ Σ W².",
-        ),
-        (
-            "mean-not-sum",
-            each(lambda p, lam: lam * sum(float(np.mean(layer["W"] ** 2)) for layer in p)),
-            "Your penalty averages the squared weights within each layer. The L2 penalty "
-            "sums them: every weight counts once, whatever the size of its layer.",
-        ),
-        (
-            "norm-not-squared",
-            each(lambda p, lam: lam * sum(float(np.linalg.norm(layer["W"])) for layer in p)),
-            "Your penalty adds up each layer's norm ‖W‖, the square root of its sum of "
-            "squares. The penalty is the sum of squares itself, with no square root.",
-        ),
+
+# Wrong penalties, as functions of (params, lam).
+_PENALTY_MISTAKES = [
+    Variant(
+        "penalised-bias",
+        "Your penalty includes the biases. Sum the squares of the weight matrices W only: "
+        "a bias shifts a unit's threshold without making the network more sensitive to its "
+        "input, so it is not penalised.",
+        lambda p, lam: lam * (sum(_squares(p, "W")) + sum(_squares(p, "b"))),
+    ),
+    Variant(
+        "half-penalty",
+        "Your penalty is (λ/2) Σ W², half of what the exercise asks. Here the penalty is "
+        "λ Σ W², without the ½ (the ½ belongs to the other convention, and then the "
+        "gradient would be λW).",
+        lambda p, lam: lam / 2 * sum(_squares(p, "W")),
+    ),
+    Variant(
+        "double-penalty",
+        "Your penalty is 2λ Σ W², twice the exercise's λ Σ W². The factor 2 belongs to "
+        "the gradient, not to the penalty itself.",
+        lambda p, lam: 2 * lam * sum(_squares(p, "W")),
+    ),
+    Variant(
+        "missing-lambda",
+        "Your penalty is Σ W² without the strength λ: multiply by `lam`.",
+        lambda p, lam: sum(_squares(p, "W")),
+    ),
+    Variant(
+        "last-layer-only",
+        "Your penalty counts only the last layer's weights. Sum the squares over the "
+        "weights of every layer in the list.",
+        lambda p, lam: lam * _squares(p, "W")[-1],
+    ),
+    Variant(
+        "first-layer-only",
+        "Your penalty counts only the first layer's weights (did the `return` end up "
+        "inside the loop?). Sum over every layer in the list.",
+        lambda p, lam: lam * _squares(p, "W")[0],
+    ),
+    Variant(
+        "not-squared",
+        "Your penalty sums the weights themselves, so positive and negative weights "
+        "cancel. Square each weight first: λ Σ W².",
+        lambda p, lam: lam * _sums(p, lambda W: W),
+    ),
+    Variant(
+        "absolute-values",
+        "Your penalty is λ Σ |W|, the L1 penalty. The L2 penalty squares the weights: λ Σ W².",
+        lambda p, lam: lam * _sums(p, np.abs),
+    ),
+    Variant(
+        "mean-not-sum",
+        "Your penalty averages the squared weights within each layer. The L2 penalty "
+        "sums them: every weight counts once, whatever the size of its layer.",
+        lambda p, lam: lam * sum(float(np.mean(layer["W"] ** 2)) for layer in p),
+    ),
+    Variant(
+        "norm-not-squared",
+        "Your penalty adds up each layer's norm ‖W‖, the square root of its sum of "
+        "squares. The penalty is the sum of squares itself, with no square root.",
+        lambda p, lam: lam * sum(float(np.linalg.norm(layer["W"])) for layer in p),
+    ),
+]
+
+# Wrong gradients of one layer, as functions of (layer, lam).
+_GRAD_MISTAKES = [
+    Variant(
+        "missing-factor-2",
+        "Your weight gradient is λW, but the derivative of λ W² is 2λW: the exponent "
+        "comes down as a factor 2.",
+        lambda layer, lam: lam * layer["W"],
+    ),
+    Variant(
+        "gradient-sign",
+        "Your weight gradient has the wrong sign: the derivative of λ W² is +2λW. (The "
+        "minus sign belongs to the update step, W ← W − α·gradient, not to the gradient.)",
+        lambda layer, lam: -2 * lam * layer["W"],
+    ),
+    Variant(
+        "gradient-missing-lambda",
+        "Your weight gradient is 2W: the strength λ is missing. It is 2λW.",
+        lambda layer, lam: 2 * layer["W"],
+    ),
+    Variant(
+        "stray-factor",
+        "Your weight gradient is 4λW, twice too large. The derivative of λ W² is 2λW.",
+        lambda layer, lam: 4 * lam * layer["W"],
+    ),
+    Variant(
+        "gradient-is-penalty",
+        "Your weight gradient is λW², the penalty of each weight, not its derivative. "
+        "Differentiate: d(λ w²)/dw = 2λw.",
+        lambda layer, lam: lam * layer["W"] ** 2,
+    ),
+]
+
+_BIAS_MISTAKES = [
+    Variant(
+        "decayed-bias",
+        "Your bias gradient is 2λb: the biases are being decayed. The penalty "
+        "does not contain b, so its gradient with respect to b is zero.",
+        lambda layer, lam: 2 * lam * layer["b"],
+    ),
+]
+
+
+def _read_l2(got, params):
+    """The student's (penalty, grads) as a number and a list of {"W", "b"} arrays."""
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        raise Reject(
+            "not-a-pair",
+            f"`l2_penalty_and_grads` should return a pair (penalty, grads), got {kind_of(got)}.",
+        )
+    penalty = as_number(got[0], "The penalty (the first thing you return)")
+    grads = got[1]
+    if not isinstance(grads, list | tuple) or len(grads) != len(params):
+        raise Reject(
+            "wrong-grads-structure",
+            f"The gradients should be a list with one dict per layer ({len(params)} "
+            f'here), each like {{"W": ..., "b": ...}}; got {kind_of(grads)}.',
+        )
+    for number, grad in enumerate(grads, start=1):
+        if not isinstance(grad, dict) or "W" not in grad or "b" not in grad:
+            raise Reject(
+                "wrong-grads-structure",
+                f'The gradient of layer {number} should be a dict with keys "W" and "b", '
+                f"got {kind_of(grad)}.",
+            )
+    return penalty, [
+        {key: as_array(g[key], f'The gradient "{key}" of layer {n}') for key in ("W", "b")}
+        for n, g in enumerate(grads, start=1)
     ]
 
 
-def _grad_mistakes(cases, layer_of):
-    """What the typical wrong weight gradients give, for the layer picked by `layer_of`."""
-
-    def each(formula):
-        return [formula(layer_of(params), lam) for params, lam in cases]
-
-    return [
-        (
-            "missing-factor-2",
-            each(lambda layer, lam: lam * layer["W"]),
-            "Your weight gradient is λW, but the derivative of λ W² is 2λW: the exponent "
-            "comes down as a factor 2.",
-        ),
-        (
-            "gradient-sign",
-            each(lambda layer, lam: -2 * lam * layer["W"]),
-            "Your weight gradient has the wrong sign: the derivative of λ W² is +2λW. (The "
-            "minus sign belongs to the update step, W ← W − α·gradient, not to the gradient.)",
-        ),
-        (
-            "gradient-missing-lambda",
-            each(lambda layer, lam: 2 * layer["W"]),
-            "Your weight gradient is 2W: the strength λ is missing. It is 2λW.",
-        ),
-        (
-            "stray-factor",
-            each(lambda layer, lam: 4 * lam * layer["W"]),
-            "Your weight gradient is 4λW, twice too large. The derivative of λ W² is 2λW.",
-        ),
-        (
-            "gradient-is-penalty",
-            each(lambda layer, lam: lam * layer["W"] ** 2),
-            "Your weight gradient is λW², the penalty of each weight, not its derivative. "
-            "Differentiate: d(λ w²)/dw = 2λw.",
-        ),
-    ]
+def _check_bias_grads(number, got_b, cases_at):
+    """The bias gradients of one layer (one per case) must be zeros shaped like b."""
+    for got, (layer, _) in zip(got_b, cases_at, strict=True):
+        if got.shape == layer["b"].shape:
+            continue
+        if got.size == 1 and float(got.ravel()[0]) == 0:
+            raise Reject(
+                "bias-grad-shape",
+                f"The bias gradient of layer {number} is a single 0; make it an array "
+                f"of zeros shaped like b, {layer['b'].shape} (np.zeros_like(b)), so "
+                "that an optimiser can add it to b.",
+            )
+        raise Reject(
+            "bias-grad-shape",
+            f'The gradient "b" of layer {number} should have the shape of b, '
+            f"{layer['b'].shape}; yours has shape {got.shape}.",
+        )
+    judge_part(
+        got_b,
+        [0 * layer["b"] for layer, _ in cases_at],
+        cases_at,
+        _BIAS_MISTAKES,
+        "bias-gradient",
+        "The penalty λ Σ W² does not contain the biases, so its gradient with respect to b "
+        f"is zero; for layer {number} yours is {array_text(got_b[0])}.",
+    )
 
 
 @checker("The L2 penalty and its gradient")
@@ -214,102 +252,46 @@ def l2_penalty_and_grads(func):
     """Check `func(params, lam) -> (penalty, grads)` with penalty = λ Σ_l Σ W² and grads a
     list of {"W": 2λW, "b": zeros} per layer."""
     cases = list(_l2_cases())
-    penalties, grads_list = [], []
-    for params, lam in cases:
-        got = call_student(func, "l2_penalty_and_grads", params, lam)
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Reject(
-                "not-a-pair",
-                "`l2_penalty_and_grads` should return a pair (penalty, grads), "
-                f"got {kind_of(got)}.",
-            )
-        penalty = _as_number(got[0], "The penalty (the first thing you return)")
-        grads = got[1]
-        if not isinstance(grads, list | tuple) or len(grads) != len(params):
-            raise Reject(
-                "wrong-grads-structure",
-                f"The gradients should be a list with one dict per layer ({len(params)} "
-                f'here), each like {{"W": ..., "b": ...}}; got {kind_of(grads)}.',
-            )
-        for number, grad in enumerate(grads, start=1):
-            if not isinstance(grad, dict) or "W" not in grad or "b" not in grad:
-                raise Reject(
-                    "wrong-grads-structure",
-                    f'The gradient of layer {number} should be a dict with keys "W" and "b", '
-                    f"got {kind_of(grad)}.",
-                )
-        penalties.append(penalty)
-        grads_list.append(
-            [
-                {
-                    "W": _as_array(g["W"], f'The gradient "W" of layer {n}'),
-                    "b": _as_array(g["b"], f'The gradient "b" of layer {n}'),
-                }
-                for n, g in enumerate(grads, start=1)
-            ]
-        )
+    answers = [
+        _read_l2(call_student(func, "l2_penalty_and_grads", params, lam), params)
+        for params, lam in cases
+    ]
+    penalties = [penalty for penalty, _ in answers]
 
     # The penalty first: its mistakes are the easiest to see.
     right = [l2_penalty([layer["W"] for layer in params], lam) for params, lam in cases]
-    if not all(np.isclose(p, r, rtol=_RTOL) for p, r in zip(penalties, right, strict=True)):
-        _diagnose(penalties, _penalty_mistakes(cases))
-        raise Reject(
-            "wrong-penalty",
-            f"For the first case (λ = {cases[0][1]}) the penalty should be {right[0]:.6g}, "
-            f"yours is {penalties[0]:.6g}. It is λ times the sum of the squares of every "
-            "weight of every layer, biases excluded.",
-        )
+    judge_part(
+        penalties,
+        right,
+        cases,
+        _PENALTY_MISTAKES,
+        "wrong-penalty",
+        f"For the first case (λ = {cases[0][1]}) the penalty should be {right[0]:.6g}, "
+        f"yours is {penalties[0]:.6g}. It is λ times the sum of the squares of every "
+        "weight of every layer, biases excluded.",
+    )
 
     for index in range(len(cases[0][0])):
-        layer_grads = [grads[index] for grads in grads_list]
-        params_at = [params[index] for params, _ in cases]
-        for got, layer in zip(layer_grads, params_at, strict=True):
-            if got["b"].shape != layer["b"].shape:
-                if got["b"].size == 1 and float(got["b"].ravel()[0]) == 0:
-                    raise Reject(
-                        "bias-grad-shape",
-                        f"The bias gradient of layer {index + 1} is a single 0; make it an array "
-                        f"of zeros shaped like b, {layer['b'].shape} (np.zeros_like(b)), so "
-                        "that an optimiser can add it to b.",
-                    )
-                raise Reject(
-                    "bias-grad-shape",
-                    f'The gradient "b" of layer {index + 1} should have the shape of b, '
-                    f"{layer['b'].shape}; yours has shape {got['b'].shape}.",
-                )
-        got_b = [g["b"] for g in layer_grads]
-        if not all(_close(g, 0 * layer["b"]) for g, layer in zip(got_b, params_at, strict=True)):
-            if all(
-                _close(g, 2 * lam * layer["b"])
-                for g, layer, (_, lam) in zip(got_b, params_at, cases, strict=True)
-            ):
-                raise Reject(
-                    "decayed-bias",
-                    "Your bias gradient is 2λb: the biases are being decayed. The penalty "
-                    "does not contain b, so its gradient with respect to b is zero.",
-                )
-            raise Reject(
-                "bias-gradient",
-                f"The penalty λ Σ W² does not contain the biases, so its gradient with respect "
-                f"to b is zero; for layer {index + 1} yours is {array_text(got_b[0])}.",
+        number = index + 1
+        layer_grads = [grads[index] for _, grads in answers]
+        cases_at = [(params[index], lam) for params, lam in cases]
+        _check_bias_grads(number, [g["b"] for g in layer_grads], cases_at)
+        got_w = [
+            as_array(
+                g["W"],
+                f'The gradient "W" of layer {number}',
+                layer["W"].shape,
+                hint=lambda _: "A gradient has the shape of its parameter, here W.",
             )
-        got_w = [g["W"] for g in layer_grads]
-        for g, layer in zip(got_w, params_at, strict=True):
-            if g.shape != layer["W"].shape:
-                raise Reject(
-                    "wrong-shape",
-                    f'The gradient "W" of layer {index + 1} should have the shape of W, '
-                    f"{layer['W'].shape}; yours has shape {g.shape}.",
-                )
-        right_w = [
-            l2_grad(layer["W"], lam) for layer, (_, lam) in zip(params_at, cases, strict=True)
+            for g, (layer, _) in zip(layer_grads, cases_at, strict=True)
         ]
-        if all(_close(g, r) for g, r in zip(got_w, right_w, strict=True)):
-            continue
-        _diagnose(got_w, _grad_mistakes(cases, lambda params, i=index: params[i]))
-        raise Reject(
+        judge_part(
+            got_w,
+            [l2_grad(layer["W"], lam) for layer, lam in cases_at],
+            cases_at,
+            _GRAD_MISTAKES,
             "wrong-gradient",
-            f"The weight gradient of layer {index + 1} is wrong. The derivative of λ Σ W² with "
+            f"The weight gradient of layer {number} is wrong. The derivative of λ Σ W² with "
             "respect to each weight w is 2λw, so the gradient is 2λW, an array shaped like W.",
         )
     return (
@@ -329,145 +311,135 @@ def _dropout_cases():
         yield A, p, u
 
 
-def _dropout_mistakes(cases):
-    def each(formula):
-        return [formula(A, p, u) for A, p, u in cases]
-
-    return [
-        (
-            "not-masked",
-            each(lambda A, p, u: A / (1 - p)),
-            "Every unit is scaled by 1 / (1 − p), but none is dropped: the mask is missing. "
-            "Keep an entry only where u >= p (multiply by the mask u >= p) and set the "
-            "others to 0.",
-        ),
-        (
-            "divided-by-1-plus-p",
-            each(lambda A, p, u: A * (u >= p) / (1 + p)),
-            "You divide the kept units by 1 + p. The probability of keeping a unit is "
-            "1 − p: divide by that.",
-        ),
-        (
-            "not-scaled",
-            each(lambda A, p, u: A * (u >= p)),
-            "You drop the right units but do not scale the kept ones. Divide them by 1 − p, "
-            "so that each unit's expected output stays equal to its activation (that is what "
-            "makes it *inverted* dropout, and lets evaluation use the plain activations).",
-        ),
-        (
-            "scaled-by-p",
-            each(lambda A, p, u: A * (u >= p) * p),
-            "You multiply the kept units by p. The kept ones must be divided by the "
-            "probability of keeping, 1 − p: E = (1 − p) · a / (1 − p) = a.",
-        ),
-        (
-            "scaled-by-1-over-p",
-            each(lambda A, p, u: A * (u >= p) / p),
-            "You divide the kept units by p, the probability of dropping. Divide by the "
-            "probability of keeping, 1 − p.",
-        ),
-        (
-            "scaled-by-keep",
-            each(lambda A, p, u: A * (u >= p) * (1 - p)),
-            "You multiply the kept units by 1 − p, which makes the expected output (1 − p)² a. "
-            "Inverted dropout *divides* by 1 − p.",
-        ),
-        (
-            "drops-1-minus-p",
-            each(lambda A, p, u: A * (u < p) / (1 - p)),
-            "You keep the units where u < p, so each unit is kept with probability p and "
-            "dropped with probability 1 − p: the reverse of what is asked. Keep a unit where "
-            "u >= p.",
-        ),
-        (
-            "drops-1-minus-p-scaled-by-p",
-            each(lambda A, p, u: A * (u < p) / p),
-            "You keep the units where u < p (so a unit is kept with probability p) and divide "
-            "by p. In this exercise p is the probability of *dropping*: keep where u >= p and "
-            "divide by 1 − p.",
-        ),
-        (
-            "returned-mask",
-            each(lambda A, p, u: (u >= p) / (1 - p)),
-            "You return the scaled mask itself. Multiply the activations A by it and return "
-            "the result.",
-        ),
-    ]
+def _dropout(A, p, u, training=True):
+    return A * (u >= p) / (1 - p) if training else A
 
 
-@checker("Inverted dropout")
-def inverted_dropout(func):
-    """Check `func(A, p, u, training)`: in training A ∘ (u >= p) / (1 − p); in evaluation A."""
-    cases = list(_dropout_cases())
-    got_all = []
-    for A, p, u in cases:
-        # Dropping and scaling A in place gives the right output too: a note, not a verdict.
-        got = call_student(func, "inverted_dropout", A, p, u, True, changes="note")
-        if isinstance(got, tuple) and len(got) == 2:
-            raise Reject(
-                "returned-pair",
-                "Your function returns a pair. This exercise asks for the output array only "
-                "(nnlib's `dropout_forward` also returns the mask; yours need not).",
-            )
-        got = _as_array(got, "The output")
-        if got.shape != A.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For A of shape {A.shape} the output should have the same shape; yours has "
-                f"shape {got.shape}.",
-            )
-        got_all.append(got)
-    right = [A * (u >= p) / (1 - p) for A, p, u in cases]
-    if not all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
-        _diagnose(got_all, _dropout_mistakes(cases))
-        A, p, u = cases[0]
-        found = explain_by_arguments(
-            func,
-            "inverted_dropout",
-            [(*case, True) for case in cases],
-            ("A", "p", "u", "training"),
-            lambda A, p, u, training: A * (u >= p) / (1 - p),
-            changes="note",
-        )
-        if found:
-            raise Reject(*found)
-        raise values_differ(
-            f"In training mode, with p = {p}: keep each entry where u >= p, set the others to "
-            f"0, and divide the kept ones by 1 − p = {1 - p:g}. For the first row of the "
-            f"first case the answer is {array_text(right[0][0])}; yours is "
-            f"{array_text(got_all[0][0])}.",
-            got_all,
-            right,
-            what="your outputs",
-        )
-    for A, p, u in cases:
-        got = _as_array(
-            call_student(func, "inverted_dropout", A, p, u, False, changes="note"), "The output"
-        )
-        if _close(got, A):
+# Wrong outputs in training mode, as functions of (A, p, u, training).
+_DROPOUT_MISTAKES = [
+    Variant(
+        "not-masked",
+        "Every unit is scaled by 1 / (1 − p), but none is dropped: the mask is missing. "
+        "Keep an entry only where u >= p (multiply by the mask u >= p) and set the "
+        "others to 0.",
+        lambda A, p, u, t: A / (1 - p),
+    ),
+    Variant(
+        "divided-by-1-plus-p",
+        "You divide the kept units by 1 + p. The probability of keeping a unit is "
+        "1 − p: divide by that.",
+        lambda A, p, u, t: A * (u >= p) / (1 + p),
+    ),
+    Variant(
+        "not-scaled",
+        "You drop the right units but do not scale the kept ones. Divide them by 1 − p, "
+        "so that each unit's expected output stays equal to its activation (that is what "
+        "makes it *inverted* dropout, and lets evaluation use the plain activations).",
+        lambda A, p, u, t: A * (u >= p),
+    ),
+    Variant(
+        "scaled-by-p",
+        "You multiply the kept units by p. The kept ones must be divided by the "
+        "probability of keeping, 1 − p: E = (1 − p) · a / (1 − p) = a.",
+        lambda A, p, u, t: A * (u >= p) * p,
+    ),
+    Variant(
+        "scaled-by-1-over-p",
+        "You divide the kept units by p, the probability of dropping. Divide by the "
+        "probability of keeping, 1 − p.",
+        lambda A, p, u, t: A * (u >= p) / p,
+    ),
+    Variant(
+        "scaled-by-keep",
+        "You multiply the kept units by 1 − p, which makes the expected output (1 − p)² a. "
+        "Inverted dropout *divides* by 1 − p.",
+        lambda A, p, u, t: A * (u >= p) * (1 - p),
+    ),
+    Variant(
+        "drops-1-minus-p",
+        "You keep the units where u < p, so each unit is kept with probability p and "
+        "dropped with probability 1 − p: the reverse of what is asked. Keep a unit where "
+        "u >= p.",
+        lambda A, p, u, t: A * (u < p) / (1 - p),
+    ),
+    Variant(
+        "drops-1-minus-p-scaled-by-p",
+        "You keep the units where u < p (so a unit is kept with probability p) and divide "
+        "by p. In this exercise p is the probability of *dropping*: keep where u >= p and "
+        "divide by 1 − p.",
+        lambda A, p, u, t: A * (u < p) / p,
+    ),
+    Variant(
+        "returned-mask",
+        "You return the scaled mask itself. Multiply the activations A by it and return "
+        "the result.",
+        lambda A, p, u, t: (u >= p) / (1 - p),
+    ),
+]
+
+_SCALED_IN_EVALUATION = (
+    "Training mode is right, but in evaluation mode (training=False) you scale the "
+    "activations. With inverted dropout the scaling already happened in training: "
+    "evaluation returns A unchanged."
+)
+_DROPPED_IN_EVALUATION = (
+    "Training mode is right, but in evaluation mode (training=False) you still drop "
+    "units. At evaluation every unit is used: return A unchanged."
+)
+
+# Wrong outputs in evaluation mode, as functions of (A, p, u).
+_EVALUATION_MISTAKES = [
+    Variant("scaled-in-evaluation", _SCALED_IN_EVALUATION, lambda A, p, u: A / (1 - p)),
+    Variant("scaled-in-evaluation", _SCALED_IN_EVALUATION, lambda A, p, u: A * (1 - p)),
+    Variant("dropped-in-evaluation", _DROPPED_IN_EVALUATION, _dropout),
+    Variant("dropped-in-evaluation", _DROPPED_IN_EVALUATION, lambda A, p, u: A * (u >= p)),
+]
+
+
+def _evaluation_mode(func):
+    """With training=False the activations pass unchanged."""
+    for case in _dropout_cases():
+        answer = call_student(func, "inverted_dropout", *case, False, changes="note")
+        got = as_array(answer, "The output in evaluation mode (training=False)")
+        if close(got, case[0]):
             continue
-        if _close(got, A / (1 - p)) or _close(got, A * (1 - p)):
-            raise Reject(
-                "scaled-in-evaluation",
-                "Training mode is right, but in evaluation mode (training=False) you scale "
-                "the activations. With inverted dropout the scaling already happened in "
-                "training: evaluation returns A unchanged.",
-            )
-        if _close(got, A * (u >= p) / (1 - p)) or _close(got, A * (u >= p)):
-            raise Reject(
-                "dropped-in-evaluation",
-                "Training mode is right, but in evaluation mode (training=False) you still "
-                "drop units. At evaluation every unit is used: return A unchanged.",
-            )
+        reject_match([got], [case], _EVALUATION_MISTAKES, [case[0]])
         raise Reject(
             "wrong-evaluation",
             "Training mode is right, but in evaluation mode (training=False) the function "
             "should return A unchanged: no units dropped, nothing scaled.",
         )
+
+
+def _dropout_mismatch(case, got, right):
+    A, p, u, _ = case
     return (
-        "Right: in training each unit is dropped with probability p and the kept ones are "
-        "divided by 1 − p; in evaluation the activations pass unchanged."
+        f"In training mode, with p = {p}: keep each entry where u >= p, set the others to "
+        f"0, and divide the kept ones by 1 − p = {1 - p:g}. For the first row the answer "
+        f"is {array_text(right[0])}; yours is {array_text(got[0])}."
     )
+
+
+inverted_dropout = code_checker(
+    CodeExercise(
+        title="Inverted dropout",
+        name="inverted_dropout",
+        reference=_dropout,
+        cases=lambda: [(A, p, u, True) for A, p, u in _dropout_cases()],
+        # Dropping and scaling A in place gives the right output too: a note, not a verdict.
+        changes="note",
+        result=_output_like("A", "The output", "nnlib's `dropout_forward` also returns the mask"),
+        mistakes=_DROPOUT_MISTAKES,
+        arguments=("A", "p", "u", "training"),
+        probes=[_evaluation_mode],
+        mismatch=_dropout_mismatch,
+        what="your outputs",
+        success=(
+            "Right: in training each unit is dropped with probability p and the kept ones are "
+            "divided by 1 − p; in evaluation the activations pass unchanged."
+        ),
+    )
+)
 
 
 # 3. Max-norm -------------------------------------------------------------------------------
@@ -487,116 +459,101 @@ def _max_norm_cases():
     return [(W1, 1.5), (W2, 2.5)]
 
 
-def _max_norm_mistakes(cases):
-    def each(formula):
-        return [formula(W, c) for W, c in cases]
-
-    def col(W):
-        return np.linalg.norm(W, axis=0, keepdims=True)
-
-    def row(W):
-        return np.linalg.norm(W, axis=1, keepdims=True)
-
-    return [
-        (
-            "max-not-min",
-            each(lambda W, c: W * np.maximum(1, c / col(W))),
-            "You scale by max(1, c / norm): the long columns stay as they are and the short "
-            "ones grow to norm c. Max-norm shrinks only the long ones: min(1, c / norm).",
-        ),
-        (
-            "mean-not-sum",
-            each(lambda W, c: W * np.minimum(1, c / np.sqrt(np.mean(W**2, axis=0, keepdims=True)))),
-            "Your column norms are the root of the *mean* of the squares: a column's norm "
-            "is the root of their sum, ‖w‖ = sqrt(Σ w²) (np.linalg.norm(W, axis=0)).",
-        ),
-        (
-            "rows-not-columns",
-            each(lambda W, c: W * np.minimum(1, c / row(W))),
-            "You bound the norm of each *row* of W. A unit's incoming weights are a column "
-            "of W (shape (n_in, n_out): one column per unit), so take the norms over axis 0.",
-        ),
-        (
-            "every-column-to-c",
-            each(lambda W, c: W * c / col(W)),
-            "You rescale every column to norm c, the short ones too. Max-norm only shrinks "
-            "the columns longer than c and leaves the others alone: multiply by "
-            "min(1, c / norm).",
-        ),
-        (
-            "unit-norm",
-            each(lambda W, c: np.where(col(W) > c, W / col(W), W)),
-            "You divide the long columns by their norm, which gives them norm 1, not c. "
-            "Multiply by c as well: W[:, j] · c / ‖W[:, j]‖.",
-        ),
-        (
-            "every-column-to-1",
-            each(lambda W, c: W / col(W)),
-            "You divide every column by its norm, so all have norm 1. Max-norm leaves "
-            "columns shorter than c alone and scales the longer ones to norm c.",
-        ),
-        (
-            "clipped-entries",
-            each(lambda W, c: np.clip(W, -c, c)),
-            "You clip each weight to [−c, c]. Max-norm bounds the *length* of each column "
-            "and rescales the whole column, keeping its direction.",
-        ),
-        (
-            "squared-norm",
-            each(lambda W, c: W * np.minimum(1, c / col(W) ** 2)),
-            "You compare c with the sum of squares of each column. The norm is the square "
-            "root of that sum: np.linalg.norm(W, axis=0).",
-        ),
-        (
-            "whole-matrix-norm",
-            each(lambda W, c: W * min(1.0, c / np.linalg.norm(W))),
-            "You rescale the whole matrix by its total norm. The bound is per unit: each "
-            "column of W separately.",
-        ),
-    ]
+def _col(W):
+    return np.linalg.norm(W, axis=0, keepdims=True)
 
 
-@checker("The max-norm projection")
-def max_norm_project(func):
-    """Check `func(W, c)`: columns of W with norm > c rescaled to norm c, the others kept."""
-    cases = _max_norm_cases()
-    got_all = []
-    for W, c in cases:
-        got = call_student(func, "max_norm_project", W, c)
-        got = _as_array(got, "The projected matrix")
-        if got.shape != W.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For W of shape {W.shape} the result should have the same shape; yours has "
-                f"shape {got.shape}.",
-            )
-        got_all.append(got)
-    right = [max_norm(W, c) for W, c in cases]
-    if all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
-        return (
-            "Right: every column longer than c now has norm exactly c, in its old direction, "
-            "and the shorter columns are untouched."
-        )
-    _diagnose(got_all, _max_norm_mistakes(cases))
-    W, c = cases[0]
-    found = explain_by_arguments(func, "max_norm_project", cases, ("W", "c"), max_norm)
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For the first case (c = {c}) the column norms should become "
-        f"{array_text(np.linalg.norm(right[0], axis=0))}; yours are "
-        f"{array_text(np.linalg.norm(got_all[0], axis=0))}. Multiply each column by "
-        "min(1, c / its norm).",
-        got_all,
-        right,
-        start=[W for W, _ in cases],
-        what="your clipped weights",
+# Wrong projections, as functions of (W, c).
+_MAX_NORM_MISTAKES = [
+    Variant(
+        "max-not-min",
+        "You scale by max(1, c / norm): the long columns stay as they are and the short "
+        "ones grow to norm c. Max-norm shrinks only the long ones: min(1, c / norm).",
+        lambda W, c: W * np.maximum(1, c / _col(W)),
+    ),
+    Variant(
+        "mean-not-sum",
+        "Your column norms are the root of the *mean* of the squares: a column's norm "
+        "is the root of their sum, ‖w‖ = sqrt(Σ w²) (np.linalg.norm(W, axis=0)).",
+        lambda W, c: W * np.minimum(1, c / np.sqrt(np.mean(W**2, axis=0, keepdims=True))),
+    ),
+    Variant(
+        "rows-not-columns",
+        "You bound the norm of each *row* of W. A unit's incoming weights are a column "
+        "of W (shape (n_in, n_out): one column per unit), so take the norms over axis 0.",
+        lambda W, c: W * np.minimum(1, c / np.linalg.norm(W, axis=1, keepdims=True)),
+    ),
+    Variant(
+        "every-column-to-c",
+        "You rescale every column to norm c, the short ones too. Max-norm only shrinks "
+        "the columns longer than c and leaves the others alone: multiply by "
+        "min(1, c / norm).",
+        lambda W, c: W * c / _col(W),
+    ),
+    Variant(
+        "unit-norm",
+        "You divide the long columns by their norm, which gives them norm 1, not c. "
+        "Multiply by c as well: W[:, j] · c / ‖W[:, j]‖.",
+        lambda W, c: np.where(_col(W) > c, W / _col(W), W),
+    ),
+    Variant(
+        "every-column-to-1",
+        "You divide every column by its norm, so all have norm 1. Max-norm leaves "
+        "columns shorter than c alone and scales the longer ones to norm c.",
+        lambda W, c: W / _col(W),
+    ),
+    Variant(
+        "clipped-entries",
+        "You clip each weight to [−c, c]. Max-norm bounds the *length* of each column "
+        "and rescales the whole column, keeping its direction.",
+        lambda W, c: np.clip(W, -c, c),
+    ),
+    Variant(
+        "squared-norm",
+        "You compare c with the sum of squares of each column. The norm is the square "
+        "root of that sum: np.linalg.norm(W, axis=0).",
+        lambda W, c: W * np.minimum(1, c / _col(W) ** 2),
+    ),
+    Variant(
+        "whole-matrix-norm",
+        "You rescale the whole matrix by its total norm. The bound is per unit: each "
+        "column of W separately.",
+        lambda W, c: W * min(1.0, c / np.linalg.norm(W)),
+    ),
+]
+
+
+def _max_norm_mismatch(case, got, right):
+    _, c = case
+    return (
+        f"For c = {c} the column norms should become "
+        f"{array_text(np.linalg.norm(right, axis=0))}; yours are "
+        f"{array_text(np.linalg.norm(got, axis=0))}. Multiply each column by "
+        "min(1, c / its norm)."
     )
 
 
+max_norm_project = code_checker(
+    CodeExercise(
+        title="The max-norm projection",
+        name="max_norm_project",
+        reference=max_norm,
+        cases=_max_norm_cases,
+        result=_output_like("W", "The projected matrix"),
+        mistakes=_MAX_NORM_MISTAKES,
+        arguments=("W", "c"),
+        start=lambda case: case[0],
+        mismatch=_max_norm_mismatch,
+        what="your clipped weights",
+        success=(
+            "Right: every column longer than c now has norm exactly c, in its old direction, "
+            "and the shorter columns are untouched."
+        ),
+    )
+)
+
+
 # 4. Early stopping -------------------------------------------------------------------------
-
-
 def _stop(losses, patience, slack=0, strict=True):
     """The 1-based epoch of the lowest loss seen before `patience + slack` epochs in a row
     without a strictly lower one (with `strict=False`, a tie counts as lower: a mistake)."""
@@ -643,126 +600,118 @@ _EARLY_CASES = [
 ]
 
 
-def _early_mistakes():
-    cases = _EARLY_CASES
+_STOP_EPOCH = (
+    "You return the epoch in which training stops. Early stopping keeps the parameters of "
+    "the *best* epoch, the one with the lowest validation loss before the stop."
+)
 
-    def each(formula):
-        return [formula(train, val, patience) for train, val, patience in cases]
+# Wrong epochs, as functions of (train_losses, val_losses, patience).
+_EARLY_MISTAKES = [
+    Variant(
+        "zero-based",
+        "Each answer is one less than the right epoch: you return a Python index, which "
+        "starts at 0. Epochs are counted from 1 (the loss after the first epoch is "
+        "val_losses[0]).",
+        lambda t, v, k: _stop(v, k) - 1,
+    ),
+    Variant(
+        "ignores-patience",
+        "You return the epoch with the lowest validation loss over the whole list. "
+        "Training stops once `patience` epochs in a row bring no improvement; a lower "
+        "loss after that point is never seen.",
+        lambda t, v, k: int(np.argmin(v)) + 1,
+    ),
+    Variant(
+        "ignores-patience-zero-based",
+        "You return np.argmin of all the validation losses: that is a 0-based index, and "
+        "it also looks past the point where training stops. Count epochs from 1, and stop "
+        "once `patience` epochs in a row bring no improvement.",
+        lambda t, v, k: int(np.argmin(v)),
+    ),
+    Variant("stop-epoch", _STOP_EPOCH, lambda t, v, k: _stop_epoch(v, k)),
+    Variant("stop-epoch", _STOP_EPOCH, lambda t, v, k: _stop_epoch(v, k, at_end=_stop(v, k))),
+    Variant(
+        "last-epoch",
+        "You return the last epoch. Early stopping keeps the epoch with the lowest "
+        "validation loss, and may stop long before the end.",
+        lambda t, v, k: len(v),
+    ),
+    Variant(
+        "training-loss",
+        "You watch the training loss. It keeps falling as the network overfits; early "
+        "stopping watches the *validation* loss.",
+        lambda t, v, k: _stop(t, k),
+    ),
+    Variant(
+        "training-loss-argmin",
+        "You return the epoch with the lowest training loss. Early stopping watches the "
+        "*validation* loss, which turns up when overfitting starts.",
+        lambda t, v, k: int(np.argmin(t)) + 1,
+    ),
+    Variant(
+        "not-strict",
+        "A tie counts as an improvement in your code (`<=`). An epoch that only equals "
+        "the best loss so far is not better: use `<`, so that the earlier epoch is kept "
+        "and patience keeps counting.",
+        lambda t, v, k: _stop(v, k, strict=False),
+    ),
+    Variant(
+        "stops-too-early",
+        "You stop one epoch too early: after patience − 1 epochs without improvement. "
+        "Training should go on until `patience` epochs in a row have brought no new "
+        "lowest validation loss.",
+        lambda t, v, k: _stop(v, k, slack=-1),
+    ),
+    Variant(
+        "stops-too-late",
+        "You stop one epoch too late: after patience + 1 epochs without improvement. "
+        "Stop as soon as `patience` epochs in a row have brought no new lowest "
+        "validation loss.",
+        lambda t, v, k: _stop(v, k, slack=1),
+    ),
+]
 
-    return [
-        (
-            "zero-based",
-            each(lambda t, v, k: _stop(v, k) - 1),
-            "Each answer is one less than the right epoch: you return a Python index, which "
-            "starts at 0. Epochs are counted from 1 (the loss after the first epoch is "
-            "val_losses[0]).",
-        ),
-        (
-            "ignores-patience",
-            each(lambda t, v, k: int(np.argmin(v)) + 1),
-            "You return the epoch with the lowest validation loss over the whole list. "
-            "Training stops once `patience` epochs in a row bring no improvement; a lower "
-            "loss after that point is never seen.",
-        ),
-        (
-            "ignores-patience-zero-based",
-            each(lambda t, v, k: int(np.argmin(v))),
-            "You return np.argmin of all the validation losses: that is a 0-based index, and "
-            "it also looks past the point where training stops. Count epochs from 1, and stop "
-            "once `patience` epochs in a row bring no improvement.",
-        ),
-        (
-            "stop-epoch",
-            each(lambda t, v, k: _stop_epoch(v, k)),
-            "You return the epoch in which training stops. Early stopping keeps the "
-            "parameters of the *best* epoch, the one with the lowest validation loss before "
-            "the stop.",
-        ),
-        (
-            "stop-epoch",
-            each(lambda t, v, k: _stop_epoch(v, k, at_end=_stop(v, k))),
-            "You return the epoch in which training stops. Early stopping keeps the "
-            "parameters of the *best* epoch, the one with the lowest validation loss before "
-            "the stop.",
-        ),
-        (
-            "last-epoch",
-            each(lambda t, v, k: len(v)),
-            "You return the last epoch. Early stopping keeps the epoch with the lowest "
-            "validation loss, and may stop long before the end.",
-        ),
-        (
-            "training-loss",
-            each(lambda t, v, k: _stop(t, k)),
-            "You watch the training loss. It keeps falling as the network overfits; early "
-            "stopping watches the *validation* loss.",
-        ),
-        (
-            "training-loss-argmin",
-            each(lambda t, v, k: int(np.argmin(t)) + 1),
-            "You return the epoch with the lowest training loss. Early stopping watches the "
-            "*validation* loss, which turns up when overfitting starts.",
-        ),
-        (
-            "not-strict",
-            each(lambda t, v, k: _stop(v, k, strict=False)),
-            "A tie counts as an improvement in your code (`<=`). An epoch that only equals "
-            "the best loss so far is not better: use `<`, so that the earlier epoch is kept "
-            "and patience keeps counting.",
-        ),
-        (
-            "stops-too-early",
-            each(lambda t, v, k: _stop(v, k, slack=-1)),
-            "You stop one epoch too early: after patience − 1 epochs without improvement. "
-            "Training should go on until `patience` epochs in a row have brought no new "
-            "lowest validation loss.",
-        ),
-        (
-            "stops-too-late",
-            each(lambda t, v, k: _stop(v, k, slack=1)),
-            "You stop one epoch too late: after patience + 1 epochs without improvement. "
-            "Stop as soon as `patience` epochs in a row have brought no new lowest "
-            "validation loss.",
-        ),
-    ]
+
+def _read_epoch(got):
+    """The student's answer as a whole epoch number, or the verdict saying why not."""
+    if isinstance(got, bool | np.bool_) or not isinstance(got, int | float | np.number):
+        raise Reject(
+            "wrong-type",
+            f"`early_stopping_epoch` should return an epoch number (an int), got {kind_of(got)}.",
+        )
+    if not np.isfinite(got) or got != int(got):
+        raise Reject(
+            "not-an-epoch",
+            f"`early_stopping_epoch` returned {got!r}, which is not a whole number. Return "
+            "the epoch, not a loss.",
+        )
+    return int(got)
 
 
 @checker("Early stopping")
 def early_stopping_epoch(func):
     """Check `func(train_losses, val_losses, patience)` -> the 1-based epoch to keep."""
-    got_all = []
-    for train, val, patience in _EARLY_CASES:
-        got = call_student(func, "early_stopping_epoch", list(train), list(val), patience)
-        if isinstance(got, bool | np.bool_) or not isinstance(got, int | float | np.number):
-            raise Reject(
-                "wrong-type",
-                "`early_stopping_epoch` should return an epoch number (an int), "
-                f"got {kind_of(got)}.",
-            )
-        if not np.isfinite(got) or got != int(got):
-            raise Reject(
-                "not-an-epoch",
-                f"`early_stopping_epoch` returned {got!r}, which is not a whole number. Return "
-                "the epoch, not a loss.",
-            )
-        got_all.append(int(got))
-    right = [_stop(val, patience) for _, val, patience in _EARLY_CASES]
-    if got_all == right:
+    cases = _EARLY_CASES
+    got = [_read_epoch(call_student(func, "early_stopping_epoch", *case)) for case in cases]
+    right = [_stop(val, patience) for _, val, patience in cases]
+    if got == right:
         return (
             "Right: the epoch with the lowest validation loss, counted from 1, among the "
             "epochs seen before patience ran out."
         )
-    _diagnose(got_all, _early_mistakes())
-    for (_, val, patience), g, r in zip(_EARLY_CASES, got_all, right, strict=True):
-        if g != r:
-            raise Reject(
-                "wrong-epoch",
-                f"With validation losses {val} and patience {patience}, the epoch to keep is "
-                f"{r}; yours is {g}. Walk through the epochs from 1, remember the best "
-                "validation loss so far, and stop after `patience` epochs in a row without a "
-                "strictly lower one.",
-            )
-    raise Reject("wrong-epoch", "Some epochs are wrong.")  # unreachable: got_all != right
+    reject_match(got, cases, _EARLY_MISTAKES, right)
+    g, r, val, patience = next(
+        (g, r, val, patience)
+        for (_, val, patience), g, r in zip(cases, got, right, strict=True)
+        if g != r
+    )
+    raise Reject(
+        "wrong-epoch",
+        f"With validation losses {val} and patience {patience}, the epoch to keep is "
+        f"{r}; yours is {g}. Walk through the epochs from 1, remember the best "
+        "validation loss so far, and stop after `patience` epochs in a row without a "
+        "strictly lower one.",
+    )
 
 
 # 5. Batch normalisation --------------------------------------------------------------------
@@ -779,69 +728,70 @@ def _bn_cases():
         yield Z, rng.uniform(0.5, 2.0, size=n), rng.normal(size=n), 1e-5
 
 
-def _bn_mistakes(cases):
-    def each(formula):
-        return [formula(Z, g, b, eps) for Z, g, b, eps in cases]
+def _batchnorm(Z, gamma, beta, eps):
+    return batchnorm_forward(Z, gamma, beta, eps)[0]
 
-    def stats(Z, axis, ddof=0):
-        return Z.mean(axis=axis, keepdims=True), Z.var(axis=axis, ddof=ddof, keepdims=True)
 
-    def standard(Z, axis=0, ddof=0, eps=1e-5):
-        mu, var = stats(Z, axis, ddof)
-        return (Z - mu) / np.sqrt(var + eps)
+def _standard(Z, axis=0, ddof=0, eps=1e-5):
+    mu, var = Z.mean(axis=axis, keepdims=True), Z.var(axis=axis, ddof=ddof, keepdims=True)
+    return (Z - mu) / np.sqrt(var + eps)
 
-    return [
-        (
-            "over-features",
-            each(lambda Z, g, b, eps: g * standard(Z, axis=1, eps=eps) + b),
-            "You standardise each *row* (one example over its units). Batch normalisation "
-            "standardises each column, one unit over the batch: mean and variance with "
-            "axis=0.",
-        ),
-        (
-            "no-gamma-beta",
-            each(lambda Z, g, b, eps: standard(Z, eps=eps)),
-            "You return the standardised values x̂ without the learned scale and shift. "
-            "Finish with γ · x̂ + β.",
-        ),
-        (
-            "gamma-beta-swapped",
-            each(lambda Z, g, b, eps: b * standard(Z, eps=eps) + g),
-            "γ and β are swapped: γ scales (multiplies) x̂ and β shifts it: γ · x̂ + β.",
-        ),
-        (
-            "missing-eps",
-            each(lambda Z, g, b, eps: g * (Z - Z.mean(axis=0)) / Z.std(axis=0) + b),
-            "You divide by the standard deviation without ε. A unit that hardly varies over "
-            "the batch then gets blown up to ±1 (or divided by zero). Divide by "
-            "sqrt(σ² + ε).",
-        ),
-        (
-            "eps-outside-sqrt",
-            each(lambda Z, g, b, eps: g * (Z - Z.mean(axis=0)) / (Z.std(axis=0) + eps) + b),
-            "You divide by σ + ε; the formula is sqrt(σ² + ε), with ε added to the variance "
-            "inside the square root. The difference shows on units that hardly vary.",
-        ),
-        (
-            "unbiased-variance",
-            each(lambda Z, g, b, eps: g * standard(Z, ddof=1, eps=eps) + b),
-            "You use the unbiased variance (dividing by m − 1). Batch normalisation uses the "
-            "batch's own variance, the mean of the squared deviations: np.var with the "
-            "default ddof=0.",
-        ),
-        (
-            "not-centred",
-            each(lambda Z, g, b, eps: g * Z / np.sqrt(Z.var(axis=0) + eps) + b),
-            "You divide by the spread but do not subtract the batch mean first: "
-            "x̂ = (z − μ) / sqrt(σ² + ε).",
-        ),
-        (
-            "whole-batch-statistics",
-            each(lambda Z, g, b, eps: g * (Z - Z.mean()) / np.sqrt(Z.var() + eps) + b),
-            "You use one mean and one variance for the whole array. Each unit (column) gets "
-            "its own: Z.mean(axis=0), Z.var(axis=0).",
-        ),
-    ]
+
+# Wrong outputs, as functions of (Z, gamma, beta, eps).
+_BN_MISTAKES = [
+    Variant(
+        "over-features",
+        "You standardise each *row* (one example over its units). Batch normalisation "
+        "standardises each column, one unit over the batch: mean and variance with "
+        "axis=0.",
+        lambda Z, g, b, eps: g * _standard(Z, axis=1, eps=eps) + b,
+    ),
+    Variant(
+        "no-gamma-beta",
+        "You return the standardised values x̂ without the learned scale and shift. "
+        "Finish with γ · x̂ + β.",
+        lambda Z, g, b, eps: _standard(Z, eps=eps),
+    ),
+    Variant(
+        "gamma-beta-swapped",
+        "γ and β are swapped: γ scales (multiplies) x̂ and β shifts it: γ · x̂ + β.",
+        lambda Z, g, b, eps: b * _standard(Z, eps=eps) + g,
+    ),
+    Variant(
+        "missing-eps",
+        "You divide by the standard deviation without ε. A unit that hardly varies over "
+        "the batch then gets blown up to ±1 (or divided by zero). Divide by "
+        "sqrt(σ² + ε).",
+        lambda Z, g, b, eps: g * (Z - Z.mean(axis=0)) / Z.std(axis=0) + b,
+    ),
+    Variant(
+        "eps-outside-sqrt",
+        "You divide by σ + ε; the formula is sqrt(σ² + ε), with ε added to the variance "
+        "inside the square root. The difference shows on units that hardly vary.",
+        lambda Z, g, b, eps: g * (Z - Z.mean(axis=0)) / (Z.std(axis=0) + eps) + b,
+    ),
+    Variant(
+        "unbiased-variance",
+        "You use the unbiased variance (dividing by m − 1). Batch normalisation uses the "
+        "batch's own variance, the mean of the squared deviations: np.var with the "
+        "default ddof=0.",
+        lambda Z, g, b, eps: g * _standard(Z, ddof=1, eps=eps) + b,
+    ),
+    Variant(
+        "not-centred",
+        "You divide by the spread but do not subtract the batch mean first: "
+        "x̂ = (z − μ) / sqrt(σ² + ε).",
+        lambda Z, g, b, eps: g * Z / np.sqrt(Z.var(axis=0) + eps) + b,
+    ),
+    Variant(
+        "whole-batch-statistics",
+        "You use one mean and one variance for the whole array. Each unit (column) gets "
+        "its own: Z.mean(axis=0), Z.var(axis=0).",
+        lambda Z, g, b, eps: g * (Z - Z.mean()) / np.sqrt(Z.var() + eps) + b,
+    ),
+]
+
+_read_bn = _output_like("Z", "The output", "nnlib's `batchnorm_forward` also returns a cache")
 
 
 def _bn_standardisation(func, Z):
@@ -849,12 +799,14 @@ def _bn_standardisation(func, Z):
     say which of the two fails."""
     n = Z.shape[1]
     try:
-        out = _as_array(
-            call_student(func, "batchnorm", Z, np.ones(n), np.zeros(n), 1e-12), "The output"
+        out = as_array(
+            call_student(func, "batchnorm", Z, np.ones(n), np.zeros(n), 1e-12),
+            "The output",
+            Z.shape,
         )
     except Reject:
         return None
-    if out.shape != Z.shape or not np.all(np.isfinite(out)):
+    if not np.all(np.isfinite(out)):
         return None
     if not np.allclose(out.mean(axis=0), 0, atol=1e-6):
         return (
@@ -863,60 +815,43 @@ def _bn_standardisation(func, Z):
             f"means {array_text(out.mean(axis=0))}: the centring is wrong. Subtract each "
             "column's mean over the batch, μ = Z.mean(axis=0), from that column.",
         )
-    right_var = batchnorm_forward(Z, np.ones(n), np.zeros(n), 1e-12)[0].var(axis=0)
+    right_var = _batchnorm(Z, np.ones(n), np.zeros(n), 1e-12).var(axis=0)
     if not np.allclose(out.var(axis=0), right_var, rtol=1e-4, atol=1e-8):
         return (
             "not-unit-variance",
             "With γ = 1 and β = 0 your output's columns have mean 0, as they should, but "
             f"variances {array_text(out.var(axis=0))} instead of 1 (ε aside): the scaling is "
-            "wrong. "
-            "Divide by sqrt(σ² + ε), σ² = Z.var(axis=0) the variance over the batch.",
+            "wrong. Divide by sqrt(σ² + ε), σ² = Z.var(axis=0) the variance over the batch.",
         )
     return None
 
 
 @checker("Batch normalisation, forward")
 def batchnorm(func):
-    """Check `func(Z, gamma, beta, eps)` = γ (Z − μ) / sqrt(σ² + ε) + β, per column."""
+    """Check `func(Z, gamma, beta, eps)` = γ (Z − μ) / sqrt(σ² + ε) + β, per column.
+
+    Not a declaration: between the named mistakes and the nudged arguments it runs the
+    student's function once more, with γ = 1 and β = 0, to tell the centring from the
+    scaling."""
     cases = list(_bn_cases())
-    got_all = []
-    for Z, gamma, beta, eps in cases:
-        got = call_student(func, "batchnorm", Z, gamma, beta, eps)
-        if isinstance(got, tuple) and len(got) == 2:
-            raise Reject(
-                "returned-pair",
-                "Your function returns a pair. This exercise asks for the output array only "
-                "(nnlib's `batchnorm_forward` also returns a cache; yours need not).",
-            )
-        got = _as_array(got, "The output")
-        if got.shape != Z.shape:
-            raise Reject(
-                "wrong-shape",
-                f"For Z of shape {Z.shape} the output should have the same shape; yours has "
-                f"shape {got.shape}.",
-            )
-        got_all.append(got)
-    right = [batchnorm_forward(Z, g, b, eps)[0] for Z, g, b, eps in cases]
-    if all(_close(g, r) for g, r in zip(got_all, right, strict=True)):
+    got = [_read_bn(call_student(func, "batchnorm", *case), case) for case in cases]
+    right = [_batchnorm(*case) for case in cases]
+    if all_close(got, right):
         return (
             "Right: each column standardised with the batch's mean and variance (ε inside the "
             "square root), then scaled by γ and shifted by β."
         )
-    _diagnose(got_all, _bn_mistakes(cases))
+    reject_match(got, cases, _BN_MISTAKES, right)
     found = _bn_standardisation(func, cases[0][0]) or explain_by_arguments(
-        func,
-        "batchnorm",
-        cases,
-        ("Z", "gamma", "beta", "eps"),
-        lambda Z, g, b, eps: batchnorm_forward(Z, g, b, eps)[0],
+        func, "batchnorm", cases, ("Z", "gamma", "beta", "eps"), _batchnorm
     )
     if found:
         raise Reject(*found)
     raise values_differ(
         f"For the first case the first row should be {array_text(right[0][0])}; yours is "
-        f"{array_text(got_all[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
+        f"{array_text(got[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
         "the batch, x̂ = (z − μ) / sqrt(σ² + ε), out = γ · x̂ + β.",
-        got_all,
+        got,
         right,
         what="your outputs",
     )
