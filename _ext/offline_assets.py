@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / ".offline-assets"
-STAGE = ASSETS / "static"  # one entry of html_static_path: its offline/ lands in _static/
+STAGE = ASSETS / "static"  # its offline/ is copied into the book's _static/
 
 # npm package -> folder under .offline-assets/ (the versions the CDN addresses name)
 PACKAGES = {
@@ -50,9 +50,27 @@ UNUSED = (
     "embed.js",
     "libembed-amd.js",
 )
+# The widget manager's modules load their icon fonts from beside their own addresses,
+# which RequireJS would take to be in the page's folder: it is told that they all live in
+# the manager's folder (the modules are in embed-amd.js; only the fonts are fetched).
+REQUIRE_PATHS = """\
+(function () {
+  var here = (document.documentElement.dataset.content_root || "") +
+    "_static/offline/html-manager/";
+  require.config({
+    paths: {
+      "@jupyter-widgets/html-manager/dist": here.slice(0, -1),
+      "@jupyter-widgets/html-manager": here + "html-manager",
+      "@jupyter-widgets/base": here + "base",
+      "@jupyter-widgets/controls": here + "controls",
+    },
+  });
+})();
+"""
 MATHJAX_PATH = "offline/mathjax/tex-mml-chtml.js"
 WIDGET_SCRIPTS = {
     "offline/requirejs/require.js": {},
+    "offline/require-paths.js": {},
     # The bundle holds the standard widgets; a widget from another package would be
     # fetched from this address, which stays the CDN's.
     "offline/html-manager/embed-amd.js": {
@@ -61,12 +79,12 @@ WIDGET_SCRIPTS = {
 }
 
 
-def fetch(assets=ASSETS):
-    """Unpack each npm package into `assets` unless it is there; return the packages
-    that could not be fetched."""
+def fetch(assets=ASSETS, packages=None):
+    """Unpack each npm package (`packages`: package -> folder, by default the book's)
+    into `assets` unless it is there; return the packages that could not be fetched."""
     assets.mkdir(exist_ok=True)
     missing = []
-    for package, folder in PACKAGES.items():
+    for package, folder in (packages or PACKAGES).items():
         target = assets / folder
         if (target / "package.json").exists():
             continue
@@ -99,7 +117,7 @@ def fetch(assets=ASSETS):
 def stage(assets=ASSETS, stage_dir=STAGE):
     """Copy what the pages load into `stage_dir`/offline, once."""
     done = stage_dir / "offline" / ".complete"
-    versions = "\n".join(PACKAGES)  # a new version in PACKAGES stages again
+    versions = "\n".join([*PACKAGES, REQUIRE_PATHS])  # a change here stages again
     if done.exists() and done.read_text() == versions:
         return stage_dir
     shutil.rmtree(stage_dir, ignore_errors=True)
@@ -110,6 +128,7 @@ def stage(assets=ASSETS, stage_dir=STAGE):
             shutil.copytree(source, target, ignore=shutil.ignore_patterns(*UNUSED))
         else:
             shutil.copy2(source, target)
+    (stage_dir / "offline" / "require-paths.js").write_text(REQUIRE_PATHS)
     done.write_text(versions)
     return stage_dir
 
@@ -123,12 +142,32 @@ def use_local_copies(app, config):
             "widget scripts from their CDNs, so the math needs a network to typeset"
         )
         return
-    config.html_static_path = [*config.html_static_path, str(stage())]
+    stage()
     config.mathjax_path = MATHJAX_PATH
     config.nb_ipywidgets_js = WIDGET_SCRIPTS
 
 
+def publish(app, exception):
+    """Copy the staged files into the built book's _static/offline/, unless the copy there
+    is the current one. (Sphinx copies its static folders only when it writes a page; a
+    build with nothing to write would keep a stale copy.)"""
+    if exception is not None or app.builder.format != "html" or not app.config.mathjax_path:
+        return
+    if app.config.mathjax_path != MATHJAX_PATH:
+        return
+    source = STAGE / "offline"
+    target = Path(app.outdir) / "_static" / "offline"
+    marker = ".complete"
+    if (target / marker).exists() and (target / marker).read_text() == (
+        source / marker
+    ).read_text():
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+
+
 def setup(app):
+    app.connect("build-finished", publish)
     # Before myst-nb reads its settings (builder-inited) and MathJax's path is used.
     app.connect("config-inited", use_local_copies, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

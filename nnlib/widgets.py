@@ -11,6 +11,29 @@ from nnlib.data import GATES
 from nnlib.plot import plot_gate_unit
 
 
+def _show(fig, what):
+    """Show `fig` as a PNG with alt text for a screen reader: `what` the figure shows, then
+    its panel titles, which carry the values of the controls and the results. In the book
+    the widget's picture is this image; in Jupyter it looks the same as the inline plot."""
+    import base64
+    import html
+    import io
+
+    import matplotlib
+    from IPython.display import HTML, display
+
+    titles = [t for ax in fig.axes for t in [ax.get_title()] if t]
+    if fig._suptitle is not None:
+        titles.insert(0, fig._suptitle.get_text())
+    alt = " ".join([what, *(" ".join(t.split()) + "." for t in titles)])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display(HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'))
+    if "inline" in matplotlib.get_backend():  # else the notebook would show it twice
+        plt.close(fig)
+
+
 def decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5):
     """Sliders for w1, w2 and b that redraw the unit's decision line over a gate's points.
 
@@ -22,7 +45,11 @@ def decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5):
         fig, ax = plt.subplots(figsize=(4.2, 4.2))
         plot_gate_unit(gate, [w1, w2], b, ax=ax)
         ax.legend(loc="upper right", fontsize=8)
-        plt.show()
+        _show(
+            fig,
+            "The gate's four input points, circles for output 0 and triangles for output 1, "
+            "and the unit's decision line; the shaded side is where the unit outputs 1.",
+        )
 
     slider = dict(min=-3.0, max=3.0, step=0.1, continuous_update=False)
     return widgets.interactive(
@@ -59,7 +86,13 @@ def activation_explorer(first="sigmoid", second="relu", alpha=0.1, z_max=6.0):
             plot_activation(f, f_prime, axes=axes, z=z, label=name, color=colour, linestyle=dash)
         axes[0].legend(loc="upper left", fontsize=8)
         fig.tight_layout()
-        plt.show()
+        leak = f" (leaky ReLU slope α = {alpha:g})" if "leaky_relu" in (first, second) else ""
+        _show(
+            fig,
+            f"Left: {first} (solid) and {second} (dashed) for z from {-z_max:g} to "
+            f"{z_max:g}{leak}. Right: their derivatives, the slopes that backpropagation "
+            "multiplies by.",
+        )
 
     names = list(ACTIVATIONS)
     return widgets.interactive(
@@ -109,7 +142,11 @@ def playground(dataset="moons", hidden=8, activation="tanh", epochs=1000, seed=0
             f"(training loss {history.loss[-1]:.3f} after {epochs} epochs)",
             fontsize=10,
         )
-        plt.show()
+        _show(
+            fig,
+            f"The {dataset} points (noise {noise:g}), two classes drawn as circles and "
+            "triangles, on the plane shaded by the class the trained network predicts.",
+        )
 
     return widgets.interactive(
         show,
@@ -162,7 +199,13 @@ def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
         right.set_ylabel("f(x_k) − lowest value")
         right.set_title("distance to the lowest value (log scale)", fontsize=10)
         fig.tight_layout()
-        plt.show()
+        where = f"{x0:g}" if chosen.dim == 1 else f"({x0:g}, {y0:g})"
+        _show(
+            fig,
+            f"Left: the path of {steps} steps of gradient descent on the {surface} surface "
+            f"from {where}. Right: how far f is above its lowest value at each step, on a "
+            "log scale.",
+        )
 
     names = list(SURFACES)
     first = SURFACES[surface]
@@ -246,7 +289,11 @@ def penalty_explorer(penalty="L2", lam=3e-3, epochs=1500, n=80, noise=0.3, seed=
             f"{penalty}{strength}\ntraining {train_acc:.0%}, validation {val_acc:.1%}",
             fontsize=10,
         )
-        plt.show()
+        _show(
+            fig,
+            f"The {n} training moons, two classes drawn as circles and triangles, on the "
+            "plane shaded by the class predicted by the network trained with this penalty.",
+        )
 
     return widgets.interactive(
         show,
@@ -344,7 +391,12 @@ def optimizer_race(surface="rosenbrock", steps=300, rates=None):
         right.set_ylabel("distance to the minimum")
         right.set_title("How close each one is (log scale)", fontsize=10)
         fig.tight_layout()
-        plt.show()
+        _show(
+            fig,
+            f"Left: the paths of {', '.join(names)} on the {surface} surface up to step "
+            f"{step}. Right: each one's distance to the minimum at every step, on a log "
+            "scale.",
+        )
 
     first = {**suited.get(surface, fallback), **(rates or {})}
     rate_sliders = {

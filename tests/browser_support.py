@@ -20,7 +20,26 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
+from offline_assets import ASSETS, fetch  # noqa: E402 - the build's npm copies
 from publication import PLACEHOLDER  # noqa: E402, F401 - the test checks no link goes there
+
+# axe-core, the accessibility checker the browser test runs in every page (test only).
+AXE_PACKAGE = {"axe-core@4.14.1": "axe-core"}
+
+
+def axe_script():
+    """The path of axe.min.js, fetched once with npm into .offline-assets/ (pytest-xdist
+    workers take turns)."""
+    import fcntl  # POSIX, as the browser test's CI is
+
+    ASSETS.mkdir(exist_ok=True)
+    with open(ASSETS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = fetch(ASSETS, AXE_PACKAGE)
+    if missing:
+        raise RuntimeError(f"npm could not fetch {missing[0]}")
+    return ASSETS / "axe-core" / "axe.min.js"
+
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -18,6 +18,7 @@ build_book: only notebooks whose results are not cached run). Without Chromium a
 test is skipped on a student's machine, and fails in CI (CI=true).
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -32,6 +33,7 @@ from browser_support import (
     PLACEHOLDER,
     ROOT,
     BookServer,
+    axe_script,
     book_pages,
     current_book,
     missing_tools,
@@ -66,11 +68,18 @@ def book():
 
 
 @pytest.fixture(scope="module")
-def browser_page(book):
+def browser(book):
     from playwright.sync_api import sync_playwright
 
-    with BookServer(book) as url, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(book, browser):
+    with BookServer(book) as url:
         context = browser.new_context(viewport=WINDOW)
         problems = []
 
@@ -90,7 +99,7 @@ def browser_page(book):
             "response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}")
         )
         yield url, page, problems
-        browser.close()
+        context.close()
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -109,6 +118,67 @@ def test_page_reads_well_in_a_browser(browser_page, name):
         if not FULL_SCREENSHOTS:
             page.screenshot(path=shot, full_page=True)
         raise
+
+
+# Images whose alt text is missing, a few characters, or a file name (what myst-nb writes
+# when a figure cell has no alt text in its metadata).
+IMAGES_WITHOUT_ALT_JS = r"""
+() => [...document.querySelectorAll('main img')].filter(img => {
+  const alt = (img.getAttribute('alt') || '').trim();
+  return alt.length < 12 || /\.(png|jpe?g|svg|gif)$/i.test(alt) || /^[0-9a-f]{16,}/.test(alt);
+}).map(img => img.getAttribute('src'))
+"""
+
+# axe-core's impacts that fail a page. Moderate and minor findings are recorded in
+# test-artifacts/axe/ but do not fail it.
+FAILING_IMPACTS = {"serious", "critical"}
+# Findings left out: (rule id, part of the element's CSS selector or "" for any, why).
+AXE_EXCLUDED = ()
+AXE_REPORTS = ROOT / "test-artifacts" / "axe"
+AXE_RUN_JS = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' ')),
+  }));
+}
+"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_accessibility_violation(browser_page, name):
+    """axe-core on the page in the theme's light mode and in its dark mode."""
+    url, page, _ = browser_page
+    page.goto(f"{url}/{name}", wait_until="load")
+    page.evaluate(PAGE_REPORT_JS)  # MathJax and the widgets have rendered
+    page.add_script_tag(path=str(axe_script()))
+    # The theme fades colours from one mode to the other; measured mid-fade, contrast is off.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    found = {}
+    for mode in ("light", "dark"):
+        page.evaluate(
+            "(mode) => { const html = document.documentElement;"
+            " html.dataset.theme = mode; html.dataset.mode = mode; }",
+            mode,
+        )
+        page.wait_for_timeout(100)
+        found[mode] = page.evaluate(AXE_RUN_JS)
+    AXE_REPORTS.mkdir(parents=True, exist_ok=True)
+    (AXE_REPORTS / (name.replace("/", "__") + ".json")).write_text(json.dumps(found, indent=1))
+    failing = [
+        f"{mode}: {v['id']} ({v['impact']}): {v['help']} — {nodes}"
+        for mode, violations in found.items()
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+        for nodes in [[n for n in v["nodes"] if not _excluded(v["id"], n)][:5]]
+        if nodes
+    ]
+    assert not failing, f"{name}: " + "\n".join(failing)
+
+
+def _excluded(rule, node):
+    return any(rule == r and (not sel or sel in node) for r, sel, _ in AXE_EXCLUDED)
 
 
 def _check_page(page, name, report, problems):
@@ -136,6 +206,11 @@ def _check_page(page, name, report, problems):
     assert not wide_code, (
         f"{name}: code or output that scrolls sideways at {WIDE_WINDOW['width']} px "
         f"[its longest line, width needed, width shown]: {wide_code}"
+    )
+    unnamed = page.evaluate(IMAGES_WITHOUT_ALT_JS)
+    assert not unnamed, (
+        f"{name}: images whose alt text does not say what they show (none, or a file "
+        f"name): {unnamed}"
     )
     dead = page.evaluate(
         "(home) => [...document.querySelectorAll('a[href]')].map(a => a.href)"
@@ -181,9 +256,7 @@ def test_internal_links_lead_somewhere(book, name):
 FROM_DISK = "chapters/03_mlp.html"
 
 
-def test_a_chapter_opened_from_disk_without_a_network_typesets_and_draws(book):
-    from playwright.sync_api import sync_playwright
-
+def test_a_chapter_opened_from_disk_without_a_network_typesets_and_draws(book, browser):
     outside, errors = [], []
 
     def refuse_outside(route):
@@ -193,20 +266,22 @@ def test_a_chapter_opened_from_disk_without_a_network_typesets_and_draws(book):
             outside.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=WINDOW)
+    context = browser.new_context(viewport=WINDOW)
+    try:
+        page = context.new_page()
         page.route("**/*", refuse_outside)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((book / FROM_DISK).as_uri(), wait_until="load")
+        page.goto((book / FROM_DISK).resolve().as_uri(), wait_until="load")
         report = page.evaluate(PAGE_REPORT_JS)
         page.wait_for_function(
             "document.querySelectorAll('.jupyter-widgets .widget-slider').length > 0",
             timeout=15_000,
         )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".jupyter-widgets .widget-slider").first.scroll_into_view_if_needed()
         page.screenshot(path=SCREENSHOTS / "offline-from-disk.png")
-        browser.close()
+    finally:
+        context.close()
     assert not outside, f"{FROM_DISK} from disk asked the network for: {outside}"
     assert not errors, f"{FROM_DISK} from disk: JavaScript errors {errors}"
     assert report["formulas"] > 10, f"{FROM_DISK} from disk: {report['formulas']} formulas"
