@@ -5,7 +5,7 @@ Usage in the notebook: `from nnlib.checks import activations as check`, then for
 
 The sigmoid's and tanh's derivatives and Leaky ReLU are declarations judged by
 nnlib.checks.engine; the other checkers are functions built from the engine's readers and
-named mistakes, for what a declaration cannot say (a nan that means a different mistake on
+named mistakes, shorter so than as declarations (a nan that means a different mistake on
 each case, any value in [0, 1] at ReLU's corner, a pair judged by what it computes).
 """
 

@@ -3,17 +3,18 @@
 Usage in the notebook: `from nnlib.checks import backprop as check`, then for example
 `check.dense_backward(dense_backward)`.
 
-The two number exercises are declarations (`NumberExercise`). The code exercises are
-checker functions built from nnlib.checks.engine's readers, comparisons and named mistakes
-(`Variant`), for what a declaration cannot say: results judged part by part (a dict of
-gradients; dX, dW and db), an autograd node judged by the gradients it leaves behind, an
-input that must come back unchanged, the measured error quoted in the verdict. A mistake is
-named only when it reproduces the student's numbers on every case.
+The checkers are declarations judged by nnlib.checks.engine (`CodeExercise`: the dense
+layer's dX, dW and db judged part by part, the 2-layer network, the descent with
+accumulators; `NumberExercise`), except where a declaration cannot say it: the hand-worked
+graph (numbers), the autograd node (judged by the gradients it leaves behind) and the
+gradient checker (judged by its relative error, with an input that must come back as it
+was). A mistake is named only when it reproduces the student's numbers on every case.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from operator import itemgetter
 
 import numpy as np
 
@@ -24,7 +25,6 @@ from nnlib.checks import (
     array_text,
     call_student,
     checker,
-    explain_by_arguments,
     explain_difference,
     kind_of,
     require_number,
@@ -33,13 +33,15 @@ from nnlib.checks import (
     values_differ,
 )
 from nnlib.checks.engine import (
+    CodeExercise,
+    Piece,
     Variant,
-    all_close,
     as_array,
     as_dict,
     as_parts,
     call_with_shape_hint,
     close,
+    code_checker,
     finite,
     recoded,
     reject_match,
@@ -411,32 +413,43 @@ _DENSE_MISTAKES = {  # the typical mistakes in each part, computed from (dZ, X, 
 }
 
 
-@checker("The backward pass of a dense layer")
-def dense_backward(func):
-    """Check `func(dZ, X, W) -> (dX, dW, db)` for Z = X W + b."""
-    for dZ, X, W in _dense_cases():
-        got = call_with_shape_hint(func, "dense_backward", dZ, X, W, hint=_DENSE_HINT)
-        got = recoded("not-a-triple", as_parts, got, _DENSE_RULES, "`dense_backward`")
-        dX, dW, db = (as_array(part, f"`{n}`") for part, n in zip(got, _DENSE_RULES, strict=True))
-        right = _dense_backward(dZ, (X, W))
-        if close(dX, right[1]) and close(dW, right[0]):
-            raise Reject(
-                "wrong-order", "dX and dW are swapped: return them in the order (dX, dW, db)."
-            )
-        if db.shape == (1, right[2].size):
-            db = db.reshape(-1)
-        for name, part, right_part in zip(_DENSE_RULES, (dX, dW, db), right, strict=True):
-            if close(part, right_part):
-                continue
-            reject_match([part], [(dZ, X, W)], _DENSE_MISTAKES[name])
-            hint = _DB_HINT if name == "db" else _DENSE_HINT
-            as_array(part, f"`{name}`", right_part.shape, hint=lambda _, hint=hint: hint)
-            raise Reject(
-                f"wrong-{name}",
-                f"{name} is not {_DENSE_RULES[name]} with dZ {dZ.shape}, X {X.shape} and W "
-                f"{W.shape}.",
-            )
-    return "dX = dZ Wᵀ, dW = Xᵀ dZ and db = the row sums of dZ, right for every shape."
+def _read_dense(got, case, right):
+    """(dX, dW, db) as arrays, a db of shape (1, n) as (n,); dX and dW swapped are named."""
+    got = recoded("not-a-triple", as_parts, got, _DENSE_RULES, "`dense_backward`")
+    dX, dW, db = (as_array(part, f"`{n}`") for part, n in zip(got, _DENSE_RULES, strict=True))
+    if close(dX, right[1]) and close(dW, right[0]):
+        raise Reject("wrong-order", "dX and dW are swapped: return them in the order (dX, dW, db).")
+    return dX, dW, db.reshape(-1) if db.shape == (1, right[2].size) else db
+
+
+def _dense_piece(index, name):
+    """Part `name`: its typical mistakes, then a wrong shape with a hint, then its rule."""
+    hint = _DB_HINT if name == "db" else _DENSE_HINT
+
+    def mismatch(case, got, right):
+        as_array(got, f"`{name}`", right.shape, hint=lambda _: hint)  # a wrong shape says so
+        shapes = "dZ {}, X {} and W {}".format(*(a.shape for a in case))
+        return f"{name} is not {_DENSE_RULES[name]} with {shapes}."
+
+    return Piece(name, itemgetter(index), f"wrong-{name}", mismatch, _DENSE_MISTAKES[name])
+
+
+dense_backward = code_checker(
+    CodeExercise(
+        title="The backward pass of a dense layer",
+        name="dense_backward",
+        reference=lambda dZ, X, W: _dense_backward(dZ, (X, W)),
+        cases=_dense_cases,
+        call=lambda func, case: call_with_shape_hint(
+            func, "dense_backward", *case, hint=_DENSE_HINT
+        ),
+        result=_read_dense,
+        per_case=True,
+        pieces=[_dense_piece(index, name) for index, name in enumerate(_DENSE_RULES)],
+        mismatch=lambda *_: "dX, dW and db are not all right yet.",  # the pieces say which
+        success="dX = dZ Wᵀ, dW = Xᵀ dZ and db = the row sums of dZ, right for every shape.",
+    )
+)
 
 
 # 3. Backpropagation through a 2-layer network --------------------------------------------
@@ -519,7 +532,7 @@ _TWO_LAYER_HINT = (
 )
 
 
-def _read_gradients(got, right):
+def _read_gradients(got, case, right):
     """The student's dict of gradients as float arrays shaped like `right`'s (a bias of
     shape (1, n) counts as (n,)), or the verdict."""
     grads = as_dict(got, _TWO_LAYER_KEYS, "What `two_layer_backward` returns")
@@ -539,26 +552,11 @@ def _read_gradients(got, right):
     return grads
 
 
-@checker("Backpropagation through a 2-layer network")
-def two_layer_backward(func):
-    """Check `func(X, y, W1, b1, W2, b2)` -> {"W1", "b1", "W2", "b2"}: the gradients of the
-    mean softmax cross-entropy of relu(X W1 + b1) W2 + b2."""
-    cases = list(_two_layer_cases())
-    got, right = [], []
-    for case in cases:
-        answer = call_with_shape_hint(func, "two_layer_backward", *case, hint=_TWO_LAYER_HINT)
-        right.append(_two_layer_variant(*case))
-        got.append(_read_gradients(answer, right[-1]))
-    if all_close(got, right):
-        return "All four gradients are right, for two networks of different shapes."
-    reject_match(got, cases, _TWO_LAYER_MISTAKES, right)
-    wrong = [
-        k
-        for k in _TWO_LAYER_KEYS
-        if not all(close(g[k], r[k]) for g, r in zip(got, right, strict=True))
-    ]
-    if "b2" in wrong and any(abs(float(np.sum(g["b2"]))) > 1e-8 for g in got):
-        raise Reject(
+def _softmax_not_normalised(cases, got, right):
+    """A wrong b2 gradient whose entries do not add up to 0, as the right one's always do."""
+    b2_wrong = not all(close(g["b2"], r["b2"]) for g, r in zip(got, right, strict=True))
+    if b2_wrong and any(abs(float(np.sum(g["b2"]))) > 1e-8 for g in got):
+        return (
             "softmax-not-normalised",
             "Your b2 gradient does not add up to 0 over the classes, and the right one always "
             "does: each row of softmax(Z2) sums to 1 and so does each row of one_hot(y), so "
@@ -566,25 +564,35 @@ def two_layer_backward(func):
             "shifted scores (Z2 minus each row's max), each divided by its row's sum "
             "(axis=1, keepdims=True).",
         )
-    found = explain_by_arguments(
-        func,
-        "two_layer_backward",
-        cases,
-        ("X", "y", "W1", "b1", "W2", "b2"),
-        _two_layer_variant,
+    return None
+
+
+two_layer_backward = code_checker(
+    CodeExercise(
+        title="Backpropagation through a 2-layer network",
+        name="two_layer_backward",
+        reference=_two_layer_variant,
+        cases=_two_layer_cases,
+        call=lambda func, case: call_with_shape_hint(
+            func, "two_layer_backward", *case, hint=_TWO_LAYER_HINT
+        ),
+        result=_read_gradients,
+        mistakes=_TWO_LAYER_MISTAKES,
+        flaws=[_softmax_not_normalised],
+        arguments=("X", "y", "W1", "b1", "W2", "b2"),
         batch=(0, 1),
         parts=_TWO_LAYER_KEYS,
+        by_part=True,
+        what="your {parts}",
+        mismatch=lambda case, got, right: (
+            f"The gradients {', '.join(k for k in got if not close(got[k], right[k]))} are not "
+            "right yet. Go backward one step at a time: dZ2 = (softmax(Z2) − one_hot(y)) / m, "
+            "dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), dA1 = dZ2 @ W2.T, dZ1 = dA1 * (Z1 > 0), "
+            "dW1 = X.T @ dZ1, db1 = dZ1.sum(axis=0)."
+        ),
+        success="All four gradients are right, for two networks of different shapes.",
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"The gradients {', '.join(wrong)} are not right yet. Go backward one step at a time: "
-        "dZ2 = (softmax(Z2) − one_hot(y)) / m, dW2 = A1.T @ dZ2, db2 = dZ2.sum(axis=0), "
-        "dA1 = dZ2 @ W2.T, dZ1 = dA1 * (Z1 > 0), dW1 = X.T @ dZ1, db1 = dZ1.sum(axis=0).",
-        [g[k] for g in got for k in wrong],
-        [r[k] for r in right for k in wrong],
-        what=f"your {' and '.join(wrong)}",
-    )
+)
 
 
 # 4. A central-difference gradient ----------------------------------------------------------
@@ -805,67 +813,56 @@ def _accumulator_one_step(func, cases):
     return None
 
 
-@checker("Full-batch descent with accumulators")
-def accumulator_descent(func):
-    """Check `func(X, Y, W, b, lr, lam, iterations) -> (W, b)`: batch gradient descent on
-    the mean of ½‖x W + b − y‖² plus (λ/2)‖W‖², with accumulators reset every iteration."""
-    hint = (
-        "For one example x (n_in,) with error delta = x @ W + b − y (n_out,), the gradient of "
-        "½‖x W + b − y‖² with respect to W is np.outer(x, delta), of W's shape."
-    )
-    cases = list(_accumulator_cases())
-    answers = []
-    for case in cases:
-        W, b = case[2], case[3]
-        got = call_with_shape_hint(
-            func, "gradient_descent_accumulators", *case, hint=hint, changes="note"
+def _read_trained(got, case, right):
+    """The trained (W, b) as arrays of the shapes they started with (b flattened)."""
+    W, b = case[2], case[3]
+    got = recoded("not-a-pair", as_parts, got, ("W", "b"), "`gradient_descent_accumulators`")
+    new_W = as_array(got[0], "`W`")
+    new_b = as_array(got[1], "`b`").reshape(-1) if np.size(got[1]) == b.size else None
+    if new_W.shape != W.shape or new_b is None:
+        raise Reject(
+            "wrong-shape",
+            f"W should keep its shape {W.shape} and b its shape {b.shape}; you returned "
+            f"shapes {new_W.shape} and {np.shape(got[1])}.",
         )
-        got = recoded("not-a-pair", as_parts, got, ("W", "b"), "`gradient_descent_accumulators`")
-        new_W = as_array(got[0], "`W`")
-        new_b = as_array(got[1], "`b`").reshape(-1) if np.size(got[1]) == b.size else None
-        if new_W.shape != W.shape or new_b is None:
-            raise Reject(
-                "wrong-shape",
-                f"W should keep its shape {W.shape} and b its shape {b.shape}; you returned "
-                f"shapes {new_W.shape} and {np.shape(got[1])}.",
-            )
-        answers.append((new_W, new_b))
-    right = [_accumulator_variant(*case) for case in cases]
-    if all_close(answers, right):
-        return (
-            "Right: fresh accumulators every iteration, the mean gradient, weight decay on W "
-            "and none on b."
-        )
-    reject_match(answers, cases, _ACCUMULATOR_MISTAKES, right)
-    wrong = [
-        (i, name)
-        for i, name in enumerate(("W", "b"))
-        if not all(close(g[i], r[i]) for g, r in zip(answers, right, strict=True))
-    ]
-    found = _accumulator_one_step(func, cases) or explain_by_arguments(
-        func,
-        "gradient_descent_accumulators",
-        cases,
-        ("X", "Y", "W", "b", "lr", "lam", "iterations"),
-        _accumulator_variant,
+    return new_W, new_b
+
+
+_ACCUMULATOR_HINT = (
+    "For one example x (n_in,) with error delta = x @ W + b − y (n_out,), the gradient of "
+    "½‖x W + b − y‖² with respect to W is np.outer(x, delta), of W's shape."
+)
+
+accumulator_descent = code_checker(
+    CodeExercise(
+        title="Full-batch descent with accumulators",
+        name="gradient_descent_accumulators",
+        reference=_accumulator_variant,
+        cases=_accumulator_cases,
+        call=lambda func, case: call_with_shape_hint(
+            func, "gradient_descent_accumulators", *case, hint=_ACCUMULATOR_HINT, changes="note"
+        ),
+        result=_read_trained,
+        mistakes=_ACCUMULATOR_MISTAKES,
+        explain=[_accumulator_one_step],
+        arguments=("X", "Y", "W", "b", "lr", "lam", "iterations"),
         batch=(0, 1),
         changes="note",
         parts=("W", "b"),
+        by_part=True,
+        start=lambda case: (case[2], case[3]),
+        what="your trained {parts}",
+        mismatch=lambda case, got, right: (
+            f"After {case[6]} iterations from the given W and b, W should be "
+            f"{array_text(right[0])} and b {array_text(right[1])}; yours are "
+            f"{array_text(got[0])} and {array_text(got[1])}. Per iteration: reset ΔW, Δb; add "
+            "np.outer(x, delta) and delta for every example; then W -= lr * (ΔW/m + lam W) and "
+            "b -= lr * Δb/m."
+        ),
+        success="Right: fresh accumulators every iteration, the mean gradient, weight decay on "
+        "W and none on b.",
     )
-    if found:
-        raise Reject(*found)
-    iterations = cases[0][6]
-    raise values_differ(
-        f"After {iterations} iterations from the first case's W and b, W should be "
-        f"{array_text(right[0][0])} and b {array_text(right[0][1])}; yours are "
-        f"{array_text(answers[0][0])} and {array_text(answers[0][1])}. Per iteration: reset "
-        "ΔW, Δb; add np.outer(x, delta) and delta for every example; then "
-        "W -= lr * (ΔW/m + lam W) and b -= lr * Δb/m.",
-        [g[i] for g in answers for i, _ in wrong],
-        [r[i] for r in right for i, _ in wrong],
-        start=[case[2 + i] for case in cases for i, _ in wrong],
-        what=f"your trained {' and '.join(name for _, name in wrong)}",
-    )
+)
 
 
 # A chain-rule derivative by hand, and a prediction -----------------------------------------

@@ -91,6 +91,12 @@ def as_array(value, what, shape=None, kind="an array of numbers", hint=None):
 def _shape_hint(got, wanted):
     if len(wanted) == 2 and got == wanted[::-1] and wanted[0] != wanted[1]:
         return "It looks transposed: keep one row per example (or transpose with .T)."
+    if got == ():
+        return (
+            "It is a single number where an array is expected: work on whole arrays entry "
+            "by entry (np.exp, np.maximum, ...), and leave out any sum, mean or max that "
+            "reduces them."
+        )
     if len(got) < len(wanted):
         return "Did a sum, a mean or a max lose an axis? keepdims=True keeps it."
     if len(got) > len(wanted):
@@ -186,7 +192,10 @@ def call_with_shape_hint(func, name, *args, hint, changes="reject"):
 
 def close(got, right, rtol=RTOL, atol=ATOL):
     """True when `got` has `right`'s shape and values (both finite): arrays, numbers, or
-    tuples, lists and dicts of them, compared piece by piece."""
+    tuples, lists and dicts of them, compared piece by piece. A label (a string) is
+    compared by equality."""
+    if isinstance(right, str):
+        return isinstance(got, str) and got == right
     if isinstance(right, dict):
         return (
             isinstance(got, dict)
@@ -313,15 +322,22 @@ class Piece:
     it from a read result (the student's and the right one alike); `mistakes` are its
     variants, computing that part from a case; a difference nothing names gets `code` and
     the sentence `mismatch(case, got, right)`, for the first case where the part differs.
-    `rtol`/`atol` default to the exercise's."""
+    `rtol`/`atol` default to the exercise's.
+
+    With `code=None` such a difference ends the judging of parts and goes on like a whole
+    result's: to the exercise's `flaws` and explanations, then to its `unnamed` code or the
+    shared relations on this part alone, with `what` naming it and `start(case)` its value
+    before the step."""
 
     name: str
     pick: Callable[[Any], Any]
-    code: str
+    code: str | None
     mismatch: Callable[[tuple, Any, Any], str]
     mistakes: Sequence[Variant] | Callable[[list], Sequence[Variant]] = ()
     rtol: float | None = None
     atol: float | None = None
+    what: str = "your values"
+    start: Callable[[tuple], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -359,13 +375,25 @@ class CodeExercise:
       is; without it, the shared relations (negated, scaled, shifted) are looked for first.
     - `call(func, case)`: how the student's function is run on a case, where it needs more
       than `call_student` (a hint for a crash); it must return what the function returned.
+    - `flaws`: functions of the cases and the read results (lists, one entry per case, the
+      right ones last), tried in order after the named mistakes and the pieces; each
+      returns (code, message) for what no variant computes (a nan quoted with every
+      result, an answer of the wrong length, an item that does not belong), or None.
+    - `success` may be a function of the student's function, run last, that returns the
+      sentence (a note on an accepted variant) or raises `Reject` like a probe.
+    - `spread`: each result is a list of arrays of different shapes (a gradient, one array
+      per parameter); the shared relations see the arrays of every case as one list.
+    - `by_part`: each result is made of the parts named in `parts` (a tuple, or a dict
+      with those keys); the shared relations see only the parts that differ on some case,
+      `what` naming them with "{parts}" ("your {parts}": "your W1 and b2"), and `start`
+      gives one start per part.
     """
 
     title: str
     name: str
     reference: Callable[..., Any]
     cases: Callable[[], Sequence[tuple]]
-    success: str
+    success: str | Callable[[Callable], str]
     mismatch: Callable[[tuple, Any, Any], str]
     mistakes: Sequence[Variant] | Callable[[list], Sequence[Variant]] = ()
     result: Callable[[Any, tuple, Any], Any] | None = None
@@ -389,6 +417,9 @@ class CodeExercise:
     pieces: Sequence[Piece] = ()
     unnamed: str | None = None
     call: Callable[[Callable, tuple], Any] | None = None
+    flaws: Sequence[Callable[[list, list, list], tuple[str, str] | None]] = ()
+    spread: bool = False
+    by_part: bool = False
 
 
 def like_reference(name):
@@ -438,7 +469,7 @@ def judge(exercise, func):
         diagnose(exercise, func, cases, got, right)
     for probe in exercise.probes:
         probe(func)
-    return exercise.success
+    return exercise.success(func) if callable(exercise.success) else exercise.success
 
 
 def diagnose(exercise, func, cases, got, right):
@@ -449,8 +480,15 @@ def diagnose(exercise, func, cases, got, right):
                 raise Reject("not-finite", exercise.nonfinite(case, g))
     variants = exercise.mistakes(cases) if callable(exercise.mistakes) else exercise.mistakes
     reject_match(got, cases, variants, right, exercise.rtol, exercise.atol)
+    left = None  # a piece whose difference nothing named (`code=None`)
     for piece in exercise.pieces:
-        _judge_piece(piece, exercise, cases, got, right)
+        left = _judge_piece(piece, exercise, cases, got, right)
+        if left is not None:
+            break
+    for flaw in exercise.flaws:
+        found = flaw(cases, got, right)
+        if found:
+            raise Reject(*found)
     found = None
     for explain in exercise.explain:
         found = found or explain(func, cases)
@@ -478,6 +516,8 @@ def diagnose(exercise, func, cases, got, right):
         )
     if found:
         raise Reject(*found)
+    if left is not None:
+        raise _piece_differs(left, exercise, cases, got, right)
     index = next(
         i
         for i, (g, r) in enumerate(zip(got, right, strict=True))
@@ -486,32 +526,78 @@ def diagnose(exercise, func, cases, got, right):
     if exercise.unnamed is not None:
         raise Reject(exercise.unnamed, exercise.mismatch(cases[index], got[index], right[index]))
     start = [exercise.start(case) for case in cases] if exercise.start else None
-    raise values_differ(
-        exercise.mismatch(cases[index], got[index], right[index]),
-        got,
-        right,
-        start=start,
-        what=exercise.what,
-    )
+    message = exercise.mismatch(cases[index], got[index], right[index])
+    if exercise.spread:
+        got, right = _spread(got), _spread(right)
+        start = _spread(start) if start is not None else None
+    what = exercise.what
+    if exercise.by_part:
+        got, right, start, what = _differing_parts(exercise, got, right, start)
+    raise values_differ(message, got, right, start=start, what=what)
+
+
+def _spread(results):
+    """The arrays of results that are each a list of arrays, as one list."""
+    return [array for result in results for array in result]
+
+
+def _differing_parts(exercise, got, right, start):
+    """For `by_part`: the parts that differ on some case, case after case (the student's,
+    the right ones, their starts), and `what` with their names."""
+    keys = exercise.parts if isinstance(right[0], dict) else range(len(exercise.parts))
+    wrong = [
+        (key, name)
+        for key, name in zip(keys, exercise.parts, strict=True)
+        if not all(
+            close(g[key], r[key], exercise.rtol, exercise.atol)
+            for g, r in zip(got, right, strict=True)
+        )
+    ]
+
+    def pick(results):
+        return [result[key] for result in results for key, _ in wrong]
+
+    names = " and ".join(name for _, name in wrong)
+    start = pick(start) if start is not None else None
+    return pick(got), pick(right), start, exercise.what.format(parts=names)
 
 
 def _judge_piece(piece, exercise, cases, got, right):
     """Return when the piece is right on every case; else raise its named mistake or its
-    own verdict for the first case where it differs."""
+    own verdict for the first case where it differs (return the piece, with no `code`)."""
     rtol = exercise.rtol if piece.rtol is None else piece.rtol
     atol = exercise.atol if piece.atol is None else piece.atol
     got_piece = [piece.pick(g) for g in got]
     right_piece = [piece.pick(r) for r in right]
     if all_close(got_piece, right_piece, rtol, atol):
-        return
+        return None
     variants = piece.mistakes(cases) if callable(piece.mistakes) else piece.mistakes
     reject_match(got_piece, cases, variants, right_piece, rtol, atol)
+    if piece.code is None:
+        return piece
     i = next(
         i
         for i, (g, r) in enumerate(zip(got_piece, right_piece, strict=True))
         if not close(g, r, rtol, atol)
     )
     raise Reject(piece.code, piece.mismatch(cases[i], got_piece[i], right_piece[i]))
+
+
+def _piece_differs(piece, exercise, cases, got, right):
+    """The verdict for a piece with no `code` that nothing names: the exercise's `unnamed`
+    code, or the shared relations on that piece alone, with the piece's sentence for the
+    first case where it differs."""
+    rtol = exercise.rtol if piece.rtol is None else piece.rtol
+    atol = exercise.atol if piece.atol is None else piece.atol
+    got, right = [piece.pick(g) for g in got], [piece.pick(r) for r in right]
+    i = next(
+        i for i, (g, r) in enumerate(zip(got, right, strict=True)) if not close(g, r, rtol, atol)
+    )
+    message = piece.mismatch(cases[i], got[i], right[i])
+    if exercise.unnamed is not None:
+        return Reject(exercise.unnamed, message)
+    start = [piece.start(case) for case in cases] if piece.start else None
+    return values_differ(message, got, right, start=start, what=piece.what)
 
 
 def worst(got, right):

@@ -5,25 +5,19 @@ example `check.line_step(line_step)`.
 
 The checkers are declarations judged by nnlib.checks.engine: the reference, the cases, and
 the typical mistakes as `Variant`s, a mistake named only when it reproduces the student's
-numbers on every case. Where the verdicts are not "the values differ" (a pair judged part by
-part, a rate compared with its limit, the batches of an epoch, a number), the checker is a
-function built from the engine's readers and comparisons.
+numbers on every case. Three checkers stay functions built from the engine's readers: a
+wrong stable rate is judged against its limit (too large, too small), the mini-batches of an
+epoch are random and judged by their properties, and the rate for the bowl is judged by a run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnlib.checks import (
-    Reject,
-    call_student,
-    checker,
-    explain_by_arguments,
-    require_number,
-    values_differ,
-)
+from nnlib.checks import Reject, call_student, checker, require_number
 from nnlib.checks.engine import (
     CodeExercise,
+    Piece,
     Variant,
     all_close,
     as_array,
@@ -32,7 +26,6 @@ from nnlib.checks.engine import (
     close,
     code_checker,
     finite,
-    first_match,
     recoded,
     reject_match,
     summary,
@@ -77,16 +70,10 @@ def _line_step(w, b, x, y, lr):
 
 
 def _scaled(factor, part=slice(None)):
-    """A step `factor(x)` times the right one: the pair, or its part 0 (w) or 1 (b)."""
-    return lambda w, b, x, y, lr: _line_step(w, b, x, y, factor(x) * lr)[part]
-
-
-def _reversed(x):
-    return -1.0
-
-
-def _halved(x):
-    return 0.5
+    """A step `factor` times the right one (or `factor(x)` times, for len): the pair, or its
+    part 0 (w) or 1 (b)."""
+    scale = factor if callable(factor) else lambda x: factor
+    return lambda w, b, x, y, lr: _line_step(w, b, x, y, scale(x) * lr)[part]
 
 
 # Both parameters wrong in the same way, or the gradient returned instead of a step.
@@ -103,14 +90,14 @@ _LINE_MISTAKES = [
         "it, which is gradient ascent and makes the loss larger. The rule is "
         "w := w − α ∂J/∂w (and the same for b). If you did subtract, look at the residual: "
         "with r = y − ŷ the gradient changes sign; it is mean(2 r x) for r = x w + b − y.",
-        _scaled(_reversed),
+        _scaled(-1.0),
     ),
     Variant(
         "missing-factor-2",
         "Both steps are half as large as they should be: the factor 2 from differentiating "
         "the square is missing. ∂(r²)/∂w = 2 r ∂r/∂w, so ∂J/∂w = mean(2 r x) and "
         "∂J/∂b = mean(2 r), with r = x w + b − y.",
-        _scaled(_halved),
+        _scaled(0.5),
     ),
     Variant(
         "summed",
@@ -126,13 +113,13 @@ _W_MISTAKES = [
     Variant(
         "ascent",
         "Your w moved uphill: subtract α ∂J/∂w from w, do not add it.",
-        _scaled(_reversed, 0),
+        _scaled(-1.0, 0),
     ),
     Variant(
         "missing-factor-2",
         "Your step for w is half as large as it should be: ∂J/∂w = mean(2 (x w + b − y) x); "
         "the 2 comes from differentiating the square.",
-        _scaled(_halved, 0),
+        _scaled(0.5, 0),
     ),
     Variant(
         "summed",
@@ -157,13 +144,13 @@ _B_MISTAKES = [
     Variant(
         "ascent",
         "Your b moved uphill: subtract α ∂J/∂b from b, do not add it.",
-        _scaled(_reversed, 1),
+        _scaled(-1.0, 1),
     ),
     Variant(
         "missing-factor-2",
         "Your step for b is half as large as it should be: ∂J/∂b = mean(2 (x w + b − y)); "
         "the 2 comes from differentiating the square.",
-        _scaled(_halved, 1),
+        _scaled(0.5, 1),
     ),
     Variant(
         "summed",
@@ -210,64 +197,61 @@ def _new_value(value, label):
     return _number(value, f"Your {label}")
 
 
-def _line_pair(got, name):
+def _line_pair(got, case, right):
     if isinstance(got, np.ndarray) and got.shape == (2,):
         got = tuple(got)  # two numbers in an array are a pair too
     labels = ("new_w", "new_b")
-    parts = recoded("not-a-pair", as_parts, got, labels, f"`{name}(w, b, x, y, lr)`")
+    parts = recoded("not-a-pair", as_parts, got, labels, "`line_step(w, b, x, y, lr)`")
     return [_new_value(value, label) for value, label in zip(parts, labels, strict=True)]
 
 
-@checker("One step of gradient descent for a line")
-def line_step(func):
-    """Check `func(w, b, x, y, lr) -> (new_w, new_b)`: one step on the mean of
-    (x w + b − y)² over the batch. New w and new b are judged one by one."""
-    name = "line_step"
-    cases = list(_line_cases())
-    got = [_line_pair(call_student(func, name, *case), name) for case in cases]
-    right = [_line_step(*case) for case in cases]
-    w_got, b_got = [g[0] for g in got], [g[1] for g in got]
-    w_right, b_right = [r[0] for r in right], [r[1] for r in right]
-    w_ok, b_ok = all_close(w_got, w_right, **_TOL), all_close(b_got, b_right, **_TOL)
-    if w_ok and b_ok:
-        return "Right: both parameters step against the mean gradient of the batch."
-    reject_match(got, cases, _LINE_MISTAKES, right, **_TOL)
-    if not w_ok:
-        reject_match(w_got, cases, _W_MISTAKES, w_right, **_TOL)
-    b_mistake = None if b_ok else first_match(b_got, cases, _B_MISTAKES, b_right, **_TOL)
-    if not (w_ok and b_mistake):
-        found = explain_by_arguments(
-            func,
-            name,
-            cases,
-            ("w", "b", "x", "y", "lr"),
-            _line_step,
-            batch=(2, 3),
-            parts=("new w", "new b"),
-        )
-        if found:
-            raise Reject(*found)
-    if not w_ok:
-        w, b, x, y, lr = cases[0]
-        raise values_differ(
-            f"For w = {w}, b = {b}, lr = {lr} and the first batch, the new w should be "
-            f"{w_right[0]:.6f}; yours is {w_got[0]:.6f}. With r = x w + b − y, "
-            "∂J/∂w = mean(2 r x) and new_w = w − lr ∂J/∂w.",
-            w_got,
-            w_right,
-            start=[c[0] for c in cases],
-            what="your new w",
-        )
-    if b_mistake:
-        raise Reject(b_mistake.code, b_mistake.text(cases))
-    raise values_differ(
-        f"Your new w is right. For the first batch the new b should be {b_right[0]:.6f}; "
-        f"yours is {b_got[0]:.6f}. ∂J/∂b = mean(2 (x w + b − y)).",
-        b_got,
-        b_right,
-        start=[c[1] for c in cases],
-        what="your new b",
+def _batch(case):
+    return "the first batch" if len(case[2]) == 5 else "the second batch"  # of 5, 8 examples
+
+
+def _new_w_differs(case, got, right):
+    w, b, x, y, lr = case
+    return (
+        f"For w = {w}, b = {b}, lr = {lr} and {_batch(case)}, the new w should be "
+        f"{right:.6f}; yours is {got:.6f}. With r = x w + b − y, ∂J/∂w = mean(2 r x) and "
+        "new_w = w − lr ∂J/∂w."
     )
+
+
+def _new_b_differs(case, got, right):
+    return (
+        f"Your new w is right. For {_batch(case)} the new b should be {right:.6f}; yours is "
+        f"{got:.6f}. ∂J/∂b = mean(2 (x w + b − y))."
+    )
+
+
+def _part(i, differs, mistakes):
+    """New w (i = 0) or new b (1), judged on its own; w and b are the case's first two."""
+    label = f"new {'wb'[i]}"
+    pick, start = (lambda pair: pair[i]), (lambda case: case[i])
+    return Piece(label, pick, None, differs, mistakes, what=f"your {label}", start=start)
+
+
+# `line_step(w, b, x, y, lr) -> (new_w, new_b)`: one step on the mean of (x w + b − y)² over
+# the batch. Past the mistakes of the pair, new w is judged, then new b: what no mistake of a
+# part names goes to the inputs the answer ignores, then to the shared relations on that part.
+line_step = code_checker(
+    CodeExercise(
+        title="One step of gradient descent for a line",
+        name="line_step",
+        reference=_line_step,
+        cases=_line_cases,
+        result=_line_pair,
+        mistakes=_LINE_MISTAKES,
+        pieces=[_part(0, _new_w_differs, _W_MISTAKES), _part(1, _new_b_differs, _B_MISTAKES)],
+        arguments=("w", "b", "x", "y", "lr"),
+        batch=(2, 3),
+        parts=("new w", "new b"),
+        mismatch=_new_w_differs,  # not reached: a wrong pair has a wrong part
+        success="Right: both parameters step against the mean gradient of the batch.",
+        **_TOL,
+    )
+)
 
 
 # 2. The chain rule -------------------------------------------------------------------------

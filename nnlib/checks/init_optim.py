@@ -3,14 +3,14 @@
 Usage in the notebook: `from nnlib.checks import init_optim as check`, then for example
 `check.he_normal(he_normal)`.
 
-Each checker declares its cases and its typical mistakes (`Variant`s, each named only
-when it reproduces the student's numbers on every case), and is judged with the readers
-and comparisons of nnlib.checks.engine. They are checker functions rather than
-`CodeExercise` declarations because their answers are judged part by part (a new θ and its
-state, a variance and a limit), drawn at random, or lists of arrays; the two numbers are
-`NumberExercise` declarations. Two variants are accepted on purpose, with a note: ε
-inside the square root (√(G + ε), √(v̂ + ε)), which some libraries use and which differs
-from the book's form only when the squared gradients are tiny.
+The exercises on Xavier's scales, the three optimiser steps and gradient clipping are
+declarations judged by nnlib.checks.engine: cases, a reference, and typical mistakes
+(`Variant`s, each named only when it reproduces the student's numbers on every case),
+with a result of several parts judged part by part (`Piece`). He initialisation stays a
+checker function, since it judges random draws by their statistics; the two numbers are
+`NumberExercise` declarations. Variants of the book's steps are accepted on purpose, with a
+note: ε inside the square root (√(G + ε), √(v̂ + ε)), as some libraries do, and Adam's
+corrections folded into the rate; both differ from the book's step only for a large ε.
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ import numbers
 import numpy as np
 
 from nnlib import optim
-from nnlib.checks import Reject, array_text, call_student, checker, kind_of, values_differ
+from nnlib.checks import Reject, array_text, call_student, checker, kind_of
 from nnlib.checks.engine import (
+    CodeExercise,
+    Piece,
     Variant,
-    all_close,
     as_array,
     as_number,
     as_parts,
     close,
+    code_checker,
     finite,
     first_match,
-    judge_part,
     reject_match,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
@@ -238,49 +239,55 @@ _XAVIER_LIMIT_MISTAKES = [
 ]
 
 
-@checker("The scales of the Xavier rule")
-def xavier_scales(func):
-    """Check `func(n_in, n_out) -> (variance, limit)`: 2/(n_in + n_out) and
-    √(6/(n_in + n_out))."""
-    name = "xavier_scales"
-    variances, limits = [], []
-    for n_in, n_out in _XAVIER_SIZES:
-        variance, limit = as_parts(
-            call_student(func, name, n_in, n_out),
-            ("variance", "limit"),
-            f"`{name}(n_in, n_out)`",
-        )
-        sizes = f"for n_in = {n_in}, n_out = {n_out}"
-        variances.append(as_number(variance, f"The variance {sizes}"))
-        limits.append(as_number(limit, f"The limit {sizes}"))
-    right_var = [2 / (a + b) for a, b in _XAVIER_SIZES]
-    right_limit = [np.sqrt(6 / (a + b)) for a, b in _XAVIER_SIZES]
-    if all_close(variances, right_limit) and all_close(limits, right_var):
-        raise Reject("swapped", "Your two numbers are swapped: return (variance, limit).")
-    n_in, n_out = _XAVIER_SIZES[0]
-    first = f"For n_in = {n_in} and n_out = {n_out}"
-    judge_part(
-        variances,
-        right_var,
-        _XAVIER_SIZES,
-        _XAVIER_VARIANCE_MISTAKES,
-        "wrong-variance",
-        f"{first} the variance is 2/({n_in} + {n_out}) = {right_var[0]:.6f}; yours is "
-        f"{variances[0]:.6f}.",
+def _xavier_result(got, case, right):
+    """The student's (variance, limit) for one size, as two numbers."""
+    variance, limit = as_parts(got, ("variance", "limit"), "`xavier_scales(n_in, n_out)`")
+    sizes = "for n_in = {}, n_out = {}".format(*case)
+    return [as_number(variance, f"The variance {sizes}"), as_number(limit, f"The limit {sizes}")]
+
+
+xavier_scales = code_checker(
+    CodeExercise(
+        title="The scales of the Xavier rule",
+        name="xavier_scales",
+        reference=lambda n_in, n_out: (2 / (n_in + n_out), np.sqrt(6 / (n_in + n_out))),
+        cases=lambda: _XAVIER_SIZES,
+        result=_xavier_result,
+        mistakes=[
+            Variant(
+                "swapped",
+                "Your two numbers are swapped: return (variance, limit).",
+                lambda n_in, n_out: (np.sqrt(6 / (n_in + n_out)), 2 / (n_in + n_out)),
+            )
+        ],
+        pieces=[
+            Piece(
+                "variance",
+                lambda result: result[0],
+                "wrong-variance",
+                lambda case, got, right: (
+                    "For n_in = {} and n_out = {} the variance is "
+                    "2/({} + {}) = {:.6f}; yours is {:.6f}.".format(*case, *case, right, got)
+                ),
+                _XAVIER_VARIANCE_MISTAKES,
+            ),
+            Piece(
+                "limit",
+                lambda result: result[1],
+                "wrong-limit",
+                lambda case, got, right: (
+                    "For n_in = {} and n_out = {} the limit is "
+                    "√(6/({} + {})) = {:.6f}; yours is {:.6f}. U(−a, a) has variance "
+                    "a²/3.".format(*case, *case, right, got)
+                ),
+                _XAVIER_LIMIT_MISTAKES,
+            ),
+        ],
+        mismatch=None,  # the pieces judge every part
+        success="Right: variance 2/(n_in + n_out), so standard deviation √(2/(n_in + n_out)), "
+        "and the uniform limit √(6/(n_in + n_out)) that gives the same variance.",
     )
-    judge_part(
-        limits,
-        right_limit,
-        _XAVIER_SIZES,
-        _XAVIER_LIMIT_MISTAKES,
-        "wrong-limit",
-        f"{first} the limit is √(6/({n_in} + {n_out})) = {right_limit[0]:.6f}; yours is "
-        f"{limits[0]:.6f}. U(−a, a) has variance a²/3.",
-    )
-    return (
-        "Right: variance 2/(n_in + n_out), so standard deviation √(2/(n_in + n_out)), and "
-        "the uniform limit √(6/(n_in + n_out)) that gives the same variance."
-    )
+)
 
 
 # Optimiser steps: shared cases and reading -------------------------------------------------
@@ -301,22 +308,60 @@ def _like_theta(shape):
     return "Every value the step returns has the shape of `theta`: one entry per parameter."
 
 
-def _step_parts(result, names, who, shape):
-    """A step's result read as one float array of `theta`'s shape per name, in order."""
-    parts = as_parts(result, names, who)
+def _step_result(who, names):
+    """The reader of a step's result: one float array of `theta`'s shape per name, in
+    order. `who` is the call in a sentence."""
+
+    def read(result, case, right):
+        return [
+            as_array(part, f"The new {n}", case[0].shape, hint=_like_theta)
+            for part, n in zip(as_parts(result, names, who), names, strict=True)
+        ]
+
+    return read
+
+
+def _step_pieces(cases, states, theta, marked=False):
+    """The parts of a step's result, judged in turn: each state, (name, rule, mistakes), in
+    the order the step returns them after θ; then θ, (rule, mistakes), once the states are
+    right. `rule` says how a part is computed; a `marked` θ is compared `_marked`, so that
+    a nan can match a mistake's."""
+    names = [name for name, _, _ in states]
+    states_right = f"Your {' and '.join(names)} {'is' if len(names) == 1 else 'are'} right. "
+
+    def piece(index, name, code, rule, mistakes, before="", mark=False):
+        def mismatch(case, got, right):
+            got, right = (_unmarked(got), _unmarked(right)) if mark else (got, right)
+            nth = next(i for i, c in enumerate(cases()) if np.array_equal(c[0], case[0]))
+            return (
+                f"{before}For the {('first', 'second', 'third')[nth]} case the new {name} "
+                f"should be {array_text(right)}; yours is {array_text(got)}. {rule}"
+            )
+
+        pick = (lambda result: _marked(result[index])) if mark else (lambda result: result[index])
+        return Piece(name, pick, code, mismatch, mistakes)
+
     return [
-        as_array(part, f"The new {n}", shape, hint=_like_theta)
-        for part, n in zip(parts, names, strict=True)
+        *(piece(i, name, f"wrong-{name}", *part) for i, (name, *part) in enumerate(states, 1)),
+        piece(0, "θ", "wrong-theta", *theta, before=states_right, mark=marked),
     ]
 
 
-def _accepted_variant(probe_theta, right_theta, variants):
-    """The note for an accepted variant of the book's step, or None: the large-ε probe
-    tells a variant (ε inside the root, a folded rate) from the book's own step and from an
-    ε left out. `variants` is a list of (the variant's θ on the probe, its note)."""
-    if close(probe_theta, right_theta):
-        return None
-    return next((note for theta, note in variants if close(probe_theta, theta)), None)
+def _eps_probe(call, read, right, probe, accepted, missing, success):
+    """The success sentence of a step whose ε may also sit where some libraries put it:
+    the step on `probe`, a case with a large ε, tells the book's step from an `accepted`
+    variant (a list of (its θ on a case, its note)) and from an ε left out (`missing`)."""
+
+    def judge(func):
+        theta, right_theta = read(call(func, probe), probe, None)[0], right(*probe)[0]
+        if close(theta, right_theta):
+            return success
+        note = next((note for variant, note in accepted if close(theta, variant(*probe))), None)
+        if note is None:
+            raise Reject("ignores-eps", missing)
+        return note
+
+    return judge
 
 
 # 3. One step of momentum -------------------------------------------------------------------
@@ -389,37 +434,23 @@ _MOMENTUM_THETA_MISTAKES = [
 ]
 
 
-@checker("One step of momentum")
-def momentum_step(func):
-    """Check `func(theta, v, g, lr, beta) -> (theta, v)`: v = βv + (1−β)g, θ = θ − lr v."""
-    name = "momentum_step"
-    cases = list(_momentum_cases())
-    who = f"`{name}(theta, v, g, lr, beta)`"
-    got = [
-        _step_parts(call_student(func, name, *c, changes="note"), ("theta", "v"), who, c[0].shape)
-        for c in cases
-    ]
-    got_theta, got_v = map(list, zip(*got, strict=True))
-    right = [_momentum_right(*c) for c in cases]
-    judge_part(
-        got_v,
-        [r[1] for r in right],
-        cases,
-        _MOMENTUM_V_MISTAKES,
-        "wrong-v",
-        f"For the first case the new v should be {array_text(right[0][1])}; yours is "
-        f"{array_text(got_v[0])}. It is v = β v + (1 − β) g.",
+momentum_step = code_checker(
+    CodeExercise(
+        title="One step of momentum",
+        name="momentum_step",
+        reference=_momentum_right,
+        cases=_momentum_cases,
+        result=_step_result("`momentum_step(theta, v, g, lr, beta)`", ("theta", "v")),
+        changes="note",
+        pieces=_step_pieces(
+            _momentum_cases,
+            [("v", "It is v = β v + (1 − β) g.", _MOMENTUM_V_MISTAKES)],
+            ("It is θ = θ − α v with the new v.", _MOMENTUM_THETA_MISTAKES),
+        ),
+        mismatch=None,  # the pieces judge every part
+        success="Right: v = β v + (1 − β) g, a running average of the gradients, then θ = θ − α v.",
     )
-    judge_part(
-        got_theta,
-        [r[0] for r in right],
-        cases,
-        _MOMENTUM_THETA_MISTAKES,
-        "wrong-theta",
-        f"Your v is right. For the first case the new θ should be {array_text(right[0][0])}; "
-        f"yours is {array_text(got_theta[0])}. It is θ = θ − α v with the new v.",
-    )
-    return "Right: v = β v + (1 − β) g, a running average of the gradients, then θ = θ − α v."
+)
 
 
 # 4. One step of AdaGrad --------------------------------------------------------------------
@@ -499,65 +530,47 @@ _ADAGRAD_THETA_MISTAKES = [
 ]
 
 
-@checker("One step of AdaGrad")
-def adagrad_step(func):
-    """Check `func(theta, G, g, lr, eps) -> (theta, G)`: G = G + g², θ = θ − lr g/(√G + ε)."""
-    name = "adagrad_step"
-    cases = list(_adagrad_cases())
-    who = f"`{name}(theta, G, g, lr, eps)`"
-    got = [
-        _step_parts(call_student(func, name, *c, changes="note"), ("theta", "G"), who, c[0].shape)
-        for c in [*cases, _ADAGRAD_PROBE]
-    ]
-    probe_theta = got.pop()[0]  # the probe only tells where ε goes
-    got_theta, got_G = map(list, zip(*got, strict=True))
-    right = [_adagrad_right(*c) for c in cases]
-    judge_part(
-        got_G,
-        [r[1] for r in right],
-        cases,
-        _ADAGRAD_G_MISTAKES,
-        "wrong-G",
-        f"For the first case the new G should be {array_text(right[0][1])}; yours is "
-        f"{array_text(got_G[0])}. It is G = G + g².",
-    )
-    if not all_close(got_theta, [_adagrad_inside(*c) for c in cases], rtol=1e-5):
-        judge_part(
-            got_theta,
-            [r[0] for r in right],
-            cases,
-            _ADAGRAD_THETA_MISTAKES,
-            "wrong-theta",
-            f"Your G is right. For the first case the new θ should be "
-            f"{array_text(right[0][0])}; yours is {array_text(got_theta[0])}. It is "
-            "θ = θ − α g / (√G + ε) with the new G.",
-        )
-    right_probe = _adagrad_right(*_ADAGRAD_PROBE)[0]
-    note = _accepted_variant(
-        probe_theta,
-        right_probe,
-        [
-            (
-                _adagrad_inside(*_ADAGRAD_PROBE),
-                "Right, with one difference from the book, which is accepted: you put ε inside "
-                "the square root, √(G + ε), as some libraries do. The book adds it outside, "
-                "√G + ε; with ε = 1e-8 the two agree unless G is tiny.",
-            )
-        ],
-    )
-    if note:
-        return note
-    if not close(probe_theta, right_probe):
-        raise Reject(
-            "ignores-eps",
-            "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
-            "its `eps` argument, and is it added to √G in the denominator? The step is "
+def _call_adagrad(func, case):
+    return call_student(func, "adagrad_step", *case, changes="note")
+
+
+_read_adagrad = _step_result("`adagrad_step(theta, G, g, lr, eps)`", ("theta", "G"))
+
+adagrad_step = code_checker(
+    CodeExercise(
+        title="One step of AdaGrad",
+        name="adagrad_step",
+        reference=_adagrad_right,
+        cases=_adagrad_cases,
+        call=_call_adagrad,
+        result=_read_adagrad,
+        pieces=_step_pieces(
+            _adagrad_cases,
+            [("G", "It is G = G + g².", _ADAGRAD_G_MISTAKES)],
+            ("It is θ = θ − α g / (√G + ε) with the new G.", _ADAGRAD_THETA_MISTAKES),
+        ),
+        mismatch=None,  # the pieces judge every part
+        success=_eps_probe(
+            _call_adagrad,
+            _read_adagrad,
+            _adagrad_right,
+            _ADAGRAD_PROBE,
+            accepted=[
+                (
+                    _adagrad_inside,
+                    "Right, with one difference from the book, which is accepted: you put ε "
+                    "inside the square root, √(G + ε), as some libraries do. The book adds it "
+                    "outside, √G + ε; with ε = 1e-8 the two agree unless G is tiny.",
+                )
+            ],
+            missing="Your step is right for ε = 1e-8 but not for a larger ε: does your function "
+            "use its `eps` argument, and is it added to √G in the denominator? The step is "
             "α g / (√G + eps).",
-        )
-    return (
-        "Right: G collects every squared gradient, and each parameter steps by "
-        "α / (√G + ε) times its gradient, so its rate only shrinks."
+            success="Right: G collects every squared gradient, and each parameter steps by "
+            "α / (√G + ε) times its gradient, so its rate only shrinks.",
+        ),
     )
+)
 
 
 # 5. One step of Adam -----------------------------------------------------------------------
@@ -566,17 +579,8 @@ def adagrad_step(func):
 def _adam_cases():
     """(theta, m, v, g, t, lr, beta1, beta2, eps): a first step from zero state with a zero
     gradient entry (where ε prevents 0/0), and later steps with earlier averages."""
-    yield (
-        np.array([0.5, -1.2, 2.0, 0.3]),
-        np.zeros(4),
-        np.zeros(4),
-        np.array([0.2, -3.0, 0.0, 0.05]),
-        1,
-        0.01,
-        0.9,
-        0.999,
-        1e-8,
-    )
+    theta, g = np.array([0.5, -1.2, 2.0, 0.3]), np.array([0.2, -3.0, 0.0, 0.05])
+    yield theta, np.zeros(4), np.zeros(4), g, 1, 0.01, 0.9, 0.999, 1e-8
     theta, m, g = _vectors(51)
     yield theta, 0.3 * m, 0.2 * m**2 + 0.05, g, 3, 0.1, 0.8, 0.99, 1e-8
     theta, m, g = _vectors(52)
@@ -635,6 +639,12 @@ def _marked(theta):
     theta = np.asarray(theta, dtype=float)
     values = np.nan_to_num(theta, nan=0.0, posinf=0.0, neginf=0.0)
     return values, np.isnan(theta), np.isposinf(theta), np.isneginf(theta)
+
+
+def _unmarked(marked):
+    """The θ that `_marked` spelled out, with its nan and infinities back in place."""
+    values, nan, posinf, neginf = marked
+    return np.select([nan, posinf, neginf], [np.nan, np.inf, -np.inf], values)
 
 
 def _adam_theta(case, numerator=None, denominator=None, sign=-1, **parts):
@@ -762,11 +772,11 @@ _ADAM_THETA_MISTAKES = [
 ]
 
 
-def _call_adam(func, name, case):
+def _call_adam(func, case):
     """The student's `adam_step` on one case; a division by zero at the first step is
     named as the t − 1 it usually comes from."""
     try:
-        return call_student(func, name, *case, changes="note")
+        return call_student(func, "adam_step", *case, changes="note")
     except Reject as verdict:
         if case[4] == 1 and "ZeroDivisionError" in verdict.message:
             raise Reject(
@@ -777,83 +787,60 @@ def _call_adam(func, name, case):
         raise
 
 
-@checker("One step of Adam")
-def adam_step(func):
-    """Check `func(theta, m, v, g, t, lr, beta1, beta2, eps) -> (theta, m, v)`."""
-    name = "adam_step"
-    cases = list(_adam_cases())
-    who = f"`{name}(theta, m, v, g, t, lr, beta1, beta2, eps)`"
-    got = [
-        _step_parts(_call_adam(func, name, c), ("theta", "m", "v"), who, c[0].shape)
-        for c in [*cases, _ADAM_PROBE]
-    ]
-    probe_theta = got.pop()[0]
-    got_theta, got_m, got_v = map(list, zip(*got, strict=True))
-    right = [_adam_right(*c) for c in cases]
-    judge_part(
-        got_m,
-        [r[1] for r in right],
-        cases,
-        _ADAM_M_MISTAKES,
-        "wrong-m",
-        f"For the first case the new m should be {array_text(right[0][1])}; yours is "
-        f"{array_text(got_m[0])}. It is m = β1 m + (1 − β1) g.",
-    )
-    judge_part(
-        got_v,
-        [r[2] for r in right],
-        cases,
-        _ADAM_V_MISTAKES,
-        "wrong-v",
-        f"For the first case the new v should be {array_text(right[0][2])}; yours is "
-        f"{array_text(got_v[0])}. It is v = β2 v + (1 − β2) g².",
-    )
-    inside = all_close(got_theta, [_adam_inside(*c) for c in cases], rtol=1e-5)
-    folded = all_close(got_theta, [_adam_folded(*c) for c in cases], rtol=1e-5)
-    if not (inside or folded):
-        judge_part(
-            [_marked(theta) for theta in got_theta],
-            [_marked(r[0]) for r in right],
-            cases,
-            _ADAM_THETA_MISTAKES,
-            "wrong-theta",
-            f"Your m and v are right. For the first case the new θ should be "
-            f"{array_text(right[0][0])}; yours is {array_text(got_theta[0])}. It is "
-            "θ = θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β1**t) and v̂ = v / (1 − β2**t).",
-        )
-    right_probe = _adam_right(*_ADAM_PROBE)[0]
-    note = _accepted_variant(
-        probe_theta,
-        right_probe,
-        [
+_read_adam = _step_result(
+    "`adam_step(theta, m, v, g, t, lr, beta1, beta2, eps)`", ("theta", "m", "v")
+)
+
+adam_step = code_checker(
+    CodeExercise(
+        title="One step of Adam",
+        name="adam_step",
+        reference=_adam_right,
+        cases=_adam_cases,
+        call=_call_adam,
+        result=_read_adam,
+        pieces=_step_pieces(
+            _adam_cases,
+            [
+                ("m", "It is m = β1 m + (1 − β1) g.", _ADAM_M_MISTAKES),
+                ("v", "It is v = β2 v + (1 − β2) g².", _ADAM_V_MISTAKES),
+            ],
             (
-                _adam_inside(*_ADAM_PROBE),
-                "Right, with one difference from the book, which is accepted: you put ε inside "
-                "the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and the book add "
-                "it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is tiny.",
+                "It is θ = θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β1**t) and v̂ = v / (1 − β2**t).",
+                _ADAM_THETA_MISTAKES,
             ),
-            (
-                _adam_folded(*_ADAM_PROBE),
-                "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you fold "
-                "both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and divide m by "
-                "√v + ε. That ε is in effect ε √(1 − β2**t), a little smaller than the book's; "
-                "with ε = 1e-8 the two steps agree.",
-            ),
-        ],
-    )
-    if note:
-        return note
-    if not close(probe_theta, right_probe):
-        raise Reject(
-            "ignores-eps",
-            "Your step is right for ε = 1e-8 but not for a larger ε: does your function use "
-            "its `eps` argument, and is it added to √v̂ in the denominator? The step is "
+            marked=True,
+        ),
+        mismatch=None,  # the pieces judge every part
+        success=_eps_probe(
+            _call_adam,
+            _read_adam,
+            _adam_right,
+            _ADAM_PROBE,
+            accepted=[
+                (
+                    _adam_inside,
+                    "Right, with one difference from the book, which is accepted: you put ε "
+                    "inside the square root, √(v̂ + ε), as some libraries do. Kingma & Ba and "
+                    "the book add it outside, √v̂ + ε; with ε = 1e-8 the two agree unless v̂ is "
+                    "tiny.",
+                ),
+                (
+                    _adam_folded,
+                    "Right, in the cheaper order of Kingma & Ba's paper, which is accepted: you "
+                    "fold both corrections into the rate, α √(1 − β2**t) / (1 − β1**t), and "
+                    "divide m by √v + ε. That ε is in effect ε √(1 − β2**t), a little smaller "
+                    "than the book's; with ε = 1e-8 the two steps agree.",
+                ),
+            ],
+            missing="Your step is right for ε = 1e-8 but not for a larger ε: does your function "
+            "use its `eps` argument, and is it added to √v̂ in the denominator? The step is "
             "α m̂ / (√v̂ + eps).",
-        )
-    return (
-        "Right: two running averages, each divided by 1 − β**t so that they are true "
-        "averages from the first step, and a step of about α along m̂ / √v̂."
+            success="Right: two running averages, each divided by 1 − β**t so that they are true "
+            "averages from the first step, and a step of about α along m̂ / √v̂.",
+        ),
     )
+)
 
 
 # 6. Clipping a gradient by its global norm -------------------------------------------------
@@ -961,10 +948,11 @@ def _same_shape_as_grads(shape):
     return "Each array keeps the shape of its array of grads: scale * g."
 
 
-def _clip_arrays(result, case, name):
+def _clip_arrays(result, case, right=None):
     """The student's result for one case as a list of float arrays shaped like the
     gradient, or the verdict on what it is instead."""
     grads, c = case
+    name = "clip_by_global_norm"
     number = _one_number(result)
     if number is not None:
         norm = _norm(grads)
@@ -1004,9 +992,11 @@ def _clip_arrays(result, case, name):
     ]
 
 
-def _call_clip(func, name, grads, c):
+def _call_clip(func, case):
     """The student's `func(grads, c)` on copies of the arrays, with what can go wrong turned
     into a verdict that describes `grads` by its shapes (not a screenful of numbers)."""
+    grads, c = case
+    name = "clip_by_global_norm"
     passed = [g.copy() for g in grads]
     shapes = ", ".join(str(g.shape) for g in grads)
     try:
@@ -1031,46 +1021,24 @@ def _call_clip(func, name, grads, c):
     return result
 
 
-@checker("Clipping a gradient by its global norm")
-def clip_by_global_norm(func):
-    """Check `func(grads, max_norm)`: every array of the list `grads` times
-    min(1, max_norm / ‖g‖), with ‖g‖ the norm of all the arrays together."""
-    name = "clip_by_global_norm"
-    cases = list(_clip_cases())
-    got = [_clip_arrays(_call_clip(func, name, *case), case, name) for case in cases]
-    right = [optim.clip_by_global_norm(*case) for case in cases]
-    if not all_close(got, right):
-        reject_match(got, cases, _CLIP_MISTAKES)
-        k = next(k for k in range(len(cases)) if not close(got[k], right[k]))
-        grads, c = cases[k]
-        raise values_differ(
-            f"For a gradient of global norm ‖g‖ = {_norm(grads):.4f} and max_norm = {c:g}, "
-            f"the first array should become {array_text(right[k][0])}; yours is "
-            f"{array_text(got[k][0])}. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then "
-            "multiply every array by the same factor min(1, max_norm / ‖g‖).",
-            [a for g in got for a in g],
-            [a for r in right for a in r],
-            start=[a for grads, _ in cases for a in grads],
-            what="your clipped gradients",
-        )
+def _zero_gradient(func):
+    """An all-zero gradient (‖g‖ = 0, as at a minimum) must come back unchanged."""
     zeros = [np.zeros(shape) for shape in _CLIP_SHAPES]
     try:
-        got_zeros = _clip_arrays(_call_clip(func, name, zeros, 1.0), (zeros, 1.0), name)
+        got = _clip_arrays(_call_clip(func, (zeros, 1.0)), (zeros, 1.0))
     except Reject as verdict:
         if verdict.code not in ("raised", "returned-factor", "returned-norm", "not-a-list"):
             raise
-        got_zeros = None
+        got = None
         detail = (
             "it raised " + verdict.message.split(" raised ", 1)[-1]
             if verdict.code == "raised"
             else "it did not return a list of arrays"
         )
     else:
-        shown = array_text(got_zeros[1])
-        detail = (
-            "it returned nan" if not finite(got_zeros) else f"its second array came back {shown}"
-        )
-    if got_zeros is None or not close(got_zeros, zeros):
+        shown = array_text(got[1])
+        detail = "it returned nan" if not finite(got) else f"its second array came back {shown}"
+    if got is None or not close(got, zeros):
         raise Reject(
             "zero-gradient",
             "Your function is right for every gradient but an all-zero one (‖g‖ = 0, as at "
@@ -1078,12 +1046,33 @@ def clip_by_global_norm(func):
             "and should come back unchanged. Divide only when ‖g‖ > max_norm, or write the "
             "factor as max_norm / max(‖g‖, max_norm), which never divides by 0.",
         )
-    return (
-        "Right: one norm for the whole gradient, √(Σ g²) over every entry of every array, "
-        "and one factor min(1, max_norm / ‖g‖) for every array, so the direction is kept and "
-        "a gradient shorter than max_norm passes unchanged. This is "
-        "nnlib.optim.clip_by_global_norm."
+
+
+clip_by_global_norm = code_checker(
+    CodeExercise(
+        title="Clipping a gradient by its global norm",
+        name="clip_by_global_norm",
+        reference=optim.clip_by_global_norm,
+        cases=_clip_cases,
+        call=_call_clip,
+        result=_clip_arrays,
+        mistakes=_CLIP_MISTAKES,
+        mismatch=lambda case, got, right: (
+            f"For a gradient of global norm ‖g‖ = {_norm(case[0]):.4f} and max_norm = "
+            f"{case[1]:g}, the first array should become {array_text(right[0])}; yours is "
+            f"{array_text(got[0])}. Compute ‖g‖ = √(Σ over all arrays of Σ g²), then multiply "
+            "every array by the same factor min(1, max_norm / ‖g‖)."
+        ),
+        start=lambda case: case[0],
+        spread=True,
+        what="your clipped gradients",
+        probes=[_zero_gradient],
+        success="Right: one norm for the whole gradient, √(Σ g²) over every entry of every "
+        "array, and one factor min(1, max_norm / ‖g‖) for every array, so the direction is "
+        "kept and a gradient shorter than max_norm passes unchanged. This is "
+        "nnlib.optim.clip_by_global_norm.",
     )
+)
 
 
 # A number by hand, and a prediction ---------------------------------------------------------

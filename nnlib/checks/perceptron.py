@@ -3,9 +3,9 @@
 Usage in the notebook: `from nnlib.checks import perceptron as check`, then for example
 `check.nand_weights(w1, w2, b)`.
 
-The unit's output is judged with nnlib.checks.engine (`as_array`, mistakes as `Variant`s,
-`judge_cases`); the others stay checker functions: their answers are numbers, or their
-mistakes depend on the case (was the unit right, is z exactly 0).
+The unit's output is a declaration (`CodeExercise`) judged by nnlib.checks.engine; the
+others stay checker functions: their answers are numbers, or the step's mistakes depend on
+the case (was the unit right, is z exactly 0) and on its weights whatever its bias.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
-from nnlib.checks.engine import Variant, as_array, judge_cases
+from nnlib.checks.engine import CodeExercise, Variant, as_array, code_checker
 from nnlib.data import GATES, logic_gate
 from nnlib.perceptron import step, train_perceptron
 
@@ -144,6 +144,8 @@ def _unit_cases(rng):
     yield np.array([[0.2, 0.0], [-0.2, 0.0], [1.0, 0.0]]), np.array([1.0, 1.0]), 0.5
 
 
+# Named only when it explains the answers on every batch: on one batch two mistakes can give
+# the same outputs (AND's points, for one, give step(X @ w) and step(X @ w - b) alike).
 _UNIT_MISTAKES = [
     Variant(
         "returned-z",
@@ -175,10 +177,10 @@ _UNIT_MISTAKES = [
 ]
 
 
-def _call_unit(func, X, w, b):
+def _call_unit(func, case):
     """`call_student`, with a hint on the order of the product when it crashes there."""
     try:
-        return call_student(func, "unit_output", X.copy(), w.copy(), b)
+        return call_student(func, "unit_output", *case)
     except Reject as verdict:
         if "matmul" in verdict.message:
             raise Reject(
@@ -189,40 +191,38 @@ def _call_unit(func, X, w, b):
         raise
 
 
-@checker("The unit's output for a batch")
-def unit_output(func):
-    """Check a function `func(X, w, b)` that returns step(X @ w + b) as 0/1 for each row."""
-    cases = list(_unit_cases(np.random.default_rng(0)))
-    got, right = [], []
-    for X, w, b in cases:
-        right.append(step(X @ w + b))
-        got.append(
-            as_array(
-                _call_unit(func, X, w, b),
-                f"`unit_output`'s result for X of shape {X.shape}",
-                right[-1].shape,
-                kind="an array of 0s and 1s",
-                hint=lambda shape, size=right[-1].size: (
-                    "There is one output per row of X"
-                    + (": flatten it, or use a 1-D w." if np.prod(shape) == size else ".")
-                ),
-            )
-        )
+def _unit_mismatch(case, got, right):
+    X, w, b = case
+    row = int(np.flatnonzero(~np.isclose(got, right, rtol=1e-6, atol=1e-9))[0])
+    return (
+        f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: z = "
+        f"{(X @ w + b)[row]:g}, so the output should be {right[row]}, but yours is {got[row]:g}."
+    )
 
-    def mismatch(i):
-        (X, w, b), g, r = cases[i], got[i], right[i]
-        z = X @ w + b
-        row = int(np.flatnonzero(~np.isclose(g, r, rtol=1e-6, atol=1e-9))[0])
-        return (
-            f"For row {row} of X, {X[row].tolist()}, with w = {w.tolist()} and b = {b:g}: "
-            f"z = {z[row]:g}, so the output should be {r[row]}, but yours is {g[row]:g}."
-        )
 
-    # A mistake is named only when it explains the answers on every batch: on one batch
-    # two mistakes can give the same outputs (AND's points, for one, give step(X @ w) and
-    # step(X @ w - b) alike).
-    judge_cases(got, right, cases, _UNIT_MISTAKES, "wrong-values", mismatch)
-    return "Right on every batch, including points that lie exactly on the line (z = 0)."
+unit_output = code_checker(
+    CodeExercise(
+        title="The unit's output for a batch",
+        name="unit_output",
+        reference=lambda X, w, b: step(X @ w + b),
+        cases=lambda: list(_unit_cases(np.random.default_rng(0))),
+        call=_call_unit,
+        result=lambda got, case, right: as_array(
+            got,
+            f"`unit_output`'s result for X of shape {case[0].shape}",
+            right.shape,
+            kind="an array of 0s and 1s",
+            hint=lambda shape: (
+                "There is one output per row of X"
+                + (": flatten it, or use a 1-D w." if np.prod(shape) == right.size else ".")
+            ),
+        ),
+        mistakes=_UNIT_MISTAKES,
+        unnamed="wrong-values",
+        mismatch=_unit_mismatch,
+        success="Right on every batch, including points that lie exactly on the line (z = 0).",
+    )
+)
 
 
 def _step_cases():
@@ -237,7 +237,6 @@ def _step_cases():
 def perceptron_step(func):
     """Check `func(w, b, x, y, lr) -> (new_w, new_b)` against the perceptron rule."""
     for w, b, x, y, lr in _step_cases():
-        w_before = w.copy()
         got = call_student(func, "perceptron_step", w, b, x, y, lr)
         if not isinstance(got, tuple | list) or len(got) != 2:
             raise Reject(
@@ -253,9 +252,9 @@ def perceptron_step(func):
                 f"`perceptron_step` should return (new_w, new_b): an array of {len(w)} numbers "
                 f"and one number, but it returned ({kind_of(got[0])}, {kind_of(got[1])}).",
             ) from None
-        y_hat = int(x @ w_before + b >= 0)
+        y_hat = int(x @ w + b >= 0)
         error = y - y_hat
-        expected_w = w_before + lr * error * x
+        expected_w = w + lr * error * x
         expected_b = b + lr * error
         if new_w.shape != expected_w.shape:
             raise Reject(
@@ -264,10 +263,10 @@ def perceptron_step(func):
             )
         if np.allclose(new_w, expected_w) and np.isclose(new_b, expected_b):
             continue
-        z = float(x @ w_before + b)
+        z = float(x @ w + b)
         if (
             y != z  # where y = z the update by y - z is no update, which is its own mistake
-            and np.allclose(new_w, w_before + lr * (y - z) * x)
+            and np.allclose(new_w, w + lr * (y - z) * x)
             and np.isclose(new_b, b + lr * (y - z))
         ):
             raise Reject(
@@ -275,7 +274,7 @@ def perceptron_step(func):
                 f"Your step used y - z, with z = x·w + b = {z:g} itself as the answer. The "
                 "unit's answer y_hat is step(z), 0 or 1: y_hat = 1 if z >= 0 else 0.",
             )
-        if error != 0 and np.allclose(new_w, w_before) and np.isclose(new_b, b):
+        if error != 0 and np.allclose(new_w, w) and np.isclose(new_b, b):
             at_zero = (
                 " Here z = 0 exactly, and step(0) = 1: the rule is z >= 0, not z > 0."
                 if z == 0
@@ -287,7 +286,7 @@ def perceptron_step(func):
                 "but your step returned w and b unchanged. A mistake must move them by "
                 "lr (y - y_hat) x and lr (y - y_hat)." + at_zero,
             )
-        if error != 0 and np.allclose(new_w, w_before - lr * error * x):
+        if error != 0 and np.allclose(new_w, w - lr * error * x):
             raise Reject(
                 "sign-flipped",
                 "Your update goes the wrong way: the rule adds lr (y - y_hat) x. "
@@ -299,12 +298,12 @@ def perceptron_step(func):
                 "The weights are right but the bias did not move. The bias learns too: "
                 "b + lr (y - y_hat), as if it were a weight on an input that is always 1.",
             )
-        if error != 0 and np.allclose(new_w, w_before + error * x) and lr != 1:
+        if error != 0 and np.allclose(new_w, w + error * x) and lr != 1:
             raise Reject(
                 "ignores-lr",
                 f"With lr = {lr} your step is as big as with lr = 1: multiply the change by lr.",
             )
-        if error == 0 and not np.allclose(new_w, w_before):
+        if error == 0 and not np.allclose(new_w, w):
             raise Reject(
                 "updates-when-right",
                 f"The unit already classifies x = {x.tolist()} correctly (y = y_hat = {y}), so "
@@ -312,7 +311,7 @@ def perceptron_step(func):
                 "lr (y - y_hat) x: did you use y instead of (y - y_hat)?",
             )
         parts = (
-            ("weights", new_w, expected_w, w_before),
+            ("weights", new_w, expected_w, w),
             ("bias", np.array([new_b]), np.array([expected_b]), np.array([b])),
         )
         for part, got_part, right_part, start_part in parts:
@@ -322,13 +321,13 @@ def perceptron_step(func):
             if found:
                 raise Reject(*found)
         raise values_differ(
-            f"For w = {w_before.tolist()}, b = {b:g}, x = {x.tolist()}, y = {y}, lr = {lr}: "
+            f"For w = {w.tolist()}, b = {b:g}, x = {x.tolist()}, y = {y}, lr = {lr}: "
             f"the unit says y_hat = {y_hat}, so the new weights should be "
             f"{expected_w.tolist()} and the new bias {expected_b:g}; yours are "
             f"{new_w.tolist()} and {new_b:g}.",
             [new_w, new_b],
             [expected_w, expected_b],
-            start=[w_before, b],
+            start=[w, b],
             what="your new weights and bias",
         )
     return "Your update matches the perceptron rule on every case, and leaves w untouched."

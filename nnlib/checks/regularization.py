@@ -3,35 +3,27 @@
 Usage in the notebook: `from nnlib.checks import regularization as check`, then for example
 `check.max_norm_project(max_norm_project)`.
 
-The exercises are declarations judged by nnlib.checks.engine: the cases, the right answer,
+The checkers are declarations judged by nnlib.checks.engine: the cases, the right answer,
 and the typical mistakes, each a `Variant` named only when it reproduces the student's
-numbers on every case. Three stay `@checker` functions built from the engine's readers and
-variants: the L2 penalty and its gradients (judged part by part), early stopping (an epoch,
-judged exactly) and batch normalisation (its diagnosis runs the student's function again).
+numbers on every case. The L2 penalty and its gradients are judged part by part (`Piece`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from operator import itemgetter
+
 import numpy as np
 
-from nnlib.checks import (
-    Reject,
-    array_text,
-    call_student,
-    checker,
-    explain_by_arguments,
-    kind_of,
-    values_differ,
-)
+from nnlib.checks import Reject, array_text, call_student, kind_of
 from nnlib.checks.engine import (
     CodeExercise,
+    Piece,
     Variant,
-    all_close,
     as_array,
     as_number,
     close,
     code_checker,
-    judge_part,
     reject_match,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
@@ -73,6 +65,9 @@ def _l2_cases():
             for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
         ]
         yield params, lam
+
+
+_L2_CASES = list(_l2_cases())
 
 
 def _squares(params, key):
@@ -191,8 +186,9 @@ _BIAS_MISTAKES = [
 ]
 
 
-def _read_l2(got, params):
+def _read_l2(got, case, right=None):
     """The student's (penalty, grads) as a number and a list of {"W", "b"} arrays."""
+    params = case[0]
     if not isinstance(got, tuple | list) or len(got) != 2:
         raise Reject(
             "not-a-pair",
@@ -219,85 +215,90 @@ def _read_l2(got, params):
     ]
 
 
-def _check_bias_grads(number, got_b, cases_at):
-    """The bias gradients of one layer (one per case) must be zeros shaped like b."""
-    for got, (layer, _) in zip(got_b, cases_at, strict=True):
-        if got.shape == layer["b"].shape:
-            continue
+def _l2_right(params, lam):
+    """The penalty and the gradients, {"W": 2λW, "b": 0} per layer."""
+    grads = [{"W": l2_grad(layer["W"], lam), "b": 0 * layer["b"]} for layer in params]
+    return l2_penalty([layer["W"] for layer in params], lam), grads
+
+
+def _wrong_penalty(case, got, right):
+    which = "first" if case is _L2_CASES[0] else "second"
+    return (
+        f"For the {which} case (λ = {case[1]}) the penalty should be {right:.6g}, yours is "
+        f"{got:.6g}. It is λ times the sum of the squares of every weight of every layer, "
+        "biases excluded."
+    )
+
+
+def _on_layer(compute, index):
+    """`compute(layer, lam)` as a function of a case (params, lam): its value on the layer
+    `index`, 0 for a network without it."""
+    return lambda params, lam: compute(params[index], lam) if index < len(params) else 0.0
+
+
+def _layer_pieces(index):
+    """Layer `index`'s bias gradient, then its weight gradient, each with its mistakes (all
+    0 in a network without that layer)."""
+    number = index + 1
+
+    def pick(key):
+        return lambda result: result[1][index][key] if index < len(result[1]) else 0.0
+
+    def on_layer(mistakes):
+        return [replace(m, compute=_on_layer(m.compute, index)) for m in mistakes]
+
+    def bias(case, got, right):
+        if got.shape == right.shape:
+            return (
+                "The penalty λ Σ W² does not contain the biases, so its gradient with respect "
+                f"to b is zero; for layer {number} yours is {array_text(got)}."
+            )
         if got.size == 1 and float(got.ravel()[0]) == 0:
             raise Reject(
                 "bias-grad-shape",
-                f"The bias gradient of layer {number} is a single 0; make it an array "
-                f"of zeros shaped like b, {layer['b'].shape} (np.zeros_like(b)), so "
-                "that an optimiser can add it to b.",
+                f"The bias gradient of layer {number} is a single 0; make it an array of zeros "
+                f"shaped like b, {right.shape} (np.zeros_like(b)), so that an optimiser can add "
+                "it to b.",
             )
         raise Reject(
             "bias-grad-shape",
-            f'The gradient "b" of layer {number} should have the shape of b, '
-            f"{layer['b'].shape}; yours has shape {got.shape}.",
+            f'The gradient "b" of layer {number} should have the shape of b, {right.shape}; '
+            f"yours has shape {got.shape}.",
         )
-    judge_part(
-        got_b,
-        [0 * layer["b"] for layer, _ in cases_at],
-        cases_at,
-        _BIAS_MISTAKES,
-        "bias-gradient",
-        "The penalty λ Σ W² does not contain the biases, so its gradient with respect to b "
-        f"is zero; for layer {number} yours is {array_text(got_b[0])}.",
-    )
 
-
-@checker("The L2 penalty and its gradient")
-def l2_penalty_and_grads(func):
-    """Check `func(params, lam) -> (penalty, grads)` with penalty = λ Σ_l Σ W² and grads a
-    list of {"W": 2λW, "b": zeros} per layer."""
-    cases = list(_l2_cases())
-    answers = [
-        _read_l2(call_student(func, "l2_penalty_and_grads", params, lam), params)
-        for params, lam in cases
-    ]
-    penalties = [penalty for penalty, _ in answers]
-
-    # The penalty first: its mistakes are the easiest to see.
-    right = [l2_penalty([layer["W"] for layer in params], lam) for params, lam in cases]
-    judge_part(
-        penalties,
-        right,
-        cases,
-        _PENALTY_MISTAKES,
-        "wrong-penalty",
-        f"For the first case (λ = {cases[0][1]}) the penalty should be {right[0]:.6g}, "
-        f"yours is {penalties[0]:.6g}. It is λ times the sum of the squares of every "
-        "weight of every layer, biases excluded.",
-    )
-
-    for index in range(len(cases[0][0])):
-        number = index + 1
-        layer_grads = [grads[index] for _, grads in answers]
-        cases_at = [(params[index], lam) for params, lam in cases]
-        _check_bias_grads(number, [g["b"] for g in layer_grads], cases_at)
-        got_w = [
-            as_array(
-                g["W"],
-                f'The gradient "W" of layer {number}',
-                layer["W"].shape,
-                hint=lambda _: "A gradient has the shape of its parameter, here W.",
-            )
-            for g, (layer, _) in zip(layer_grads, cases_at, strict=True)
-        ]
-        judge_part(
-            got_w,
-            [l2_grad(layer["W"], lam) for layer, lam in cases_at],
-            cases_at,
-            _GRAD_MISTAKES,
-            "wrong-gradient",
+    def weights(case, got, right):
+        hint = "A gradient has the shape of its parameter, here W."
+        as_array(got, f'The gradient "W" of layer {number}', right.shape, hint=lambda _: hint)
+        return (
             f"The weight gradient of layer {number} is wrong. The derivative of λ Σ W² with "
-            "respect to each weight w is 2λw, so the gradient is 2λW, an array shaped like W.",
+            "respect to each weight w is 2λw, so the gradient is 2λW, an array shaped like W."
         )
-    return (
-        "Right: the penalty λ Σ W² over the weights of every layer, the gradient 2λW for each "
-        "weight matrix, and zero for every bias."
+
+    return [
+        Piece(f"b{number}", pick("b"), "bias-gradient", bias, on_layer(_BIAS_MISTAKES)),
+        Piece(f"W{number}", pick("W"), "wrong-gradient", weights, on_layer(_GRAD_MISTAKES)),
+    ]
+
+
+l2_penalty_and_grads = code_checker(
+    CodeExercise(
+        title="The L2 penalty and its gradient",
+        name="l2_penalty_and_grads",
+        reference=_l2_right,
+        cases=lambda: _L2_CASES,
+        result=_read_l2,
+        # The penalty first: its mistakes are the easiest to see.
+        pieces=[
+            Piece("penalty", itemgetter(0), "wrong-penalty", _wrong_penalty, _PENALTY_MISTAKES),
+            *(piece for index in range(3) for piece in _layer_pieces(index)),
+        ],
+        mismatch=None,  # the pieces judge every part
+        success=(
+            "Right: the penalty λ Σ W² over the weights of every layer, the gradient 2λW for "
+            "each weight matrix, and zero for every bias."
+        ),
     )
+)
 
 
 # 2. Inverted dropout -----------------------------------------------------------------------
@@ -672,7 +673,7 @@ _EARLY_MISTAKES = [
 ]
 
 
-def _read_epoch(got):
+def _read_epoch(got, case=None, right=None):
     """The student's answer as a whole epoch number, or the verdict saying why not."""
     if isinstance(got, bool | np.bool_) or not isinstance(got, int | float | np.number):
         raise Reject(
@@ -688,30 +689,27 @@ def _read_epoch(got):
     return int(got)
 
 
-@checker("Early stopping")
-def early_stopping_epoch(func):
-    """Check `func(train_losses, val_losses, patience)` -> the 1-based epoch to keep."""
-    cases = _EARLY_CASES
-    got = [_read_epoch(call_student(func, "early_stopping_epoch", *case)) for case in cases]
-    right = [_stop(val, patience) for _, val, patience in cases]
-    if got == right:
-        return (
+early_stopping_epoch = code_checker(
+    CodeExercise(
+        title="Early stopping",
+        name="early_stopping_epoch",
+        reference=lambda train, val, patience: _stop(val, patience),
+        cases=lambda: _EARLY_CASES,
+        result=_read_epoch,
+        mistakes=_EARLY_MISTAKES,
+        mismatch=lambda case, got, right: (
+            f"With validation losses {case[1]} and patience {case[2]}, the epoch to keep is "
+            f"{right}; yours is {got}. Walk through the epochs from 1, remember the best "
+            "validation loss so far, and stop after `patience` epochs in a row without a "
+            "strictly lower one."
+        ),
+        unnamed="wrong-epoch",
+        success=(
             "Right: the epoch with the lowest validation loss, counted from 1, among the "
             "epochs seen before patience ran out."
-        )
-    reject_match(got, cases, _EARLY_MISTAKES, right)
-    g, r, val, patience = next(
-        (g, r, val, patience)
-        for (_, val, patience), g, r in zip(cases, got, right, strict=True)
-        if g != r
+        ),
     )
-    raise Reject(
-        "wrong-epoch",
-        f"With validation losses {val} and patience {patience}, the epoch to keep is "
-        f"{r}; yours is {g}. Walk through the epochs from 1, remember the best "
-        "validation loss so far, and stop after `patience` epochs in a row without a "
-        "strictly lower one.",
-    )
+)
 
 
 # 5. Batch normalisation --------------------------------------------------------------------
@@ -726,6 +724,9 @@ def _bn_cases():
     for Z in (Z1, Z2):
         n = Z.shape[1]
         yield Z, rng.uniform(0.5, 2.0, size=n), rng.normal(size=n), 1e-5
+
+
+_BN_CASES = list(_bn_cases())
 
 
 def _batchnorm(Z, gamma, beta, eps):
@@ -791,12 +792,11 @@ _BN_MISTAKES = [
     ),
 ]
 
-_read_bn = _output_like("Z", "The output", "nnlib's `batchnorm_forward` also returns a cache")
 
-
-def _bn_standardisation(func, Z):
+def _bn_standardisation(func, cases):
     """With γ = 1 and β = 0 every column of the output has mean 0 and variance 1 (to ε):
     say which of the two fails."""
+    Z = cases[0][0]
     n = Z.shape[1]
     try:
         out = as_array(
@@ -826,35 +826,30 @@ def _bn_standardisation(func, Z):
     return None
 
 
-@checker("Batch normalisation, forward")
-def batchnorm(func):
-    """Check `func(Z, gamma, beta, eps)` = γ (Z − μ) / sqrt(σ² + ε) + β, per column.
-
-    Not a declaration: between the named mistakes and the nudged arguments it runs the
-    student's function once more, with γ = 1 and β = 0, to tell the centring from the
-    scaling."""
-    cases = list(_bn_cases())
-    got = [_read_bn(call_student(func, "batchnorm", *case), case) for case in cases]
-    right = [_batchnorm(*case) for case in cases]
-    if all_close(got, right):
-        return (
+batchnorm = code_checker(
+    CodeExercise(
+        title="Batch normalisation, forward",
+        name="batchnorm",
+        reference=_batchnorm,
+        cases=lambda: _BN_CASES,
+        result=_output_like("Z", "The output", "nnlib's `batchnorm_forward` also returns a cache"),
+        mistakes=_BN_MISTAKES,
+        # Run once more with γ = 1 and β = 0, to tell the centring from the scaling.
+        explain=[_bn_standardisation],
+        arguments=("Z", "gamma", "beta", "eps"),
+        mismatch=lambda case, got, right: (
+            f"For the {'first' if case is _BN_CASES[0] else 'second'} case the first row "
+            f"should be {array_text(right[0])}; yours is {array_text(got[0])}. Per column: "
+            "μ = mean over the batch, σ² = variance over the batch, x̂ = (z − μ) / "
+            "sqrt(σ² + ε), out = γ · x̂ + β."
+        ),
+        what="your outputs",
+        success=(
             "Right: each column standardised with the batch's mean and variance (ε inside the "
             "square root), then scaled by γ and shifted by β."
-        )
-    reject_match(got, cases, _BN_MISTAKES, right)
-    found = _bn_standardisation(func, cases[0][0]) or explain_by_arguments(
-        func, "batchnorm", cases, ("Z", "gamma", "beta", "eps"), _batchnorm
+        ),
     )
-    if found:
-        raise Reject(*found)
-    raise values_differ(
-        f"For the first case the first row should be {array_text(right[0][0])}; yours is "
-        f"{array_text(got[0][0])}. Per column: μ = mean over the batch, σ² = variance over "
-        "the batch, x̂ = (z − μ) / sqrt(σ² + ε), out = γ · x̂ + β.",
-        got,
-        right,
-        what="your outputs",
-    )
+)
 
 
 # A number by hand, and a prediction ---------------------------------------------------------

@@ -3,11 +3,10 @@
 Usage in the notebook: `from nnlib.checks import training_recipe as check`, then for
 example `check.update_ratios(update_ratios)`.
 
-The checkers are judged with nnlib.checks.engine: its readers (`as_float`), its named
-mistakes (`Variant`, each a function that computes what the mistaken answer returns) and
-`judge_cases`, which names a mistake only when it reproduces the student's answers on every
-case. They stay checker functions rather than `CodeExercise` declarations: each names a
-wrong answer with its own code, and most say first what a nan in the answer means.
+The code checkers are declarations (`CodeExercise`) judged by nnlib.checks.engine: the
+reference, the cases, the typical mistakes as `Variant`s (each names a wrong answer only
+when it reproduces the student's answers on every case), and `flaws` for what a nan in the
+answer means. Each keeps its own code for a difference nothing names (`unnamed`).
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from functools import partial
 
 import numpy as np
 
-from nnlib.checks import Reject, array_text, call_student, checker, kind_of
-from nnlib.checks.engine import Variant, as_float, judge_cases, summary
+from nnlib.checks import Reject, array_text, call_student, kind_of
+from nnlib.checks.engine import CodeExercise, Variant, as_float, code_checker, finite, summary
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
 _norm = np.linalg.norm
@@ -166,26 +165,9 @@ _RATIO_MISTAKES = [
 ]
 
 
-def _one_ratio(number, before, after):
-    """The verdict on one number returned where a list of ratios belongs."""
-    steps = [_norm(a["W"] - b["W"]) for b, a in zip(before, after, strict=True)]
-    whole = _norm(steps) / _norm([_norm(b["W"]) for b in before])
-    if np.isclose(number, whole, rtol=1e-6):
-        raise Reject(
-            "whole-network",
-            "You return one ratio for the whole network. The point of the ratio is to "
-            "see each layer on its own: return a list with one ratio per layer.",
-        )
-    raise Reject(
-        "one-number",
-        f"`update_ratios` returned one number, {number:.6g}; it should return a list "
-        f"with one ratio per layer ({len(before)} here).",
-    )
-
-
 def _read_ratios(got, before, after):
-    """The student's ratios as a list of floats, one per layer, or a verdict; a ratio that
-    is not finite is named, the biases' zero norm first."""
+    """The student's ratios as a list of floats, one per layer, or a verdict: one number (the
+    whole network's?), a wrong count, a ratio not finite (the biases' zero norm first)."""
     n_layers = len(before)
     if isinstance(got, np.ndarray) and got.ndim == 1:
         got = list(got)
@@ -198,7 +180,18 @@ def _read_ratios(got, before, after):
                 "`update_ratios` should return a list with one number per layer, but it "
                 f"is {summary(got)}.",
             ) from None
-        _one_ratio(number, before, after)
+        steps = [_norm(a["W"] - b["W"]) for b, a in zip(before, after, strict=True)]
+        if np.isclose(number, _norm(steps) / _norm([_norm(b["W"]) for b in before]), rtol=1e-6):
+            raise Reject(
+                "whole-network",
+                "You return one ratio for the whole network. The point of the ratio is to "
+                "see each layer on its own: return a list with one ratio per layer.",
+            )
+        raise Reject(
+            "one-number",
+            f"`update_ratios` returned one number, {number:.6g}; it should return a list "
+            f"with one ratio per layer ({n_layers} here).",
+        )
     if len(got) == 2 * n_layers:
         raise Reject(
             "two-per-layer",
@@ -228,9 +221,10 @@ def _read_ratios(got, before, after):
     )
 
 
-def _call_with_networks(func, name, before, after):
+def _call_with_networks(func, case, name="update_ratios"):
     """`call_student`, with the networks named in words in its verdicts: their arrays
     written out would fill the screen."""
+    before, after = case
     try:
         return call_student(func, name, before, after)
     except Reject as verdict:
@@ -244,29 +238,33 @@ def _call_with_networks(func, name, before, after):
         raise Reject(verdict.code, message) from None
 
 
-@checker("The update-to-weight ratio")
-def update_ratios(func):
-    """Check `func(params_before, params_after)` -> [‖W_after − W_before‖ / ‖W_before‖ per
-    layer] (Frobenius norms, weights only)."""
-    cases = _ratio_cases()
-    got = [_read_ratios(_call_with_networks(func, "update_ratios", *c), *c) for c in cases]
-    right = [_right_ratios(*case) for case in cases]
-    judge_cases(
-        got,
-        right,
-        cases,
-        _RATIO_MISTAKES,
-        "wrong-ratio",
-        lambda i: (
-            f"For test network {i + 1} the ratios should be {array_text(right[i])}; yours "
-            f"are {array_text(got[i])}. For each layer, take the Frobenius norm "
-            "(np.linalg.norm) of W_after − W_before and divide it by the norm of W_before."
+def _number(case, cases):
+    """The position of `case` among `cases`, counted from 1: "test network 2"."""
+    return next(i for i, c in enumerate(cases, start=1) if c is case)
+
+
+_RATIO_CASES = _ratio_cases()
+
+update_ratios = code_checker(
+    CodeExercise(
+        title="The update-to-weight ratio",
+        name="update_ratios",
+        reference=_right_ratios,
+        cases=lambda: _RATIO_CASES,
+        call=_call_with_networks,
+        result=lambda got, case, right: _read_ratios(got, *case),
+        mistakes=_RATIO_MISTAKES,
+        unnamed="wrong-ratio",
+        mismatch=lambda case, got, right: (
+            f"For test network {_number(case, _RATIO_CASES)} the ratios should be "
+            f"{array_text(right)}; yours are {array_text(got)}. For each layer, take the "
+            "Frobenius norm (np.linalg.norm) of W_after − W_before and divide it by the norm "
+            "of W_before."
         ),
+        success="Right: for each layer, the norm of the weights' change divided by the norm of "
+        "the weights before the step.",
     )
-    return (
-        "Right: for each layer, the norm of the weights' change divided by the norm of "
-        "the weights before the step."
-    )
+)
 
 
 # 2. Reading a learning-rate range test -----------------------------------------------------
@@ -373,35 +371,40 @@ _RANGE_MISTAKES = [
 ]
 
 
-@checker("Reading a learning-rate range test")
-def suggest_rate(func):
-    """Check `func(rates, losses)` -> a tenth of the rate at the lowest (non-nan) loss."""
-    got = [
-        as_float(call_student(func, "suggest_rate", *case), "The rate that `suggest_rate` returns")
-        for case in _RANGE_CASES
-    ]
-    right = [_right_rate(*case) for case in _RANGE_CASES]
-    if not all(np.isfinite(got)):
-        raise Reject(
-            "not-finite",
-            f"Your suggested rates are {array_text(got)}; a learning rate must be a "
-            "finite number. Skip the nans of the blown-up end: np.nanargmin.",
-        )
-
-    def mismatch(i):
-        rates, losses = _RANGE_CASES[i]
-        lowest = _best(losses)
-        return (
-            f"For test curve {i + 1} the lowest loss, {losses[lowest]:.4g}, is at rate "
-            f"{rates[lowest]:.4g} (position {lowest}), so the answer is {right[i]:.4g}; yours "
-            f"is {got[i]:.4g}."
-        )
-
-    judge_cases(got, right, _RANGE_CASES, _RANGE_MISTAKES, "wrong-rate", mismatch)
+def _rate_mismatch(case, got, right):
+    rates, losses = case
+    lowest = _best(losses)
     return (
-        "Right: a tenth of the rate at which the smoothed loss is lowest, with the nans "
-        "of the blown-up end skipped."
+        f"For test curve {_number(case, _RANGE_CASES)} the lowest loss, {losses[lowest]:.4g}, "
+        f"is at rate {rates[lowest]:.4g} (position {lowest}), so the answer is {right:.4g}; "
+        f"yours is {got:.4g}."
     )
+
+
+def _nan_rates(cases, got, right):
+    if not finite(got):
+        return (
+            "not-finite",
+            f"Your suggested rates are {array_text(got)}; a learning rate must be a finite "
+            "number. Skip the nans of the blown-up end: np.nanargmin.",
+        )
+
+
+suggest_rate = code_checker(
+    CodeExercise(
+        title="Reading a learning-rate range test",
+        name="suggest_rate",
+        reference=_right_rate,
+        cases=lambda: _RANGE_CASES,
+        result=lambda got, case, right: as_float(got, "The rate that `suggest_rate` returns"),
+        mistakes=_RANGE_MISTAKES,
+        flaws=[_nan_rates],
+        unnamed="wrong-rate",
+        mismatch=_rate_mismatch,
+        success="Right: a tenth of the rate at which the smoothed loss is lowest, with the nans "
+        "of the blown-up end skipped.",
+    )
+)
 
 
 # 3. The loss of a network that knows nothing -----------------------------------------------
@@ -478,41 +481,41 @@ _BASELINE_MISTAKES = [
 ]
 
 
-@checker("The loss of a network that knows nothing")
-def baseline_loss(func):
-    """Check `func(labels, n_classes)` -> −Σ_c f_c ln f_c over the classes that occur."""
-    cases = _baseline_cases()
-    what = "The loss that `baseline_loss` returns"
-    got = [as_float(call_student(func, "baseline_loss", *case), what) for case in cases]
-    right = [_entropy(*case) for case in cases]
-    if not np.isfinite(got[1]):
-        raise Reject(
-            "empty-class",
-            f"For labels in which one of the {cases[1][1]} classes never occurs your loss is "
-            f"{got[1]}. Such a class has f = 0, and 0 · ln 0 gives nan in NumPy, but its "
-            "term is 0: it adds nothing to the loss. Leave out the classes with f = 0 (for "
-            "example f = f[f > 0]).",
-        )
-    if not all(np.isfinite(got)):
-        raise Reject(
-            "not-finite",
-            f"Your losses are {array_text(got)}; each should be a finite number.",
-        )
+def _nan_losses(cases, got, right):
+    """A nan for labels with a class that never occurs is its own mistake: 0 · ln 0."""
+    for (labels, k), loss in zip(cases, got, strict=True):
+        if not finite(loss) and np.bincount(labels, minlength=k).min() == 0:
+            return (
+                "empty-class",
+                f"For labels in which one of the {k} classes never occurs your loss is "
+                f"{loss}. Such a class has f = 0, and 0 · ln 0 gives nan in NumPy, but its "
+                "term is 0: it adds nothing to the loss. Leave out the classes with f = 0 (for "
+                "example f = f[f > 0]).",
+            )
+    if not finite(got):
+        return ("not-finite", f"Your losses are {array_text(got)}; each should be a finite number.")
 
-    def mismatch(i):
-        labels, k = cases[i]
-        return (
-            f"For {len(labels)} labels with class counts "
-            f"{np.bincount(labels, minlength=k).tolist()} the loss should be {right[i]:.6g}; "
-            f"yours is {got[i]:.6g}. Turn the counts into frequencies f = n / m and return "
-            "−Σ f ln f over the classes that occur."
-        )
 
-    judge_cases(got, right, cases, _BASELINE_MISTAKES, "wrong-loss", mismatch)
-    return (
-        "Right: the cross-entropy of predicting the class frequencies, −Σ f ln f, which "
-        "is ln k for k equally common classes."
+baseline_loss = code_checker(
+    CodeExercise(
+        title="The loss of a network that knows nothing",
+        name="baseline_loss",
+        reference=_entropy,
+        cases=_baseline_cases,
+        result=lambda got, case, right: as_float(got, "The loss that `baseline_loss` returns"),
+        mistakes=_BASELINE_MISTAKES,
+        flaws=[_nan_losses],
+        unnamed="wrong-loss",
+        mismatch=lambda case, got, right: (
+            f"For {len(case[0])} labels with class counts "
+            f"{np.bincount(case[0], minlength=case[1]).tolist()} the loss should be "
+            f"{right:.6g}; yours is {got:.6g}. Turn the counts into frequencies f = n / m and "
+            "return −Σ f ln f over the classes that occur."
+        ),
+        success="Right: the cross-entropy of predicting the class frequencies, −Σ f ln f, which "
+        "is ln k for k equally common classes.",
     )
+)
 
 
 # 4. Which bug is this? ---------------------------------------------------------------------
@@ -530,18 +533,18 @@ def _ratio_series(start, level, steps=60, seed=0, spike=None):
     return series
 
 
-# (initial loss, number of classes, ratios) and the answer, one case per row.
+# (initial loss, number of classes, ratios), one case per row; the answer in the comment.
 _BUG_CASES = [
-    ((2.29, 10, _ratio_series(0.006, 0.005, seed=1)), "healthy"),
-    ((14.3, 10, _ratio_series(0.003, 0.002, seed=2)), "initialisation"),
-    ((2.29, 10, _ratio_series(0.5, 0.7, seed=3)), "learning rate"),
-    ((2.29, 10, _ratio_series(0.006, 0.03, seed=4)), "zero_grad"),
-    ((0.70, 2, _ratio_series(0.004, 0.004, seed=5)), "healthy"),
-    ((1.30, 2, _ratio_series(0.002, 0.002, seed=6)), "initialisation"),
-    ((2.29, 10, _ratio_series(0.06, 0.03, seed=7)), "healthy"),
-    ((2.29, 10, _ratio_series(0.006, 0.005, seed=8, spike=20)), "healthy"),
-    ((15.0, 10, _ratio_series(0.8, 0.9, seed=9)), "initialisation"),
-    ((5.0, 3, _ratio_series(0.005, 0.004, seed=10)), "initialisation"),
+    (2.29, 10, _ratio_series(0.006, 0.005, seed=1)),  # healthy
+    (14.3, 10, _ratio_series(0.003, 0.002, seed=2)),  # initialisation
+    (2.29, 10, _ratio_series(0.5, 0.7, seed=3)),  # learning rate
+    (2.29, 10, _ratio_series(0.006, 0.03, seed=4)),  # zero_grad
+    (0.70, 2, _ratio_series(0.004, 0.004, seed=5)),  # healthy
+    (1.30, 2, _ratio_series(0.002, 0.002, seed=6)),  # initialisation
+    (2.29, 10, _ratio_series(0.06, 0.03, seed=7)),  # healthy
+    (2.29, 10, _ratio_series(0.006, 0.005, seed=8, spike=20)),  # healthy
+    (15.0, 10, _ratio_series(0.8, 0.9, seed=9)),  # initialisation
+    (5.0, 3, _ratio_series(0.005, 0.004, seed=10)),  # initialisation
 ]
 
 
@@ -638,31 +641,25 @@ def _read_label(got):
     return got
 
 
-@checker("Which bug is this?")
-def which_bug(func):
-    """Check `func(initial_loss, n_classes, ratios)` -> one of the four labels, by the
-    exercise's rules. (Labels are compared as they are, so the variants are matched here
-    rather than by the engine's numeric `first_match`.)"""
-    cases = [case for case, _ in _BUG_CASES]
-    got = [_read_label(call_student(func, "which_bug", *case)) for case in cases]
-    right = [answer for _, answer in _BUG_CASES]
-    if got == right:
-        return (
-            "Right: the loss at step 0 first, then the first update ratio, then its growth, "
-            "and only then a healthy run."
-        )
-    for mistake in _BUG_MISTAKES:
-        if got == [mistake.compute(*case) for case in cases]:
-            raise Reject(mistake.code, mistake.text(cases))
-    i = next(i for i, (g, r) in enumerate(zip(got, right, strict=True)) if g != r)
-    loss, k, ratios = cases[i]
-    raise Reject(
-        "wrong-diagnosis",
-        f"For a run with initial loss {loss} and {k} classes (ln {k} = "
-        f"{np.log(k):.3f}), a first update ratio of {ratios[0]:.3g} and a median "
-        f"ratio of {np.median(ratios[10:50]):.3g} over steps 10 to 49, the answer is "
-        f"{right[i]!r}; yours is {got[i]!r}. Apply the rules in the order given.",
+which_bug = code_checker(
+    CodeExercise(
+        title="Which bug is this?",
+        name="which_bug",
+        reference=_classify,
+        cases=lambda: _BUG_CASES,
+        result=lambda got, case, right: _read_label(got),
+        mistakes=_BUG_MISTAKES,
+        unnamed="wrong-diagnosis",
+        mismatch=lambda case, got, right: (
+            f"For a run with initial loss {case[0]} and {case[1]} classes (ln {case[1]} = "
+            f"{np.log(case[1]):.3f}), a first update ratio of {case[2][0]:.3g} and a median "
+            f"ratio of {np.median(case[2][10:50]):.3g} over steps 10 to 49, the answer is "
+            f"{right!r}; yours is {got!r}. Apply the rules in the order given."
+        ),
+        success="Right: the loss at step 0 first, then the first update ratio, then its "
+        "growth, and only then a healthy run.",
     )
+)
 
 
 # A number by hand, and a prediction ---------------------------------------------------------
