@@ -11,6 +11,13 @@ from nnlib.data import GATES
 from nnlib.plot import plot_gate_unit
 
 
+def _in_kernel():
+    """Whether this runs in IPython (Jupyter, the book's build), where a picture can show."""
+    from IPython import get_ipython
+
+    return get_ipython() is not None
+
+
 def _show(fig, what):
     """Show `fig` as a PNG with alt text for a screen reader: `what` the figure shows, then
     its panel titles, which carry the values of the controls and the results. In the book
@@ -22,10 +29,12 @@ def _show(fig, what):
     import matplotlib
     from IPython.display import HTML, display
 
+    if not _in_kernel():  # a script or a test: nothing to show it in (as with plt.show())
+        return
     titles = [t for ax in fig.axes for t in [ax.get_title()] if t]
     if fig._suptitle is not None:
         titles.insert(0, fig._suptitle.get_text())
-    alt = " ".join([what, *(" ".join(t.split()) + "." for t in titles)])
+    alt = " ".join([what, *("; ".join(t.splitlines()) + "." for t in titles)])
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -3,7 +3,10 @@
 Each chapter's checkers live in a module of this package (`nnlib.checks.perceptron`, ...).
 A checker takes the student's answer, runs it on cases whose right answers nnlib computes,
 and returns a `Feedback`: whether it passed and, when it did not, which mistake the answer
-looks like. Whatever the student wrote (an unfinished stub, a function that raises, a
+looks like. Most exercises are declarations (the reference, the cases, the typical
+mistakes as functions with their sentences) that one engine judges, `nnlib.checks.engine`
+for code and `nnlib.checks.numeric` for numbers; the rest are written out with the
+engine's readers. Whatever the student wrote (an unfinished stub, a function that raises, a
 string where a number belongs), the checker answers with a sentence, never a traceback.
 """
 
