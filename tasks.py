@@ -163,7 +163,8 @@ def build_book(jupyter_book=None):
     if prepare_execution_cache():
         command.append("--all")
     BUILT_FROM.unlink(missing_ok=True)
-    env = os.environ | {"NNLIB_PROGRESS": "0"}  # progress bars are for people, not pages
+    # Progress bars are for people, not pages; the widgets' book versions are for pages.
+    env = os.environ | {"NNLIB_PROGRESS": "0", "NNLIB_BOOK_DEMOS": "1"}
     env.pop("MPLBACKEND", None)  # it would leave every figure out of the executed notebooks
     clean = run(*command, env=env) == 0
     report_execution(jupyter_book, started)
@@ -222,7 +223,10 @@ def test_then_build(pytest):
     prepare_execution_cache()
     with tempfile.TemporaryDirectory() as kept:
         reports = Path(kept) / "reports"
-        env = os.environ | {"NNLIB_KEEP_EXECUTED": str(Path(kept) / "notebooks")}
+        env = os.environ | {
+            "NNLIB_KEEP_EXECUTED": str(Path(kept) / "notebooks"),
+            "NNLIB_BOOK_DEMOS": "1",  # the kept notebooks become pages: widgets' book versions
+        }
         env.pop("MPLBACKEND", None)  # it would leave every figure out of the kept notebooks
         first = run(*pytest, "--ignore", browser_test, f"--junitxml={reports}-1.xml", env=env)
         if build_book():

@@ -1,9 +1,18 @@
 """Interactive demos for Jupyter (ipywidgets). Each has a static figure beside it in the book.
 
 ipywidgets is imported inside each function, so the rest of nnlib works without it.
+
+In the HTML book nothing runs behind the page, so a widget given a grid of control values
+(`book_demo`) also carries its pictures for every point of that grid, drawn at build time
+by the same function as in Jupyter, with a few lines of script (_static/demo.js) that
+show the one the reader's controls pick. Jupyter shows the widget; the book's pages, which
+prefer HTML, show that demo. The pictures are drawn only where the book is built or
+tested (NNLIB_BOOK_DEMOS=1, which tasks.py sets), not in a student's notebook.
 """
 
 from __future__ import annotations
+
+import os
 
 import matplotlib.pyplot as plt
 
@@ -18,6 +27,9 @@ def _in_kernel():
     return get_ipython() is not None
 
 
+_CAPTURED = None  # while book_demo draws its grid: the list its pictures go to
+
+
 def _show(fig, what):
     """Show `fig` as a PNG with alt text for a screen reader: `what` the figure shows, then
     its panel titles, which carry the values of the controls and the results. In the book
@@ -29,18 +41,118 @@ def _show(fig, what):
     import matplotlib
     from IPython.display import HTML, display
 
-    if not _in_kernel():  # a script or a test: nothing to show it in (as with plt.show())
+    if _CAPTURED is None and not _in_kernel():  # a script or a test (as with plt.show())
         return
     titles = [t for ax in fig.axes for t in [ax.get_title()] if t]
     if fig._suptitle is not None:
         titles.insert(0, fig._suptitle.get_text())
     alt = " ".join([what, *("; ".join(t.splitlines()) + "." for t in titles)])
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    # A book demo's pictures at 80 dpi: about the text column's width, and half the pixels
+    # to draw and to send for each of its many pictures.
+    dpi = 80 if _CAPTURED is not None else "figure"
+    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=dpi)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    if _CAPTURED is not None:
+        _CAPTURED.append((data, alt))
+        plt.close(fig)
+        return
     display(HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'))
     if "inline" in matplotlib.get_backend():  # else the notebook would show it twice
         plt.close(fig)
+
+
+def book_demo(widget, grid, same=None):
+    """Give `widget` (an `ipywidgets.interactive`) its version for the book: its picture
+    for every combination of the control values in `grid` (a dict, control name -> the
+    values the book offers, in the widget's order), as an HTML bundle next to the widget.
+    `same(values)` may map a combination to the one that draws the same picture (a value
+    that does not matter there set to None), so that it is drawn once. Returns the widget.
+    Where NNLIB_BOOK_DEMOS is not 1, nothing is drawn."""
+    if os.environ.get("NNLIB_BOOK_DEMOS") != "1":
+        return widget
+    html_text = _demo_html(widget, grid, same or (lambda values: values))
+    plain = widget._repr_mimebundle_
+
+    def with_book_version(**kwargs):
+        bundle = plain(**kwargs)
+        return (
+            ({**bundle[0], "text/html": html_text}, *bundle[1:])
+            if isinstance(bundle, tuple)
+            else {**bundle, "text/html": html_text}
+        )
+
+    widget._repr_mimebundle_ = with_book_version
+    return widget
+
+
+def _demo_html(widget, grid, same):
+    """The demo's HTML: a label and control per grid entry, the picture, and the frames as
+    JSON (each picture once: combinations that draw the same picture share it)."""
+    import hashlib
+    import html
+    import itertools
+    import json
+
+    global _CAPTURED
+    names = list(grid)
+    by_name = {c._kwarg: c for c in widget.kwargs_widgets}  # show()'s argument names
+    start = {name: control.value for name, control in by_name.items()}
+    pictures, index, drawn, keys = [], {}, {}, {}
+    _CAPTURED = []
+    try:
+        for combo in itertools.product(*(range(len(grid[n])) for n in names)):
+            values = {**start, **{n: grid[n][i] for n, i in zip(names, combo, strict=True)}}
+            canonical = repr(sorted(same(values).items()))
+            if canonical not in drawn:
+                widget.f(**values)
+                data, alt = _CAPTURED.pop()
+                if data not in index:
+                    index[data] = len(pictures)
+                    pictures.append([data, alt])
+                drawn[canonical] = index[data]
+            keys["-".join(map(str, combo))] = drawn[canonical]
+    finally:
+        _CAPTURED = None
+    chosen = [
+        min(range(len(grid[n])), key=lambda i, n=n: _distance(grid[n][i], start[n])) for n in names
+    ]
+    frames = json.dumps({"keys": keys, "pictures": pictures}, separators=(",", ":"))
+    tag = hashlib.sha1(frames.encode()).hexdigest()[:10]  # the same on every run
+    rows = []
+    for position, (name, at) in enumerate(zip(names, chosen, strict=True)):
+        values, element_id = grid[name], f"nnlib-demo-{tag}-{position}"
+        if all(isinstance(v, str) for v in values):
+            options = "".join(
+                f'<option value="{i}"{" selected" if i == at else ""}>{html.escape(v)}</option>'
+                for i, v in enumerate(values)
+            )
+            control = f'<select id="{element_id}">{options}</select>'
+        else:
+            labels = html.escape(json.dumps([f"{v:g}" for v in values]))
+            control = (
+                f'<input type="range" id="{element_id}" min="0" max="{len(values) - 1}" '
+                f'step="1" value="{at}" data-labels=\'{labels}\'>'
+                f'<output for="{element_id}">{values[at]:g}</output>'
+            )
+        label = html.escape(by_name[name].description or name)
+        rows.append(
+            f'<div class="nnlib-demo-control"><label for="{element_id}">{label}</label>'
+            f"{control}</div>"
+        )
+    data, alt = pictures[keys["-".join(map(str, chosen))]]
+    return (
+        '<div class="nnlib-demo">'
+        + "".join(rows)
+        + f'<img class="nnlib-demo-picture" alt="{html.escape(alt)}" '
+        f'src="data:image/png;base64,{data}">'
+        f'<script type="application/json" class="nnlib-demo-frames">{frames}</script>'
+        "</div>"
+    )
+
+
+def _distance(a, b):
+    return 0 if a == b else (abs(a - b) if not isinstance(a, str) else 1)
 
 
 def decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5):
@@ -104,7 +216,7 @@ def activation_explorer(first="sigmoid", second="relu", alpha=0.1, z_max=6.0):
         )
 
     names = list(ACTIVATIONS)
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         first=widgets.Dropdown(options=names, value=first, description="first"),
         second=widgets.Dropdown(options=names, value=second, description="second"),
@@ -124,6 +236,16 @@ def activation_explorer(first="sigmoid", second="relu", alpha=0.1, z_max=6.0):
             description="z range",
             continuous_update=False,
         ),
+    )
+    # The book's version: every pair of activations, two slopes α, two ranges of z. The
+    # slope only matters to a pair with a Leaky ReLU in it.
+    return book_demo(
+        widget,
+        {"first": names, "second": names, "alpha": [0.1, 0.3], "z_max": [6.0, 12.0]},
+        same=lambda v: {
+            **v,
+            "alpha": v["alpha"] if "leaky_relu" in (v["first"], v["second"]) else None,
+        },
     )
 
 

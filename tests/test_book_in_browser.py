@@ -289,3 +289,37 @@ def test_a_chapter_opened_from_disk_without_a_network_typesets_and_draws(book, b
     assert not errors, f"{FROM_DISK} from disk: JavaScript errors {errors}"
     assert report["formulas"] > 10, f"{FROM_DISK} from disk: {report['formulas']} formulas"
     assert not RAW_MATH.search(report["text"]), f"{FROM_DISK} from disk: untypeset math"
+
+
+# The pages whose widget has a book version (nnlib.widgets.book_demo), and a demo there.
+DEMO_PAGES = ["chapters/04_activations.html"]
+
+
+@pytest.mark.parametrize("name", DEMO_PAGES)
+def test_every_demo_on_the_page_answers_its_controls(browser_page, name):
+    """Each control of each demo, moved to another value, changes the picture and its alt
+    text, with no kernel and no network."""
+    url, page, problems = browser_page
+    problems.clear()
+    page.goto(f"{url}/{name}", wait_until="load")
+    demos = page.locator(".nnlib-demo")
+    assert demos.count() >= 1, f"{name}: no demo"
+    for d in range(demos.count()):
+        demo = demos.nth(d)
+        controls = demo.locator("select, input[type=range]")
+        assert controls.count() >= 1, f"{name}: demo {d + 1} has no control"
+        for c in range(controls.count()):
+            picture = demo.locator("img.nnlib-demo-picture")
+            before = (picture.get_attribute("src"), picture.get_attribute("alt"))
+            control = controls.nth(c)
+            last = int(control.evaluate("e => (e.options ? e.options.length : +e.max + 1) - 1"))
+            now = int(control.evaluate("e => +e.value"))
+            control.evaluate(
+                "(e, v) => { e.value = String(v);"
+                " e.dispatchEvent(new Event('input', {bubbles: true})); }",
+                0 if now == last else last,
+            )
+            after = (picture.get_attribute("src"), picture.get_attribute("alt"))
+            label = control.evaluate("e => e.labels[0].textContent")
+            assert after != before, f"{name}: demo {d + 1}'s {label} did not change the picture"
+    assert not problems, f"{name}: " + "\n".join(problems)

@@ -23,3 +23,52 @@ def test_a_widget_picture_is_an_image_with_alt_text_naming_its_settings(monkeypa
     alt = html.unescape(pictures[-1].group(1))
     assert alt.startswith("The gate's four input points")
     assert alt.endswith("AND: w = (1, 1), b = -0.5; 2/4 points right.")
+
+
+def test_a_book_demo_holds_a_picture_for_every_combination_of_its_grid(monkeypatch):
+    import json
+
+    monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
+    widget = widgets.book_demo(
+        decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5),
+        {"gate": ["AND", "OR", "XOR"], "b": [-1.5, -0.5]},
+    )
+    bundle = widget._repr_mimebundle_()
+    plt.close("all")
+    page = bundle["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # Jupyter keeps the widget
+    frames = json.loads(re.search(r'class="nnlib-demo-frames">(.*?)</script>', page).group(1))
+    assert sorted(frames["keys"]) == [f"{g}-{b}" for g in range(3) for b in range(2)]
+    assert len(frames["pictures"]) == 6 and set(frames["keys"].values()) == set(range(6))
+    alts = [html.unescape(alt) for _, alt in frames["pictures"]]
+    assert alts[frames["keys"]["1-1"]].endswith("OR: w = (1, 1), b = -0.5; 4/4 points right.")
+    shown = re.search(r'<img class="nnlib-demo-picture" alt="([^"]*)"', page).group(1)
+    assert html.unescape(shown).endswith("AND: w = (1, 1), b = -1.5; 4/4 points right.")
+    assert ">gate</label>" in page and ">b</label>" in page
+
+
+def test_pictures_that_are_the_same_are_drawn_once(monkeypatch):
+    import json
+
+    monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
+    drawn = []
+    widget = decision_line_explorer()
+    plt.close("all")
+    show = widget.f
+    widget.f = lambda **values: (drawn.append(values), show(**values))
+    widgets.book_demo(
+        widget, {"gate": ["AND", "OR"], "w1": [1.0, 2.0]}, same=lambda v: {**v, "w1": 1.0}
+    )
+    plt.close("all")
+    page = widget._repr_mimebundle_()["text/html"]
+    frames = json.loads(re.search(r'class="nnlib-demo-frames">(.*?)</script>', page).group(1))
+    assert len(drawn) == 2 and len(frames["keys"]) == 4 and len(frames["pictures"]) == 2
+
+
+def test_without_the_book_no_demo_is_drawn(monkeypatch):
+    from nnlib.widgets import activation_explorer
+
+    monkeypatch.delenv("NNLIB_BOOK_DEMOS", raising=False)
+    bundle = activation_explorer()._repr_mimebundle_()
+    plt.close("all")
+    assert "text/html" not in bundle
