@@ -67,16 +67,7 @@ def as_array(value, what, shape=None, kind="an array of numbers", hint=None):
     layer 1"); `shape`, when given, is the shape it must have. A wrong shape gets a hint
     when it tells a common mistake (transposed, an axis lost), or `hint(shape_got)`.
     """
-    if isinstance(value, _NOT_NUMBERS):
-        raise Reject("wrong-type", f"{what} should be {kind}, but it is {summary(value)}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "wrong-type", f"{what} should be {kind}, but it is {summary(value)}."
-        ) from None
+    array = _floats(value, what, kind)
     if shape is not None and array.shape != tuple(shape):
         shape = tuple(shape)
         extra = hint(array.shape) if hint else _shape_hint(array.shape, shape)
@@ -86,6 +77,21 @@ def as_array(value, what, shape=None, kind="an array of numbers", hint=None):
             + (f" {extra}" if extra else ""),
         )
     return array
+
+
+def _floats(value, what, kind):
+    """`value` as a float array of any shape, or the verdict "wrong-type" for what is not
+    made of real numbers (text, None, a bool, a ragged list, ...)."""
+    if isinstance(value, _NOT_NUMBERS):
+        raise Reject("wrong-type", f"{what} should be {kind}, but it is {summary(value)}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(
+            "wrong-type", f"{what} should be {kind}, but it is {summary(value)}."
+        ) from None
 
 
 def _shape_hint(got, wanted):
@@ -107,15 +113,8 @@ def _shape_hint(got, wanted):
 def as_number(value, what):
     """`value` as one finite float, or the verdict saying what it should be. An array of
     one entry counts as its number."""
-    if isinstance(value, _NOT_NUMBERS):
-        raise Reject("wrong-type", f"{what} should be a single number, but it is {summary(value)}.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        array = None
-    if array is None or array.size != 1:
+    array = _floats(value, what, "a single number")
+    if array.size != 1:
         raise Reject("wrong-type", f"{what} should be a single number, but it is {summary(value)}.")
     number = float(array.reshape(()))
     if not np.isfinite(number):
