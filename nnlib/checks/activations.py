@@ -39,6 +39,19 @@ from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 
 
+def _nan_or_inf(why):
+    """The sentence for an elementwise result with nan or inf in it: the inputs, the
+    result, then `why` it cannot be so."""
+
+    def sentence(case, got):
+        return (
+            f"For z = {case[0].ravel().tolist()} your result contains nan or inf: "
+            f"{np.array2string(got.ravel(), precision=4)}. {why}"
+        )
+
+    return sentence
+
+
 def _point_mismatch(what_at, rule):
     """The sentence for an elementwise function that is wrong at some point: the point
     where it is furthest off, with the right value and the student's."""
@@ -245,11 +258,7 @@ sigmoid_derivative = code_checker(
         per_case=True,
         rtol=1e-4,
         atol=1e-7,
-        nonfinite=lambda case, got: (
-            f"For z = {case[0].ravel().tolist()} your result contains nan or inf: "
-            f"{np.array2string(got.ravel(), precision=4)}. The derivative is a number "
-            "between 0 and 1/4 everywhere."
-        ),
+        nonfinite=_nan_or_inf("The derivative is a number between 0 and 1/4 everywhere."),
         mismatch=_sigmoid_mismatch,
         what="your slopes",
         success=(
@@ -657,10 +666,8 @@ _TANH = CodeExercise(
     per_case=True,
     rtol=1e-4,
     atol=1e-7,
-    nonfinite=lambda case, got: (
-        f"For z = {case[0].ravel().tolist()} your result contains nan or inf: "
-        f"{np.array2string(got.ravel(), precision=4)}. The slope of tanh lies between "
-        "0 and 1 everywhere; 1 - np.tanh(z)**2 never overflows."
+    nonfinite=_nan_or_inf(
+        "The slope of tanh lies between 0 and 1 everywhere; 1 - np.tanh(z)**2 never overflows."
     ),
     mismatch=_point_mismatch(lambda case: "At", ("slope", "The formula is 1 - tanh(z)².")),
     what="your slopes",
