@@ -52,26 +52,45 @@ def _show(fig, what):
     # to draw and to send for each of its many pictures.
     dpi = 80 if _CAPTURED is not None else "figure"
     fig.savefig(buffer, format="png", bbox_inches="tight", dpi=dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     if _CAPTURED is not None:
-        _CAPTURED.append((data, alt))
+        _CAPTURED.append((_palette_png(buffer), alt))
         plt.close(fig)
         return
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     display(HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'))
     if "inline" in matplotlib.get_backend():  # else the notebook would show it twice
         plt.close(fig)
 
 
-def book_demo(widget, grid, same=None):
+def _palette_png(buffer):
+    """A plot's PNG in `buffer` as base64 text, redrawn with a palette of 256 colours: a
+    third to a fifth of the bytes, which a page of a hundred pictures needs, and no visible
+    change to lines, text and shading."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer.seek(0)
+    picture = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+    smaller = io.BytesIO()
+    picture.save(smaller, format="PNG")
+    return base64.b64encode(smaller.getvalue()).decode("ascii")
+
+
+def book_demo(widget, grid, same=None, fill=None):
     """Give `widget` (an `ipywidgets.interactive`) its version for the book: its picture
     for every combination of the control values in `grid` (a dict, control name -> the
     values the book offers, in the widget's order), as an HTML bundle next to the widget.
     `same(values)` may map a combination to the one that draws the same picture (a value
-    that does not matter there set to None), so that it is drawn once. Returns the widget.
-    Where NNLIB_BOOK_DEMOS is not 1, nothing is drawn."""
+    that does not matter there set to None), so that it is drawn once. `fill(values)` may
+    set the controls the grid leaves out from those it holds, as the widget's own callbacks
+    do in Jupyter (a new surface moves the starting point). Returns the widget. Where
+    NNLIB_BOOK_DEMOS is not 1, nothing is drawn."""
     if os.environ.get("NNLIB_BOOK_DEMOS") != "1":
         return widget
-    html_text = _demo_html(widget, grid, same or (lambda values: values))
+    unchanged = lambda values: values  # noqa: E731
+    html_text = _demo_html(widget, grid, same or unchanged, fill or unchanged)
     plain = widget._repr_mimebundle_
 
     def with_book_version(**kwargs):
@@ -86,7 +105,7 @@ def book_demo(widget, grid, same=None):
     return widget
 
 
-def _demo_html(widget, grid, same):
+def _demo_html(widget, grid, same, fill):
     """The demo's HTML: a label and control per grid entry, the picture, and the frames as
     JSON (each picture once: combinations that draw the same picture share it)."""
     import hashlib
@@ -102,7 +121,8 @@ def _demo_html(widget, grid, same):
     _CAPTURED = []
     try:
         for combo in itertools.product(*(range(len(grid[n])) for n in names)):
-            values = {**start, **{n: grid[n][i] for n, i in zip(names, combo, strict=True)}}
+            picked = {n: grid[n][i] for n, i in zip(names, combo, strict=True)}
+            values = fill({**start, **picked})
             canonical = repr(sorted(same(values).items()))
             if canonical not in drawn:
                 widget.f(**values)
@@ -173,12 +193,20 @@ def decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5):
         )
 
     slider = dict(min=-3.0, max=3.0, step=0.1, continuous_update=False)
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         gate=widgets.Dropdown(options=list(GATES), value=gate, description="gate"),
         w1=widgets.FloatSlider(value=w1, description="w1", **slider),
         w2=widgets.FloatSlider(value=w2, description="w2", **slider),
         b=widgets.FloatSlider(value=b, description="b", **slider),
+    )
+    # The book's version: weights of ±1 and five biases hold a unit for every gate that one
+    # unit can compute (AND, OR, NAND, NOR, "x1 and not x2", ...), and show XOR as the one
+    # that no setting gets right.
+    weights = [-1.0, 1.0]
+    return book_demo(
+        widget,
+        {"gate": list(GATES), "w1": weights, "w2": weights, "b": [-2.5, -1.5, -0.5, 0.5, 1.5]},
     )
 
 
@@ -279,7 +307,7 @@ def playground(dataset="moons", hidden=8, activation="tanh", epochs=1000, seed=0
             "triangles, on the plane shaded by the class the trained network predicts.",
         )
 
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         dataset=widgets.Dropdown(options=list(TOY_DATASETS), value=dataset, description="data"),
         hidden=widgets.IntSlider(
@@ -293,6 +321,16 @@ def playground(dataset="moons", hidden=8, activation="tanh", epochs=1000, seed=0
         noise=widgets.FloatSlider(
             value=0.1, min=0.0, max=0.5, step=0.05, description="noise", continuous_update=False
         ),
+    )
+    # The book's version: every dataset, one, two or eight hidden units, and a bent
+    # activation of each kind beside the straight one that cannot bend the boundary.
+    return book_demo(
+        widget,
+        {
+            "dataset": list(TOY_DATASETS),
+            "hidden": [1, 2, 8],
+            "activation": ["tanh", "relu", "identity"],
+        },
     )
 
 
@@ -361,7 +399,7 @@ def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
             y_slider.value = chosen.start[1]
 
     choice.observe(move_to_start, names="value")
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         surface=choice,
         lr=widgets.FloatLogSlider(
@@ -372,6 +410,18 @@ def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
         steps=widgets.IntSlider(
             value=steps, min=1, max=200, description="steps", continuous_update=False
         ),
+    )
+
+    def from_its_start(values):  # as move_to_start does in Jupyter
+        chosen = SURFACES[values["surface"]]
+        return {**values, "x0": chosen.start[0], "y0": chosen.start[-1] if chosen.dim == 2 else 0}
+
+    # The book's version: each surface from its own starting point, rates from crawling to
+    # past the largest stable one, and a short and a long run.
+    return book_demo(
+        widget,
+        {"surface": names, "lr": [0.001, 0.01, 0.1, 0.2, 0.3], "steps": [steps, 200]},
+        fill=from_its_start,
     )
 
 
@@ -426,7 +476,7 @@ def penalty_explorer(penalty="L2", lam=3e-3, epochs=1500, n=80, noise=0.3, seed=
             "plane shaded by the class predicted by the network trained with this penalty.",
         )
 
-    return widgets.interactive(
+    widget = widgets.interactive(
         show,
         penalty=widgets.Dropdown(options=list(penalties), value=penalty, description="penalty"),
         lam=widgets.FloatLogSlider(
@@ -439,6 +489,13 @@ def penalty_explorer(penalty="L2", lam=3e-3, epochs=1500, n=80, noise=0.3, seed=
             continuous_update=False,
             readout_format=".2g",
         ),
+    )
+    # The book's version: each penalty at four strengths a decade apart (without a penalty
+    # the strength does not matter: one picture).
+    return book_demo(
+        widget,
+        {"penalty": list(penalties), "lam": [1e-4, 1e-3, 1e-2, 1e-1]},
+        same=lambda v: {**v, "lam": None if v["penalty"] == "none" else v["lam"]},
     )
 
 
@@ -560,4 +617,12 @@ def optimizer_race(surface="rosenbrock", steps=300, rates=None):
     widgets.jslink((play, "value"), (step_slider, "value"))
     *controls, output = widget.children
     widget.children = (controls[0], widgets.HBox([play, controls[1]]), *controls[2:], output)
-    return widget
+
+    def rates_for(values):  # as reset_rates does in Jupyter, the first surface as given
+        if values["surface"] == surface:
+            return values
+        return {**values, **suited.get(values["surface"], fallback)}
+
+    # The book's version: each surface with rates that suit it, at four moments of the race.
+    moments = sorted({k for k in (10, 30, 100) if k < steps} | {steps})
+    return book_demo(widget, {"surface": list(SURFACES), "step": moments}, fill=rates_for)

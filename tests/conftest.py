@@ -51,3 +51,11 @@ def widget_errors(caplog):
     only logs them, so a test must look)."""
     caplog.set_level(logging.WARNING)
     return lambda: [r.getMessage() for r in caplog.records if "Exception" in r.getMessage()]
+
+
+@pytest.fixture(autouse=True)
+def _no_book_demos(monkeypatch):
+    """The widgets' book versions (NNLIB_BOOK_DEMOS=1, set while the book's notebooks run)
+    draw every picture of their grid; a unit test of a widget wants the widget alone. A test
+    of the book version sets the variable itself. The kernels nbval starts keep it."""
+    monkeypatch.delenv("NNLIB_BOOK_DEMOS", raising=False)

@@ -28,11 +28,9 @@ def test_a_widget_picture_is_an_image_with_alt_text_naming_its_settings(monkeypa
 def test_a_book_demo_holds_a_picture_for_every_combination_of_its_grid(monkeypatch):
     import json
 
+    widget = decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5)  # the plain widget
     monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
-    widget = widgets.book_demo(
-        decision_line_explorer(gate="AND", w1=1.0, w2=1.0, b=-1.5),
-        {"gate": ["AND", "OR", "XOR"], "b": [-1.5, -0.5]},
-    )
+    widget = widgets.book_demo(widget, {"gate": ["AND", "OR", "XOR"], "b": [-1.5, -0.5]})
     bundle = widget._repr_mimebundle_()
     plt.close("all")
     page = bundle["text/html"]
@@ -50,10 +48,10 @@ def test_a_book_demo_holds_a_picture_for_every_combination_of_its_grid(monkeypat
 def test_pictures_that_are_the_same_are_drawn_once(monkeypatch):
     import json
 
-    monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
     drawn = []
-    widget = decision_line_explorer()
+    widget = decision_line_explorer()  # the plain widget
     plt.close("all")
+    monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
     show = widget.f
     widget.f = lambda **values: (drawn.append(values), show(**values))
     widgets.book_demo(
