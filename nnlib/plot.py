@@ -32,6 +32,8 @@ from nnlib.perceptron import _step
 # so that the classes stay distinguishable in grey print too.
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 CLASS_MARKERS = ("o", "^", "s", "D", "v", "P")
+# Line styles to go with them, for curves that must differ in more than colour.
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (3, 1, 1, 1)))
 
 
 def _axes(ax):
@@ -59,8 +61,7 @@ def _points_and_labels(func, X, y, class_names):
             )
         if y.max() >= len(class_names):
             raise ValueError(
-                f"{func}: class_names has {len(class_names)} names, but y holds the class "
-                f"{y.max()}"
+                f"{func}: class_names has {len(class_names)} names, but y holds the class {y.max()}"
             )
     return X, y
 

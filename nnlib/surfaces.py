@@ -154,17 +154,19 @@ SURFACES = {
 }
 
 
-def plot_descent(name, paths, ax=None, labels=None, colours=None):
+def plot_descent(name, paths, ax=None, labels=None, colours=None, markers=None):
     """Draw the surface `name` of `SURFACES` and the gradient-descent `paths` on it.
 
     A 1-D surface is drawn as its curve with each path's points on it; a 2-D surface as
     contour lines with each path as a line of dots (a square marks the start, a star the
     minimum). Each path is an array of points as `nnlib.optim.minimize` returns it; a run
-    that diverged is drawn until it leaves the picture. Returns the axes.
+    that diverged is drawn until it leaves the picture. Paths differ in colour (`colours`)
+    and in the shape of their dots (`markers`, by default `nnlib.plot.CLASS_MARKERS`), so
+    that they can be told apart without colour. Returns the axes.
     """
     import matplotlib.pyplot as plt
 
-    from nnlib.plot import CLASS_COLOURS
+    from nnlib.plot import CLASS_COLOURS, CLASS_MARKERS
 
     func = "plot_descent"
     surface = SURFACES[choice(func, "name", name, SURFACES, what="surface")]
@@ -185,11 +187,16 @@ def plot_descent(name, paths, ax=None, labels=None, colours=None):
         raise TypeError(
             f"{func}: colours must be a non-empty list of colours, got {describe(colours)}"
         )
+    if markers is not None and (not isinstance(markers, list | tuple) or len(markers) == 0):
+        raise TypeError(
+            f"{func}: markers must be a non-empty list of marker shapes, got {describe(markers)}"
+        )
     ax = axes_or_none(func, "ax", ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
     labels = [None] * len(paths) if labels is None else labels
     colours = CLASS_COLOURS if colours is None else colours
+    markers = CLASS_MARKERS if markers is None else markers
     (x_low, x_high), (y_low, y_high) = surface.limits
     if surface.dim == 1:
         grid = np.linspace(x_low, x_high, 400)
@@ -214,7 +221,8 @@ def plot_descent(name, paths, ax=None, labels=None, colours=None):
             with np.errstate(all="ignore"):
                 path = np.column_stack([path[:, 0], surface.f(path[:, 0])])
         style = dict(color=colour, linewidth=1, alpha=0.85)
-        ax.plot(path[:, 0], path[:, 1], "o-", markersize=3.5, label=label, **style)
+        marker = markers[index % len(markers)]
+        ax.plot(path[:, 0], path[:, 1], marker=marker, markersize=3.5, label=label, **style)
         ax.plot(*path[0], "s", markersize=7, markeredgecolor="black", **style)
     return ax
 

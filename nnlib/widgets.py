@@ -510,7 +510,7 @@ def optimizer_race(surface="rosenbrock", steps=300, rates=None):
     import numpy as np
 
     from nnlib import optim
-    from nnlib.plot import CLASS_COLOURS
+    from nnlib.plot import CLASS_COLOURS, CLASS_MARKERS, LINE_STYLES
     from nnlib.surfaces import SURFACES, plot_descent
 
     names = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -565,14 +565,24 @@ def optimizer_race(surface="rosenbrock", steps=300, rates=None):
         )
         left.set_title(f"{surface}: the paths up to step {step} of {steps}", fontsize=10)
         left.legend(fontsize=7, loc="lower left")
-        for path, name, colour in zip(race_paths, names, CLASS_COLOURS, strict=False):
+        styles = zip(race_paths, names, CLASS_COLOURS, CLASS_MARKERS, LINE_STYLES, strict=False)
+        for path, name, colour, marker, dash in styles:
             with np.errstate(all="ignore"):
                 distance = np.linalg.norm(path - minimum, axis=1)
             shown = np.isfinite(distance) & (distance < 1e6)
             k = np.arange(steps + 1)
-            right.semilogy(k[shown], np.maximum(distance[shown], 1e-16), color=colour, alpha=0.25)
+            line = dict(color=colour, linestyle=dash)
+            right.semilogy(k[shown], np.maximum(distance[shown], 1e-16), alpha=0.25, **line)
             now = shown & (k <= step)
-            right.semilogy(k[now], np.maximum(distance[now], 1e-16), color=colour, label=name)
+            right.semilogy(
+                k[now],
+                np.maximum(distance[now], 1e-16),
+                label=name,
+                marker=marker,
+                markevery=max(1, steps // 10),
+                markersize=4,
+                **line,
+            )
         right.axvline(step, color="0.5", linewidth=0.8, linestyle="--")
         right.set_xlim(0, steps)
         right.set_xlabel("step k")

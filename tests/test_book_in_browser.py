@@ -240,6 +240,27 @@ def _ids(path, cache={}):  # noqa: B006 - a deliberate per-run cache
     return cache[path]
 
 
+# The most a page may weigh: its HTML (with the pictures of its demos inside) and the
+# images it shows. The scripts and styles every page shares are loaded once and left out.
+PAGE_LIMIT_MB = 8
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_with_its_images_weighs_less_than_the_limit(book, name):
+    page = book / name
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    images = {
+        (page.parent / unquote(urlparse(img["src"]).path)).resolve()
+        for img in soup.find_all("img", src=True)
+        if not img["src"].startswith("data:") and not urlparse(img["src"]).scheme
+    }
+    weight = page.stat().st_size + sum(image.stat().st_size for image in images)
+    assert weight < PAGE_LIMIT_MB * 1e6, (
+        f"{name} weighs {weight / 1e6:.1f} MB with its {len(images)} images; the limit is "
+        f"{PAGE_LIMIT_MB} MB"
+    )
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_internal_links_lead_somewhere(book, name):
     page = book / name

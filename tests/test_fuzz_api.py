@@ -994,6 +994,7 @@ def valid_calls():
         ax=Arg(None, axes),
         labels=Arg(["a"], only(Bad("text", "abc", True), Bad("two labels", ["a", "b"]))),
         colours=Arg(None, only(Bad("text", "abc", True), Bad("empty", []))),
+        markers=Arg(None, only(Bad("text", "abc", True), Bad("empty", []))),
     )
 
     Pl = nnlib.plot

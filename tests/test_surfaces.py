@@ -139,6 +139,16 @@ def test_plot_descent_draws_a_converging_and_a_diverging_path(name):
     plt.close("all")
 
 
+def test_plot_descent_tells_paths_apart_by_the_shape_of_their_dots_too():
+    paths = [np.array([[0.0, 0.0], [0.5, 0.5]]), np.array([[1.0, 1.0], [0.5, 0.0]])]
+    ax = surfaces.plot_descent("rosenbrock", paths, labels=["a", "b"])
+    shapes = {line.get_label(): line.get_marker() for line in ax.lines}
+    assert shapes["a"] != shapes["b"]  # greyscale still tells them apart
+    ax = surfaces.plot_descent("rosenbrock", paths, labels=["a", "b"], markers=["x", "x"])
+    assert {line.get_label(): line.get_marker() for line in ax.lines}["b"] == "x"
+    plt.close("all")
+
+
 def test_a_diverged_point_gives_nan_back_instead_of_an_error():
     # minimize's path of a diverging run holds inf and NaN, and the chapters evaluate it.
     with np.errstate(invalid="ignore"):
