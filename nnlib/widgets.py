@@ -113,27 +113,25 @@ def _demo_html(widget, grid, same, fill):
     import itertools
     import json
 
-    global _CAPTURED
     names = list(grid)
     by_name = {c._kwarg: c for c in widget.kwargs_widgets}  # show()'s argument names
     start = {name: control.value for name, control in by_name.items()}
-    pictures, index, drawn, keys = [], {}, {}, {}
-    _CAPTURED = []
-    try:
-        for combo in itertools.product(*(range(len(grid[n])) for n in names)):
-            picked = {n: grid[n][i] for n, i in zip(names, combo, strict=True)}
-            values = fill({**start, **picked})
-            canonical = repr(sorted(same(values).items()))
-            if canonical not in drawn:
-                widget.f(**values)
-                data, alt = _CAPTURED.pop()
-                if data not in index:
-                    index[data] = len(pictures)
-                    pictures.append([data, alt])
-                drawn[canonical] = index[data]
-            keys["-".join(map(str, combo))] = drawn[canonical]
-    finally:
-        _CAPTURED = None
+    jobs, drawn, keys = [], {}, {}  # the values to draw, canonical -> job, combination -> job
+    for combo in itertools.product(*(range(len(grid[n])) for n in names)):
+        picked = {n: grid[n][i] for n, i in zip(names, combo, strict=True)}
+        values = fill({**start, **picked})
+        canonical = repr(sorted(same(values).items()))
+        if canonical not in drawn:
+            drawn[canonical] = len(jobs)
+            jobs.append(values)
+        keys["-".join(map(str, combo))] = drawn[canonical]
+    pictures, index, picture_of_job = [], {}, []
+    for data, alt in _draw_all(widget.f, jobs):
+        if data not in index:
+            index[data] = len(pictures)
+            pictures.append([data, alt])
+        picture_of_job.append(index[data])
+    keys = {key: picture_of_job[job] for key, job in keys.items()}
     chosen = [
         min(range(len(grid[n])), key=lambda i, n=n: _distance(grid[n][i], start[n])) for n in names
     ]
@@ -169,6 +167,53 @@ def _demo_html(widget, grid, same, fill):
         f'<script type="application/json" class="nnlib-demo-frames">{frames}</script>'
         "</div>"
     )
+
+
+def _draw_all(draw, jobs):
+    """The picture and alt text that `draw(**values)` shows for each `values` of `jobs`.
+
+    Where this process may run on several cores (the book's build runs one notebook at a
+    time), the pictures are split among as many forked processes; where it has one (a test
+    worker's share), they are drawn here, one after the other."""
+    global _CAPTURED, _JOBS
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores < 2 or len(jobs) < 8:
+        _CAPTURED = []
+        try:
+            return [_draw_one(draw, values) for values in jobs]
+        finally:
+            _CAPTURED = None
+    import multiprocessing
+
+    _JOBS = (draw, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+            return pool.map(_draw_job, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS = None
+
+
+_JOBS = None  # while _draw_all's forked processes run: the drawing function and its values
+
+
+def _draw_one(draw, values):
+    draw(**values)
+    return _CAPTURED.pop()
+
+
+def _draw_job(number):
+    """In a forked process: draw job `number` of _JOBS. Nothing it prints may reach the
+    notebook's output, whose connection belongs to the parent process."""
+    import io
+    import sys
+    import warnings
+
+    global _CAPTURED
+    sys.stdout = sys.stderr = io.StringIO()
+    warnings.simplefilter("ignore")
+    _CAPTURED = []
+    draw, jobs = _JOBS
+    return _draw_one(draw, jobs[number])
 
 
 def _distance(a, b):
@@ -490,11 +535,12 @@ def penalty_explorer(penalty="L2", lam=3e-3, epochs=1500, n=80, noise=0.3, seed=
             readout_format=".2g",
         ),
     )
-    # The book's version: each penalty at four strengths a decade apart (without a penalty
-    # the strength does not matter: one picture).
+    # The book's version: each penalty at three strengths a decade apart, from hardly any
+    # effect to a nearly straight boundary (without a penalty the strength does not matter:
+    # one picture).
     return book_demo(
         widget,
-        {"penalty": list(penalties), "lam": [1e-4, 1e-3, 1e-2, 1e-1]},
+        {"penalty": list(penalties), "lam": [1e-3, 1e-2, 1e-1]},
         same=lambda v: {**v, "lam": None if v["penalty"] == "none" else v["lam"]},
     )
 

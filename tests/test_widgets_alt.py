@@ -70,3 +70,22 @@ def test_without_the_book_no_demo_is_drawn(monkeypatch):
     bundle = activation_explorer()._repr_mimebundle_()
     plt.close("all")
     assert "text/html" not in bundle
+
+
+def test_pictures_drawn_by_forked_processes_equal_those_drawn_in_one(monkeypatch):
+    import os
+
+    import pytest
+
+    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"):
+        pytest.skip("the pictures are split among processes only where os.fork exists")
+    grid = {"gate": ["AND", "XOR"], "w1": [-1.0, 1.0], "b": [-1.5, -0.5, 0.5]}  # 12 pictures
+    pages = []
+    for cores in ({0}, {0, 1}):  # one core: drawn here; two: split between two processes
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid, cores=cores: cores)
+        monkeypatch.delenv("NNLIB_BOOK_DEMOS", raising=False)
+        widget = decision_line_explorer()
+        plt.close("all")
+        monkeypatch.setenv("NNLIB_BOOK_DEMOS", "1")
+        pages.append(widgets.book_demo(widget, grid)._repr_mimebundle_()["text/html"])
+    assert pages[0] == pages[1] and pages[0].count('"pictures"') == 1
