@@ -37,22 +37,28 @@ def pytest_configure(config):
 # order the files by their number of tests), so a long notebook collected last keeps
 # one worker busy while the other idles. Starting the longest files first is the classic
 # greedy schedule. The seconds are those of the last run on this checkout (pytest's
-# cache); a fresh clone, as in CI, uses these, measured on 2 cores on 2026-12-03.
+# cache); a fresh clone, as in CI, uses these, measured on 2 cores on 2026-12-04 (the
+# chapters with a book demo include drawing its pictures, as in `tasks.py test`).
 SLOW_FILES = {
-    "chapters/11_cnn.ipynb": 131,
-    "chapters/12_mnist.ipynb": 125,
-    "tests/test_exercise_contract.py": 35,
-    "tests/test_otter.py": 30,
-    "tests/test_jax.py": 33,
-    "chapters/10_training_recipe.ipynb": 26,
+    "chapters/12_mnist.ipynb": 98,
+    "chapters/11_cnn.ipynb": 97,
+    "tests/test_exercise_contract.py": 33,
+    "tests/test_otter.py": 25,
+    "tests/test_jax.py": 23,
+    "chapters/08_init_optim.ipynb": 22,
+    "chapters/04_activations.ipynb": 21,
     "chapters/09_regularization.ipynb": 21,
-    "tests/test_fuzz_api.py": 20,
-    "exercises/solutions/12_mnist.ipynb": 20,
-    "chapters/08_init_optim.ipynb": 20,
-    "tests/test_conv.py": 19,
-    "tests/test_activations.py": 18,
-    "tests/test_benchmark.py": 17,
-    "tests/test_losses.py": 17,
+    "chapters/06_gradient_descent.ipynb": 21,
+    "chapters/10_training_recipe.ipynb": 19,
+    "exercises/solutions/12_mnist.ipynb": 18,
+    "chapters/03_mlp.ipynb": 16,
+    "tests/test_fuzz_api.py": 15,
+    "chapters/02_perceptron.ipynb": 15,
+    "tests/test_benchmark.py": 15,
+    "tests/test_checks_mnist.py": 10,
+    "tests/test_losses.py": 10,
+    "tests/test_conv.py": 9,
+    "tests/test_activations.py": 9,
 }
 SECONDS_KEY = "nnlib/seconds-per-file"
 

@@ -10,6 +10,7 @@ import textwrap
 import nbformat
 from conftest import ROOT
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
 
 CELLS = [
     'print("one")\nprint("two")',
@@ -57,6 +58,22 @@ def shape(nb):
     return cells, sorted(m["model_name"] for m in models.values()), widget_outputs
 
 
+def _nbclient_run(path):
+    """The notebook at `path` as nbclient runs it. nbclient can wait for ever on a cell that
+    displays a widget (jupyter/nbclient#312, open upstream; seen here once in many runs): a
+    run that stalls times out after a minute and is run once more in a fresh kernel."""
+    for attempt in (1, 2):
+        notebook = nbformat.read(path, as_version=4)
+        where = {"metadata": {"path": path.parent}}
+        client = NotebookClient(notebook, kernel_name="python3", timeout=60, resources=where)
+        try:
+            client.execute()
+            return notebook
+        except CellTimeoutError:
+            if attempt == 2:
+                raise
+
+
 def test_a_kept_notebook_equals_one_nbclient_ran(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
@@ -88,10 +105,7 @@ def test_a_kept_notebook_equals_one_nbclient_ran(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     kept = nbformat.read(tmp_path / "kept" / "page.ipynb", as_version=4)
 
-    oracle = nbformat.read(tmp_path / "page.ipynb", as_version=4)
-    NotebookClient(
-        oracle, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
-    ).execute()
+    oracle = _nbclient_run(tmp_path / "page.ipynb")
     for ours, theirs in zip(shape(kept), shape(oracle), strict=True):
         assert ours == theirs
     assert shape(kept)[1].count("OutputModel") == 1  # the interact output was captured
