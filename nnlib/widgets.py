@@ -174,10 +174,13 @@ def _draw_all(draw, jobs):
 
     Where this process may run on several cores (the book's build runs one notebook at a
     time), the pictures are split among as many forked processes; where it has one (a test
-    worker's share), they are drawn here, one after the other."""
+    worker's share), they are drawn here, one after the other. So they are too where JAX is
+    loaded: forking a process while JAX's threads run can deadlock."""
+    import sys
+
     global _CAPTURED, _JOBS
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if cores < 2 or len(jobs) < 8:
+    if cores < 2 or len(jobs) < 8 or "jax" in sys.modules:
         _CAPTURED = []
         try:
             return [_draw_one(draw, values) for values in jobs]
