@@ -468,7 +468,7 @@ def descent_explorer(surface="double_well", lr=0.1, x0=None, y0=None, steps=30):
     # past the largest stable one, and a short and a long run.
     return book_demo(
         widget,
-        {"surface": names, "lr": [0.001, 0.01, 0.1, 0.2, 0.3], "steps": [steps, 200]},
+        {"surface": names, "lr": [0.001, 0.01, 0.1, 0.2, 0.3], "steps": sorted({steps, 200})},
         fill=from_its_start,
     )
 
