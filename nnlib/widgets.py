@@ -85,12 +85,13 @@ def book_demo(widget, grid, same=None, fill=None):
     `same(values)` may map a combination to the one that draws the same picture (a value
     that does not matter there set to None), so that it is drawn once. `fill(values)` may
     set the controls the grid leaves out from those it holds, as the widget's own callbacks
-    do in Jupyter (a new surface moves the starting point). Returns the widget. Where
+    do in Jupyter (a new surface moves the starting point). Returns the widget, with the
+    grid as its `book_grid` (what the page offers, for the prose that says so). Where
     NNLIB_BOOK_DEMOS is not 1, nothing is drawn."""
+    widget.book_grid = grid
     if os.environ.get("NNLIB_BOOK_DEMOS") != "1":
         return widget
-    unchanged = lambda values: values  # noqa: E731
-    html_text = _demo_html(widget, grid, same or unchanged, fill or unchanged)
+    html_text = _demo_html(widget, grid, same or _unchanged, fill or _unchanged)
     plain = widget._repr_mimebundle_
 
     def with_book_version(**kwargs):
@@ -103,6 +104,10 @@ def book_demo(widget, grid, same=None, fill=None):
 
     widget._repr_mimebundle_ = with_book_version
     return widget
+
+
+def _unchanged(values):
+    return values
 
 
 def _demo_html(widget, grid, same, fill):
