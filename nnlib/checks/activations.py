@@ -3,10 +3,11 @@
 Usage in the notebook: `from nnlib.checks import activations as check`, then for example
 `check.softmax_rows(softmax_rows)`.
 
-The sigmoid's and tanh's derivatives and Leaky ReLU are declarations judged by
-nnlib.checks.engine; the other checkers are functions built from the engine's readers and
-named mistakes, shorter so than as declarations (a nan that means a different mistake on
-each case, any value in [0, 1] at ReLU's corner, a pair judged by what it computes).
+The code exercises are declarations judged by nnlib.checks.engine, except two functions
+built from the engine's readers and named mistakes, much shorter so: ReLU's derivative
+(any value in [0, 1] is right at its corner, and the success sentence quotes the student's)
+and the maxout pieces (a pair judged by the maximum it computes, and by its W2 alone).
+`half_dead_shift` judges a value the student found, and the numbers are `NumberExercise`s.
 """
 
 from __future__ import annotations
@@ -19,17 +20,15 @@ from nnlib.checks import (
     Reject,
     call_student,
     checker,
-    explain_by_subsets,
     harness,
     require_number,
     require_started,
-    values_differ,
 )
 from nnlib.checks.engine import (
     CodeExercise,
     Variant,
     as_array,
-    close,
+    call_with_hint,
     code_checker,
     reject_match,
     summary,
@@ -70,19 +69,41 @@ def _point_mismatch(what_at, rule):
 # --- Exercise 1: a numerically stable softmax -------------------------------------------
 
 
-def _softmax_cases():
-    """(description, scores) pairs, from easy to hard; the order matters for the diagnosis."""
-    rng = np.random.default_rng(7)
-    yield "small random scores (3 rows, 4 classes)", rng.normal(size=(3, 4))
-    yield (
-        "large float32 scores",
-        np.array([[1000.0, 999.0, 990.0], [1000.0, 1000.0, 1000.0]], dtype=np.float32),
-    )
-    yield (
-        "float32 rows far apart",
-        np.array([[1000.0, 999.0, 990.0], [-5.0, -6.0, -10.0]], dtype=np.float32),
-    )
-    yield "a float32 row spread wide", np.array([[1000.0, 0.0, -1000.0]], dtype=np.float32)
+_SOFTMAX_CASES = [  # (description, scores), from easy to hard: the order matters
+    ("small random scores (3 rows, 4 classes)", np.random.default_rng(7).normal(size=(3, 4))),
+    ("large float32 scores", np.float32([[1000.0, 999.0, 990.0], [1000.0, 1000.0, 1000.0]])),
+    ("float32 rows far apart", np.float32([[1000.0, 999.0, 990.0], [-5.0, -6.0, -10.0]])),
+    ("a float32 row spread wide", np.float32([[1000.0, 0.0, -1000.0]])),
+]
+
+
+def _described(S):
+    """The description of the case whose scores are S."""
+    return next(d for d, scores in _SOFTMAX_CASES if np.array_equal(scores, S))
+
+
+_NAN_MEANS = {  # the verdict for a nan on a case; on the others, "overflow"
+    "float32 rows far apart": (
+        "global-max",
+        "Right until two rows have very different scores: then a row comes out as nan. You "
+        "subtracted the largest score of the whole batch; a row far below it underflows to "
+        "exp(...) = 0 everywhere, and 0/0 = nan. Subtract each row's own maximum: "
+        "S.max(axis=1, keepdims=True).",
+    ),
+    "a float32 row spread wide": (
+        "shift-not-max",
+        "Right until one row spans a wide range, {row}: then it comes out as nan. Your shift "
+        "(the row's minimum or mean?) leaves some exponents far above 0, and exp(1000) "
+        "overflows. Subtract the row's maximum, so that every exponent is at most 0: "
+        "S.max(axis=1, keepdims=True).",
+    ),
+}
+_OVERFLOW = (
+    "overflow",
+    "On {described} like {row} your result contains nan or inf. exp(1000) overflows (float32 "
+    "overflows above about 88.7), and inf/inf is nan. Subtract each row's largest score before "
+    "exponentiating: it changes nothing mathematically and keeps every exp between 0 and 1.",
+)
 
 
 def _unnormalised(shift):
@@ -120,78 +141,68 @@ _SOFTMAX_MISTAKES = [
 ]
 
 
-@checker("A softmax that survives large scores")
-def softmax_rows(func):
-    """Check `func(S)` returns the softmax of every row of S (m, k), without overflow."""
-    for described, S in _softmax_cases():
-        try:
-            got = call_student(func, "softmax_rows", S)
-        except Reject as verdict:
-            if verdict.code == "raised" and "broadcast" in verdict.message:
-                raise Reject(
-                    "missing-keepdims",
-                    verdict.message + "\nS.max(axis=1) has shape (m,), which does not line up "
-                    "with S of shape (m, k). Keep the axis: S.max(axis=1, keepdims=True) has "
-                    "shape (m, 1) and subtracts one number from each row (the same for .sum).",
-                ) from None
-            raise
-        got = as_array(got, "What `softmax_rows` returns", S.shape)
-        right = softmax(S.astype(float), axis=1)
-        if close(got, right, rtol=1e-4, atol=1e-7):
-            continue
-        if not np.all(np.isfinite(got)):
-            if described == "a float32 row spread wide":
-                raise Reject(
-                    "shift-not-max",
-                    f"Right until one row spans a wide range, {S[0].tolist()}: then it comes "
-                    "out as nan. Your shift (the row's minimum or mean?) leaves some exponents "
-                    "far above 0, and exp(1000) overflows. Subtract the row's maximum, so that "
-                    "every exponent is at most 0: S.max(axis=1, keepdims=True).",
-                )
-            if described == "float32 rows far apart":
-                raise Reject(
-                    "global-max",
-                    "Right until two rows have very different scores: then a row comes out as "
-                    "nan. You subtracted the largest score of the whole batch; a row far below "
-                    "it underflows to exp(...) = 0 everywhere, and 0/0 = nan. Subtract each "
-                    "row's own maximum: S.max(axis=1, keepdims=True).",
-                )
-            raise Reject(
-                "overflow",
-                f"On {described} like {S[0].tolist()} your result contains nan or inf. exp(1000) "
-                "overflows (float32 overflows above about 88.7), and inf/inf is nan. Subtract "
-                "each row's largest score before exponentiating: it changes nothing "
-                "mathematically and keeps every exp between 0 and 1.",
+def _softmax_nan(case, got):
+    described = _described(case[0])
+    code, sentence = _NAN_MEANS.get(described, _OVERFLOW)
+    return code, sentence.format(described=described, row=case[0][0].tolist())
+
+
+def _rows_scaled(cases, got, right):
+    """The verdict for rows with the right proportions that do not sum to 1."""
+    with np.errstate(all="ignore"):
+        got, ratio = got[0], got[0] / right[0]
+    if np.all(got > 0) and np.allclose(ratio, ratio[:, :1], rtol=1e-4):
+        if np.isclose(got.sum(), 1.0):
+            return "whole-batch-sum", (
+                "The whole array sums to 1, but each row should. Divide by the sum of each "
+                "row: e.sum(axis=1, keepdims=True)."
             )
-        reject_match([got], [(S,)], _SOFTMAX_MISTAKES, [right], rtol=1e-4, atol=1e-7)
-        with np.errstate(all="ignore"):
-            ratio = got / right
-        if np.all(got > 0) and np.allclose(ratio, ratio[:, :1], rtol=1e-4):
-            if np.isclose(got.sum(), 1.0):
-                raise Reject(
-                    "whole-batch-sum",
-                    "The whole array sums to 1, but each row should. Divide by the sum of "
-                    "each row: e.sum(axis=1, keepdims=True).",
-                )
-            raise Reject(
-                "wrong-denominator",
-                f"Within each row the proportions are right, but the rows sum to "
-                f"{np.round(got.sum(axis=1), 4).tolist()} instead of 1. Divide the "
-                "exponentials by exactly their row's total, e.sum(axis=1, keepdims=True).",
-            )
-        row = int(np.argmax(np.abs(got - right).max(axis=1)))
-        raise values_differ(
-            f"On {described}, row {row}, {np.round(S.astype(float)[row], 4).tolist()}: the "
-            f"probabilities should be {np.round(right[row], 4).tolist()}, but yours are "
-            f"{np.round(got[row], 4).tolist()}.",
-            got,
-            right,
-            what="your probabilities",
+        return "wrong-denominator", (
+            f"Within each row the proportions are right, but the rows sum to "
+            f"{np.round(got.sum(axis=1), 4).tolist()} instead of 1. Divide the exponentials "
+            "by exactly their row's total, e.sum(axis=1, keepdims=True)."
         )
+
+
+def _softmax_mismatch(case, got, right):
+    S, row = case[0].astype(float), int(np.argmax(np.abs(got - right).max(axis=1)))
     return (
-        "Right on small scores, on float32 scores near 1000, and on rows far apart: every "
-        "row sums to 1 and nothing overflows."
+        f"On {_described(case[0])}, row {row}, {np.round(S[row], 4).tolist()}: the "
+        f"probabilities should be {np.round(right[row], 4).tolist()}, but yours are "
+        f"{np.round(got[row], 4).tolist()}."
     )
+
+
+softmax_rows = code_checker(
+    CodeExercise(
+        title="A softmax that survives large scores",
+        name="softmax_rows",
+        reference=lambda S: softmax(S.astype(float), axis=1),
+        cases=lambda: [(S,) for _, S in _SOFTMAX_CASES],
+        call=lambda func, case: call_with_hint(
+            func,
+            "softmax_rows",
+            *case,
+            words=("broadcast",),
+            code="missing-keepdims",
+            hint="S.max(axis=1) has shape (m,), which does not line up with S of shape (m, k). "
+            "Keep the axis: S.max(axis=1, keepdims=True) has shape (m, 1) and subtracts one "
+            "number from each row (the same for .sum).",
+        ),
+        mistakes=_SOFTMAX_MISTAKES,
+        per_case=True,
+        rtol=1e-4,
+        atol=1e-7,
+        nonfinite=_softmax_nan,
+        flaws=[_rows_scaled],
+        mismatch=_softmax_mismatch,
+        what="your probabilities",
+        success=(
+            "Right on small scores, on float32 scores near 1000, and on rows far apart: every "
+            "row sums to 1 and nothing overflows."
+        ),
+    )
+)
 
 
 # --- Exercise 2: the sigmoid's derivative -----------------------------------------------
@@ -449,25 +460,29 @@ def _read_fraction(got):
     return float(got)
 
 
-@checker("How many units are dead?")
-def dead_fraction(func):
-    """Check `func(Z)` returns the fraction of columns of Z that are <= 0 in every row."""
-    for Z in _dead_cases():
-        value = _read_fraction(call_student(func, "dead_fraction", Z))
-        right = _expected_dead(Z)
-        if close(value, right, rtol=1e-5, atol=1e-8):
-            continue
-        reject_match([value], [(Z,)], _DEAD_MISTAKES, [right], rtol=1e-5, atol=1e-8)
-        raise Reject(
-            "wrong-values",
-            f"For a batch of {Z.shape[0]} examples and {Z.shape[1]} units the dead fraction "
-            f"is {right:g}, but yours is {value:g}. A unit (a column of Z) is dead when all "
-            "its entries are <= 0.",
-        )
-    return (
-        "Right: a unit is dead when its whole column of Z is <= 0 (exact zeros included), "
-        "and the answer is a fraction of the units."
+dead_fraction = code_checker(
+    CodeExercise(
+        title="How many units are dead?",
+        name="dead_fraction",
+        reference=_expected_dead,
+        cases=lambda: [(Z,) for Z in _dead_cases()],
+        result=lambda got, case, right: _read_fraction(got),
+        mistakes=_DEAD_MISTAKES,
+        per_case=True,
+        rtol=1e-5,
+        atol=1e-8,
+        unnamed="wrong-values",
+        mismatch=lambda case, got, right: (
+            f"For a batch of {case[0].shape[0]} examples and {case[0].shape[1]} units the dead "
+            f"fraction is {right:g}, but yours is {got:g}. A unit (a column of Z) is dead when "
+            "all its entries are <= 0."
+        ),
+        success=(
+            "Right: a unit is dead when its whole column of Z is <= 0 (exact zeros included), "
+            "and the answer is a fraction of the units."
+        ),
     )
+)
 
 
 @checker("When is half of the layer dead?")
@@ -773,17 +788,23 @@ def _sigmoid_exact(z):
     return sigmoid(z.astype(np.float64)).astype(np.float32)
 
 
-def _raises_floating_point_error(func, z):
-    """The FloatingPointError the student's function raises with NumPy's warnings turned
-    into errors (an overflow, an invalid operation), or None."""
+def _no_overflow(func):
+    """Raise "overflow-warning" where the right values come out of an overflow on the way."""
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            harness.run_guarded(func, [z.copy()])
-    except FloatingPointError as err:
-        return err
+            harness.run_guarded(func, [_STABLE_POINTS.copy()])
+    except FloatingPointError as error:
+        raise Reject(
+            "overflow-warning",
+            f"Your values are right, but computing them overflows ({error}): NumPy warns "
+            "with a RuntimeWarning each time, and the right answer comes out only because "
+            "1 / (1 + inf) happens to be 0. A common cause is np.where(z >= 0, f(z), g(z)), "
+            "which evaluates both formulas on every entry, the one that overflows included. "
+            "Compute each formula only on its own entries (out[pos] = ...; out[~pos] = ...) "
+            "or on -|z|, which is never positive: e = np.exp(-np.abs(z)).",
+        ) from None
     except (Exception, harness.OutOfTime):  # anything else was judged by the first run
-        return None
-    return None
+        pass
 
 
 _SIGN_GROUPS = [
@@ -803,69 +824,66 @@ _SIGN_GROUPS = [
 ]
 
 
-@checker("A sigmoid that survives ±10,000 in float32")
-def stable_sigmoid(func):
-    """Check `func(z)`: the sigmoid of a float32 array, float32 out, right to float32's
-    precision at every z from -1e4 to 1e4, without an overflow or an invalid operation."""
-    z = _STABLE_POINTS.copy()
-    got = call_student(func, "stable_sigmoid", z)
-    if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype != np.float32:
+def _read_float32(got, case, right):
+    """The student's sigmoid as a float array, or the verdict: float32 in, float32 out."""
+    if isinstance(got, np.ndarray) and got.shape == case[0].shape and got.dtype != np.float32:
         raise Reject(
             "changed-dtype",
             f"Given float32 inputs, your function returns {got.dtype}. Keep the dtype the "
             "caller chose (a float64 result doubles the memory of every layer): build the "
             "result from z itself, or cast back with .astype(z.dtype).",
         )
-    got = as_array(got, "What `stable_sigmoid` returns", z.shape)
-    right = _sigmoid_exact(z).astype(float)
-    if not np.all(np.isfinite(got)):
-        bad = z[~np.isfinite(got)]
-        raise Reject(
-            "not-finite",
-            f"At z = {bad.tolist()} your result is nan or inf. In float32 exp(z) overflows "
-            "to inf beyond z = 88.7, and inf / inf is nan (e^z / (1 + e^z) for large z). "
-            "Compute each side with an exponent that is never positive: "
-            "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0.",
+    return as_array(got, "What `stable_sigmoid` returns", case[0].shape)
+
+
+def _underflow(cases, got, right):
+    """The verdict for values right but 0 where σ is a subnormal float32 (z <= -50)."""
+    (z,), got, right = cases[0], got[0], right[0]
+    if np.allclose(got[z > -50], right[z > -50], rtol=2e-6) and np.all(got[z <= -50] == 0):
+        return "underflow", (
+            f"Right except far on the negative side: at z = -100 σ is {right[1]:.3g}, which "
+            "float32 can still hold (as a subnormal number), but yours is 0. A form that ends "
+            "in 1 / (1 + inf) (the plain formula: exp(100) = inf) or in 1 - (a number near 1) "
+            "(0.5 (1 + tanh(z / 2))) loses it. For z < 0 compute exp(z) / (1 + exp(z)), whose "
+            "exp(z) is tiny but not 0."
         )
-    right_here = np.isclose(got, right, rtol=2e-6, atol=3e-45)
-    if not np.all(right_here):
-        if np.allclose(got[z > -50], right[z > -50], rtol=2e-6) and np.all(got[z <= -50] == 0):
-            raise Reject(
-                "underflow",
-                f"Right except far on the negative side: at z = -100 σ is "
-                f"{right[1]:.3g}, which float32 can still hold (as a subnormal number), but "
-                "yours is 0. A form that ends in 1 / (1 + inf) (the plain formula: exp(100) "
-                "= inf) or in 1 - (a number near 1) (0.5 (1 + tanh(z / 2))) loses it. For "
-                "z < 0 compute exp(z) / (1 + exp(z)), whose exp(z) is tiny but not 0.",
-            )
-        found = explain_by_subsets(
-            func, "stable_sigmoid", [(z,)], _sigmoid_exact, (0,), _SIGN_GROUPS, what="sigmoid"
-        )
-        if found:
-            raise Reject(*found)
-        index = int(np.flatnonzero(~right_here)[0])
-        raise values_differ(
-            f"At z = {z[index]:g} the sigmoid is {right[index]:.7g} (rounded to float32), "
-            f"but yours is {got[index]:.7g}.",
-            got,
-            right,
-            what="your values",
-        )
-    error = _raises_floating_point_error(func, z)
-    if error is not None:
-        raise Reject(
-            "overflow-warning",
-            f"Your values are right, but computing them overflows ({error}): NumPy warns "
-            "with a RuntimeWarning each time, and the right answer comes out only because "
-            "1 / (1 + inf) happens to be 0. A common cause is np.where(z >= 0, f(z), g(z)), "
-            "which evaluates both formulas on every entry, the one that overflows included. "
-            "Compute each formula only on its own entries (out[pos] = ...; out[~pos] = ...) "
-            "or on -|z|, which is never positive: e = np.exp(-np.abs(z)).",
-        )
+
+
+def _stable_mismatch(case, got, right):
+    i = int(np.flatnonzero(~np.isclose(got, right, rtol=2e-6, atol=3e-45))[0])
     return (
-        "Exact at every z from -10,000 to 10,000 in float32, subnormal tail included, and "
-        "no overflow on the way."
+        f"At z = {case[0][i]:g} the sigmoid is {right[i]:.7g} (rounded to float32), but yours "
+        f"is {got[i]:.7g}."
     )
+
+
+stable_sigmoid = code_checker(
+    CodeExercise(
+        title="A sigmoid that survives ±10,000 in float32",
+        name="stable_sigmoid",
+        reference=_sigmoid_exact,
+        cases=lambda: [(_STABLE_POINTS,)],
+        result=_read_float32,
+        rtol=2e-6,
+        atol=3e-45,
+        nonfinite=lambda case, got: (
+            f"At z = {case[0][~np.isfinite(got)].tolist()} your result is nan or inf. In float32 "
+            "exp(z) overflows to inf beyond z = 88.7, and inf / inf is nan (e^z / (1 + e^z) for "
+            "large z). Compute each side with an exponent that is never positive: "
+            "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0."
+        ),
+        flaws=[_underflow],
+        groups=_SIGN_GROUPS,
+        batch=(0,),
+        subject="sigmoid",
+        mismatch=_stable_mismatch,
+        probes=[_no_overflow],
+        success=(
+            "Exact at every z from -10,000 to 10,000 in float32, subnormal tail included, and "
+            "no overflow on the way."
+        ),
+    )
+)
 
 
 # --- Exercises 10 and 11: a number worked out on paper, and a prediction ----------------

@@ -177,16 +177,24 @@ def recoded(code, read, *args, **kwargs):
 _SHAPE_WORDS = ("matmul", "shape", "broadcast", "aligned")
 
 
-def call_with_shape_hint(func, name, *args, hint, changes="reject"):
-    """`call_student`, where a crash that NumPy explains by shapes (a product or a
-    broadcast that does not fit) becomes the verdict "shape-error" with `hint` added: what
-    the shapes should be."""
+def call_with_hint(func, name, *args, words, hint, code="raised", changes="reject"):
+    """`call_student`, where a crash whose message holds one of `words` ("matmul") gets
+    `hint` added on a line of its own, and the verdict `code` (by default still "raised")."""
     try:
         return call_student(func, name, *args, changes=changes)
     except Reject as verdict:
-        if verdict.code == "raised" and any(word in verdict.message for word in _SHAPE_WORDS):
-            raise Reject("shape-error", f"{verdict.message}\n{hint}") from None
+        if verdict.code == "raised" and any(word in verdict.message for word in words):
+            raise Reject(code, f"{verdict.message}\n{hint}") from None
         raise
+
+
+def call_with_shape_hint(func, name, *args, hint, changes="reject"):
+    """`call_with_hint` for a crash that NumPy explains by shapes (a product or a broadcast
+    that does not fit): the verdict "shape-error", with `hint` saying what the shapes
+    should be."""
+    return call_with_hint(
+        func, name, *args, words=_SHAPE_WORDS, hint=hint, code="shape-error", changes=changes
+    )
 
 
 def close(got, right, rtol=RTOL, atol=ATOL):
@@ -363,7 +371,8 @@ class CodeExercise:
     - `start(case)`: for an update rule, the values before the step, so that a step that
       is reversed, scaled or missing is named.
     - `nonfinite(case, got)`: the sentence for a result with nan or inf where the right
-      one is finite ("not-finite"), given before any variant is tried.
+      one is finite ("not-finite"), given before any variant is tried; or (code, sentence),
+      where what the nan means depends on the case (an overflow, a row that underflows).
     - `explain`: functions of the student's function and the cases, tried in order after
       the named mistakes and before `groups` and `arguments`: each runs the answer on an
       input that isolates one part of the formula and returns (code, message), or None.
@@ -476,7 +485,8 @@ def diagnose(exercise, func, cases, got, right):
     if exercise.nonfinite is not None:
         for case, g, r in zip(cases, got, right, strict=True):
             if finite(r) and not finite(g):
-                raise Reject("not-finite", exercise.nonfinite(case, g))
+                said = exercise.nonfinite(case, g)
+                raise Reject(*said) if isinstance(said, tuple) else Reject("not-finite", said)
     variants = exercise.mistakes(cases) if callable(exercise.mistakes) else exercise.mistakes
     reject_match(got, cases, variants, right, exercise.rtol, exercise.atol)
     left = None  # a piece whose difference nothing named (`code=None`)

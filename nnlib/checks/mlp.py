@@ -3,9 +3,11 @@
 Usage in the notebook: `from nnlib.checks import mlp as check`, then for example
 `check.two_layer_forward(two_layer_forward)`.
 
-Judged with nnlib.checks.engine (its readers, comparisons and `Variant`s). The checkers stay
-functions: a crash in the forward pass gets a hint on shapes, the counts and the merged layer
-are judged part by part, and the XOR network is four arrays, not a function.
+The forward pass is a declaration (`CodeExercise`) judged by nnlib.checks.engine. The others
+stay checker functions using the engine's readers and `Variant`s: the counts and the merged
+layer judge each number or part on its own (a miscount of the weights whatever the biases;
+b's shape only once W is right), which as declarations came out 20 or more lines longer;
+the XOR network is four arrays, not a function.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.activations import relu
-from nnlib.checks import Reject, call_student, checker, kind_of, require_started, values_differ
+from nnlib.checks import Reject, call_student, checker, kind_of, require_started
 from nnlib.checks.engine import (
+    CodeExercise,
     Variant,
     as_array,
     as_parts,
-    close,
+    call_with_hint,
+    code_checker,
     finite,
     judge_part,
     recoded,
-    reject_match,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data import GATES, logic_gate
@@ -35,10 +38,6 @@ _NUMPY_TOL = {"rtol": 1e-5, "atol": 1e-8}  # np.allclose's
 
 def _no_hint(shape):
     return ""
-
-
-def _one_row_per_example(shape):
-    return "One row per example, one column per output unit."
 
 
 def _forward_cases():
@@ -115,38 +114,42 @@ _FORWARD_MISTAKES = [
 ]
 
 
-@checker("The forward pass of a 2-layer network")
-def two_layer_forward(func):
-    """Check `func(X, W1, b1, W2, b2)` = relu(X W1 + b1) W2 + b2 for a batch, case by case.
-    A crash in a product gets a hint on the shapes."""
-    for case in _forward_cases():
-        X, W1, b1, W2, b2 = case
-        try:
-            got = call_student(func, "two_layer_forward", *case)
-        except Reject as verdict:
-            if "matmul" in verdict.message or "shapes" in verdict.message:
-                raise Reject(
-                    verdict.code,
-                    verdict.message + f"\nWith X of shape {X.shape}, W1 {W1.shape} and W2 "
-                    f"{W2.shape}, the products are X @ W1 and then H @ W2: each weight matrix "
-                    "has shape (inputs, outputs) and comes second.",
-                ) from None
-            raise
-        right = _forward(*case)
-        what, kind = f"For X of shape {X.shape}, your output", "an array of output scores"
-        got = as_array(got, what, right.shape, kind=kind, hint=_one_row_per_example)
-        if close(got, right, **_NUMPY_TOL):
-            continue
-        reject_match([got], [case], _FORWARD_MISTAKES, [right], **_NUMPY_TOL)
-        raise values_differ(
-            f"For X of shape {X.shape} your outputs differ from relu(X W1 + b1) W2 + b2; the "
-            f"first row should be {np.round(right[0], 4).tolist()}, yours is "
-            f"{np.round(got[0], 4).tolist()}.",
+def _call_forward(func, case):
+    """Run it; a crash in a product gets a hint on the shapes."""
+    X, W1, _, W2, _ = case
+    hint = (
+        f"With X of shape {X.shape}, W1 {W1.shape} and W2 {W2.shape}, the products are X @ W1 "
+        "and then H @ W2: each weight matrix has shape (inputs, outputs) and comes second."
+    )
+    return call_with_hint(func, "two_layer_forward", *case, words=("matmul", "shapes"), hint=hint)
+
+
+two_layer_forward = code_checker(
+    CodeExercise(
+        title="The forward pass of a 2-layer network",
+        name="two_layer_forward",
+        reference=_forward,
+        cases=_forward_cases,
+        call=_call_forward,
+        result=lambda got, case, right: as_array(
             got,
-            right,
-            what="your outputs",
-        )
-    return "Right for square and rectangular weight matrices alike."
+            f"For X of shape {case[0].shape}, your output",
+            right.shape,
+            kind="an array of output scores",
+            hint=lambda shape: "One row per example, one column per output unit.",
+        ),
+        per_case=True,
+        mistakes=_FORWARD_MISTAKES,
+        mismatch=lambda case, got, right: (
+            f"For X of shape {case[0].shape} your outputs differ from relu(X W1 + b1) W2 + b2; "
+            f"the first row should be {np.round(right[0], 4).tolist()}, yours is "
+            f"{np.round(got[0], 4).tolist()}."
+        ),
+        what="your outputs",
+        **_NUMPY_TOL,
+        success="Right for square and rectangular weight matrices alike.",
+    )
+)
 
 
 @checker("Counting weights and biases")

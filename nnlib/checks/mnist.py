@@ -3,9 +3,9 @@
 Usage in the notebook: `from nnlib.checks import mnist as check`, then for example
 `check.read_idx_images(read_idx_images)`.
 
-The checkers are functions built on nnlib.checks.engine (named mistakes as `Variant`s),
-not `CodeExercise` declarations: a reader's crash is diagnosed from its message, counts and
-indices have their own verdicts, and the assignment is a training run.
+The code exercises are declarations (`CodeExercise`) judged by nnlib.checks.engine: a reader's
+crash is diagnosed from its message (`call`), and counts and indices are read with their own
+verdicts (`result`). The assignment, a training run judged by its accuracy, stays a function.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlib.checks import Reject, call_student, checker, kind_of, require_started, run_student
-from nnlib.checks.engine import Variant, finite, reject_match
+from nnlib.checks.engine import CodeExercise, Variant, as_array, code_checker, finite, recoded
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 from nnlib.data.mnist import IMAGES_MAGIC, LABELS_MAGIC, idx_bytes, load_mnist, to_float
 from nnlib.data.mnist import train_validation_split as _split
@@ -27,155 +27,156 @@ from nnlib.plot import confusion_counts as _confusion_counts
 # --- reading an IDX file -------------------------------------------------------------------
 
 
-def _idx_case(n, rows, cols, seed):
-    images = np.random.default_rng(seed).integers(0, 256, size=(n, rows, cols), dtype=np.uint8)
-    return images, idx_bytes(IMAGES_MAGIC, images.shape, images)
+def _idx_cases():
+    """(file, the images it holds): some not square, so that swapped rows and columns show."""
+    for n, rows, cols, seed in ((3, 4, 5, 0), (2, 28, 28, 1)):
+        images = np.random.default_rng(seed).integers(0, 256, size=(n, rows, cols), dtype=np.uint8)
+        yield idx_bytes(IMAGES_MAGIC, images.shape, images), images
 
 
-def _little_endian(value):
-    return int.from_bytes(int(value).to_bytes(4, "big"), "little")
-
-
-def _diagnose_idx_crash(verdict, images):
-    """Turn a crash of the student's reader into the mistake it points at."""
-    n, rows, cols = images.shape
-    # The message quotes the call with the file's bytes: name the file in words instead.
-    error = verdict.message.split("` raised ", 1)[-1]
+def _call_reader(func, case):
+    """`read_idx_images(file)`, with a crash turned into the mistake it points at."""
+    try:
+        return call_student(func, "read_idx_images", case[0])
+    except Reject as verdict:
+        if verdict.code != "raised":
+            raise
+        error = verdict.message.split("` raised ", 1)[-1]  # without the call: it quotes the bytes
+    n, rows, cols = shape = case[1].shape
+    flipped = {v: int.from_bytes(v.to_bytes(4, "big"), "little") for v in (IMAGES_MAGIC, *shape)}
     said = f"Given a file of {n} images of {rows} x {cols} pixels, `read_idx_images` raised {error}"
-    numbers = {int(s) for s in re.findall(r"\d+", error)}
-    if {_little_endian(v) for v in (IMAGES_MAGIC, n, rows, cols)} & numbers:
+    if set(flipped.values()) & {int(s) for s in re.findall(r"\d+", error)}:
         raise Reject(
             "little-endian",
             said + f"\nThe header's numbers came out byte-reversed ({IMAGES_MAGIC} reads as "
-            f"{_little_endian(IMAGES_MAGIC)}, {n} as {_little_endian(n)}): they were read with "
-            "the least significant byte first. IDX stores them big-endian (most significant "
-            "byte first): use int.from_bytes(..., 'big') or np.frombuffer(..., dtype='>u4').",
+            f"{flipped[IMAGES_MAGIC]}, {n} as {flipped[n]}): they were read with the least "
+            "significant byte first. IDX stores them big-endian (most significant byte first): "
+            "use int.from_bytes(..., 'big') or np.frombuffer(..., dtype='>u4').",
         )
     size = n * rows * cols
-    reshaped = {int(s) for s in re.findall(r"array of size (\d+)", error)}  # NumPy's words
-    for skipped in (0, 4, 8, 12):
-        if size + 16 - skipped in reshaped:
+    for skipped in (16, 12, 8, 4):
+        if re.search(rf"array of size {size + skipped}\b", error):  # NumPy's words
             raise Reject(
                 "header-not-skipped",
-                said + f"\nThe file has {size} pixel bytes, but your array got "
-                f"{size + 16 - skipped}: {16 - skipped} bytes of the header were taken for "
-                "pixels. The header is 16 bytes (four 32-bit numbers); the pixels start at "
-                "byte 16.",
+                said + f"\nThe file has {size} pixel bytes, but your array got {size + skipped}: "
+                f"{skipped} bytes of the header were taken for pixels. The header is 16 bytes "
+                "(four 32-bit numbers); the pixels start at byte 16.",
             )
-    if error.startswith("ValueError"):
-        # Most often the student's own magic check, fed a byte-reversed header.
+    if error.startswith("ValueError"):  # often the student's own magic check, on a reversed header
         raise Reject(
             "raised-on-valid-file",
-            said + f"\nThis file is a valid IDX image file: its first four bytes hold the "
-            f"magic number {IMAGES_MAGIC} (0x00000803). If your own magic check raised, the "
-            "header was read with the wrong byte order (np.uint32 is little-endian on most "
-            "machines, IDX is big-endian): use dtype='>u4' or int.from_bytes(..., 'big').",
+            said + f"\nThis file is a valid IDX image file: its first four bytes hold the magic "
+            f"number {IMAGES_MAGIC} (0x00000803). If your own magic check raised, the header was "
+            "read with the wrong byte order (np.uint32 is little-endian on most machines, IDX is "
+            "big-endian): use dtype='>u4' or int.from_bytes(..., 'big').",
         )
-    raise Reject(verdict.code, said)
+    raise Reject("raised", said)
 
 
-@checker("Reading an IDX image file")
-def read_idx_images(func):
-    """Check `func(raw) -> (n, rows, cols) uint8` on files made from known images, some not
-    square (so that swapped rows and columns show), and that a wrong magic number raises
-    ValueError."""
-    for images, raw in (_idx_case(3, 4, 5, seed=0), _idx_case(2, 28, 28, seed=1)):
-        try:
-            got = call_student(func, "read_idx_images", raw)
-        except Reject as verdict:
-            if verdict.code == "raised":
-                _diagnose_idx_crash(verdict, images)
-            raise
-        if not isinstance(got, np.ndarray):
-            raise Reject(
-                "not-an-array",
-                f"`read_idx_images` should return a NumPy array, but it returned {kind_of(got)}.",
-            )
-        n, rows, cols = images.shape
-        if rows != cols and got.shape == (n, cols, rows):
-            raise Reject(
-                "rows-columns-swapped",
-                f"For images of {rows} rows and {cols} columns your array has shape "
-                f"{got.shape}: rows and columns are swapped. The header gives the number of "
-                "rows before the number of columns, and the pixels are stored row after row.",
-            )
-        if got.shape != images.shape:
-            if got.size == images.size and np.array_equal(got.ravel(), images.ravel()):
-                raise Reject(
-                    "wrong-shape",
-                    f"Your array has the right pixels but shape {got.shape}; it should be "
-                    f"{images.shape}: (images, rows, columns), as the header says.",
-                )
+def _read_images(got, case, images):
+    """The student's array, once its type, shape and dtype are those of the file's images."""
+    n, rows, cols = images.shape
+    if not isinstance(got, np.ndarray):
+        raise Reject(
+            "not-an-array",
+            f"`read_idx_images` should return a NumPy array, but it returned {kind_of(got)}.",
+        )
+    if rows != cols and got.shape == (n, cols, rows):
+        raise Reject(
+            "rows-columns-swapped",
+            f"For images of {rows} rows and {cols} columns your array has shape {got.shape}: rows "
+            "and columns are swapped. The header gives the number of rows before the number of "
+            "columns, and the pixels are stored row after row.",
+        )
+    if got.shape != images.shape:
+        if got.size == images.size and np.array_equal(got.ravel(), images.ravel()):
             raise Reject(
                 "wrong-shape",
-                f"The file holds {images.shape[0]} images of {images.shape[1]} x "
-                f"{images.shape[2]} pixels, so the array should have shape {images.shape}; "
-                f"yours has shape {got.shape}.",
+                f"Your array has the right pixels but shape {got.shape}; it should be "
+                f"{images.shape}: (images, rows, columns), as the header says.",
             )
-        if got.dtype != np.uint8:
-            if np.allclose(got, images / 255):
-                raise Reject(
-                    "scaled",
-                    "Your pixels are divided by 255. The reader should return the bytes as "
-                    "they are stored (dtype uint8, 0..255): scaling to [0, 1] is a separate "
-                    "step (nnlib.data.mnist.to_float), done once, just before training.",
-                )
-            raise Reject(
-                "wrong-dtype",
-                f"Your array has dtype {got.dtype}; the pixels are single bytes, so it should be "
-                "uint8 (np.frombuffer(..., dtype=np.uint8)).",
-            )
-        if not np.array_equal(got, images):
-            raise Reject(
-                "wrong-pixels",
-                f"The shape is right, but the pixels are not the file's: the first row of the "
-                f"first image should be {images[0, 0, :5].tolist()}..., yours is "
-                f"{got[0, 0, :5].tolist()}... The pixels start right after the 16-byte header.",
-            )
-    wrong = idx_bytes(LABELS_MAGIC, (1, 2, 2), bytes(4))
+        raise Reject(
+            "wrong-shape",
+            f"The file holds {n} images of {rows} x {cols} pixels, so the array should have "
+            f"shape {images.shape}; yours has shape {got.shape}.",
+        )
+    if got.dtype != np.uint8 and np.allclose(got, images / 255):
+        raise Reject(
+            "scaled",
+            "Your pixels are divided by 255. The reader should return the bytes as they are "
+            "stored (dtype uint8, 0..255): scaling to [0, 1] is a separate step "
+            "(nnlib.data.mnist.to_float), done once, just before training.",
+        )
+    if got.dtype != np.uint8:
+        raise Reject(
+            "wrong-dtype",
+            f"Your array has dtype {got.dtype}; the pixels are single bytes, so it should be "
+            "uint8 (np.frombuffer(..., dtype=np.uint8)).",
+        )
+    return got
+
+
+def _refuses_other_files(func):
+    """The success sentence, once a file with a label file's magic number raises ValueError."""
     try:
-        result = run_student(func, "read_idx_images", wrong)
+        result = run_student(func, "read_idx_images", idx_bytes(LABELS_MAGIC, (1, 2, 2), bytes(4)))
     except ValueError:
         return "Right: the header read big-endian, the pixels as bytes, a wrong file refused."
     except Exception as err:
         raise Reject(
             "wrong-error",
             f"Given a file whose magic number is {LABELS_MAGIC} (a label file), your function "
-            f"raised {type(err).__name__}{f': {err}' if str(err) else ''}. Raise a "
-            "ValueError that says the magic "
-            f"number is not {IMAGES_MAGIC}.",
+            f"raised {type(err).__name__}{f': {err}' if str(err) else ''}. Raise a ValueError "
+            f"that says the magic number is not {IMAGES_MAGIC}.",
         ) from None
     raise Reject(
         "no-magic-check",
         f"Given a file whose magic number is {LABELS_MAGIC} (a label file, not images), your "
-        f"function returned {kind_of(result)} instead of raising a ValueError. Check that "
-        f"the first four bytes read {IMAGES_MAGIC} before reading the rest.",
+        f"function returned {kind_of(result)} instead of raising a ValueError. Check that the "
+        f"first four bytes read {IMAGES_MAGIC} before reading the rest.",
     )
+
+
+read_idx_images = code_checker(
+    CodeExercise(
+        title="Reading an IDX image file",
+        name="read_idx_images",
+        reference=lambda raw, images: images,  # a case is a file and the images it holds
+        cases=_idx_cases,
+        call=_call_reader,
+        result=_read_images,
+        per_case=True,
+        unnamed="wrong-pixels",
+        mismatch=lambda case, got, right: (
+            "The shape is right, but the pixels are not the file's: the first row of the first "
+            f"image should be {right[0, 0, :5].tolist()}..., yours is {got[0, 0, :5].tolist()}"
+            "... The pixels start right after the 16-byte header."
+        ),
+        success=_refuses_other_files,
+    )
+)
 
 
 # --- the confusion matrix --------------------------------------------------------------------
 
 
-def _as_count_matrix(got, n_classes):
-    if not isinstance(got, np.ndarray | list | tuple):
+def _read_counts(got, case, right):
+    """The student's matrix of counts, or the verdict: not an array, or not one row and one
+    column per class."""
+    what = "What `confusion_counts` returns"
+    if not isinstance(got, np.ndarray | list | tuple):  # a number is no matrix
         raise Reject(
-            "not-an-array",
-            f"`confusion_counts` should return an array of counts, got {kind_of(got)}.",
+            "not-an-array", f"{what} should be an array of counts, but it is {kind_of(got)}."
         )
-    try:
-        counts = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Reject(
-            "not-an-array", f"`confusion_counts` should return an array of counts, got {got!r}."
-        ) from None
-    if counts.shape != (n_classes, n_classes):
-        raise Reject(
-            "wrong-shape",
-            f"With n_classes={n_classes} the matrix should have shape "
-            f"({n_classes}, {n_classes}), one row and one column per class, even for a class "
-            f"that never appears; yours has shape {counts.shape}.",
-        )
-    return counts
+    counts = recoded("not-an-array", as_array, got, what, kind="an array of counts")
+    return as_array(
+        counts,
+        f"With n_classes={case[2]} the matrix",
+        right.shape,
+        hint=lambda _: (
+            "It needs one row and one column per class, even for a class that never appears."
+        ),
+    )
 
 
 def _row_fractions(*case):
@@ -183,72 +184,80 @@ def _row_fractions(*case):
     return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
 
 
-_CONFUSION_MISTAKES = [
-    Variant(
-        "transposed",
-        "Your matrix is transposed: the rows should be the true classes and the columns "
-        "the predictions, so that cell (i, j) counts the images of digit i read as j.",
-        lambda *case: _confusion_counts(*case).T,
-    ),
-    Variant(
-        "repeats-lost",
-        "Each cell of yours is 0 or 1: a pair that occurs several times is counted once. "
-        "`C[true, predicted] += 1` adds 1 once per distinct pair, because NumPy "
-        "writes repeated indices only once; loop over the examples, or use "
-        "np.add.at(C, (true, predicted), 1).",
-        lambda *case: np.minimum(_confusion_counts(*case), 1),  # each pair counted once
-    ),
-    Variant(
-        "normalised",
-        "Your rows are fractions. The exercise asks for counts: how many images of "
-        "class i were predicted as j.",
-        _row_fractions,
-    ),
-]
+def _counts_differ(case, counts, right):
+    whole = np.all(np.isfinite(counts)) and np.all(counts == np.round(counts))
+    shown = counts.astype(int) if whole else np.round(counts, 3)
+    return (
+        f"For true = {case[0].tolist()} and predicted = {case[1].tolist()}, the matrix "
+        f"should be {right.tolist()}; yours is {shown.tolist()}."
+    )
 
 
-@checker("The confusion matrix")
-def confusion_counts(func):
-    """Check `func(true, predicted, n_classes)` counts (true i, predicted j) in cell (i, j),
-    with repeated pairs, a lopsided pair of classes and a class that never appears."""
-    true = np.array([0, 0, 1, 1, 1, 2, 2, 0, 1, 1])
-    predicted = np.array([0, 1, 1, 1, 0, 2, 1, 0, 1, 1])
-    cases = [(true, predicted, 4), (np.array([3, 3, 3]), np.array([3, 0, 3]), 5)]
-    for case in cases:
-        true, predicted, n_classes = case
-        got = call_student(func, "confusion_counts", *case)
-        counts = _as_count_matrix(got, n_classes)
-        expected = _confusion_counts(*case)
-        if np.array_equal(counts, expected):
-            continue
-        reject_match([counts], [case], _CONFUSION_MISTAKES, [expected])
-        whole = np.all(np.isfinite(counts)) and np.all(counts == np.round(counts))
-        shown = counts.astype(int) if whole else np.round(counts, 3)
-        raise Reject(
-            "wrong-counts",
-            f"For true = {true.tolist()} and predicted = {predicted.tolist()}, the matrix "
-            f"should be {expected.tolist()}; yours is {shown.tolist()}.",
-        )
-    return "Right: rows are true classes, columns predictions, every example counted once."
+confusion_counts = code_checker(
+    CodeExercise(
+        title="The confusion matrix",
+        name="confusion_counts",
+        reference=_confusion_counts,
+        # Repeated pairs, a lopsided pair of classes and a class that never appears.
+        cases=lambda: [
+            (np.array([0, 0, 1, 1, 1, 2, 2, 0, 1, 1]), np.array([0, 1, 1, 1, 0, 2, 1, 0, 1, 1]), 4),
+            (np.array([3, 3, 3]), np.array([3, 0, 3]), 5),
+        ],
+        result=_read_counts,
+        per_case=True,
+        mistakes=[
+            Variant(
+                "transposed",
+                "Your matrix is transposed: the rows should be the true classes and the columns "
+                "the predictions, so that cell (i, j) counts the images of digit i read as j.",
+                lambda *case: _confusion_counts(*case).T,
+            ),
+            Variant(
+                "repeats-lost",
+                "Each cell of yours is 0 or 1: a pair that occurs several times is counted once. "
+                "`C[true, predicted] += 1` adds 1 once per distinct pair, because NumPy "
+                "writes repeated indices only once; loop over the examples, or use "
+                "np.add.at(C, (true, predicted), 1).",
+                lambda *case: np.minimum(_confusion_counts(*case), 1),  # each pair counted once
+            ),
+            Variant(
+                "normalised",
+                "Your rows are fractions. The exercise asks for counts: how many images of "
+                "class i were predicted as j.",
+                _row_fractions,
+            ),
+        ],
+        unnamed="wrong-counts",
+        mismatch=_counts_differ,
+        success="Right: rows are true classes, columns predictions, every example counted once.",
+    )
+)
 
 
 # --- the most confident mistakes --------------------------------------------------------------
 
 
-def _mistakes_case():
+def _confident_cases():
+    """The same probabilities with k = 3 and with k above the number of mistakes."""
     rng = np.random.default_rng(5)
     scores = rng.normal(scale=2.0, size=(12, 3))
     probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     labels = rng.integers(0, 3, size=12)
-    return probs, labels
+    return [(probs, labels, 3), (probs, labels, int(np.sum(probs.argmax(1) != labels)) + 2)]
 
 
-def _as_indices(got, m):
+def _mistakes_by(score, probs, labels, k):
+    """The first k mistakes (rows whose argmax is not the label) by `score`, lowest first."""
+    wrong = np.flatnonzero(probs.argmax(axis=1) != labels)
+    return wrong[np.argsort(score[wrong], kind="stable")][:k]
+
+
+def _as_indices(got, case, right):
     """The student's answer as an array of example indices, or the verdict on it."""
     not_indices = Reject(
         "not-indices",
         f"`most_confident_mistakes` should return an array of example indices (whole "
-        f"numbers 0..{m - 1}), got {kind_of(got)}.",
+        f"numbers 0..{len(case[0]) - 1}), got {kind_of(got)}.",
     )
     try:
         values = np.asarray(got)
@@ -256,84 +265,82 @@ def _as_indices(got, m):
         raise not_indices from None
     if values.ndim != 1 or values.dtype.kind not in "iuf":
         raise not_indices
-    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
-        if np.all((values >= 0) & (values <= 1)):
-            raise Reject(
-                "values-not-indices",
-                "Your answer holds probabilities, not positions: return the indices of the "
-                "examples (np.argsort gives positions), so that X[indices] shows them.",
-            )
-        raise not_indices
-    if values.size and (values.min() < 0 or values.max() >= m):
+    fractions = values.dtype.kind == "f" and not np.all(values == np.round(values))
+    if fractions and np.all((values >= 0) & (values <= 1)):
+        raise Reject(
+            "values-not-indices",
+            "Your answer holds probabilities, not positions: return the indices of the "
+            "examples (np.argsort gives positions), so that X[indices] shows them.",
+        )
+    if fractions or (values.size and (values.min() < 0 or values.max() >= len(case[0]))):
         raise not_indices
     return values.astype(int)
 
 
-@checker("The most confident mistakes")
-def most_confident_mistakes(func):
-    """Check `func(probs, labels, k)`: the indices of the k misclassified examples with the
-    highest predicted probability, most confident first; all of them if fewer than k."""
-    probs, labels = _mistakes_case()
-    predicted = probs.argmax(axis=1)
-    confidence = probs.max(axis=1)
-    wrong = np.flatnonzero(predicted != labels)
-    ranked = wrong[np.argsort(-confidence[wrong], kind="stable")]
-    for k in (3, len(wrong) + 2):
-        got = call_student(func, "most_confident_mistakes", probs.copy(), labels.copy(), k)
-        indices = _as_indices(got, len(probs))
-        expected = ranked[:k]
-        if np.array_equal(indices, expected):
-            continue
-        # Positions in the list of mistakes (argsort of confidence[wrong]) rather than
-        # rows of probs: the indexing back through `wrong` is missing.
-        positions = np.argsort(-confidence[wrong], kind="stable")[:k]
-        if len(indices) == len(positions) and (
-            np.array_equal(indices, positions)
-            or np.array_equal(indices, np.argsort(confidence[wrong], kind="stable")[::-1][:k])
-        ):
-            raise Reject(
+def _not_only_mistakes(cases, got, right):
+    """An answer with a correctly classified example in it, or of the wrong length."""
+    (probs, labels, k), indices, n = cases[0], got[0], len(right[0])
+    if np.any(probs.argmax(axis=1)[indices] == labels[indices]):
+        return "includes-correct", (
+            "Some of your indices are examples the network classified correctly (its "
+            "prediction, the argmax of the row, equals the label). Keep only the mistakes."
+        )
+    if len(indices) == n:
+        return None
+    if k > n:
+        return "too-few-mistakes", (
+            f"There are only {n} mistakes and k = {k}: return all {n} of them, most confident "
+            f"first; you returned {len(indices)} indices."
+        )
+    return "wrong-length", f"With k = {k} there should be {n} indices; you returned {len(indices)}."
+
+
+most_confident_mistakes = code_checker(
+    CodeExercise(
+        title="The most confident mistakes",
+        name="most_confident_mistakes",
+        reference=lambda probs, labels, k: _mistakes_by(-probs.max(axis=1), probs, labels, k),
+        cases=_confident_cases,
+        result=_as_indices,
+        per_case=True,
+        mistakes=[
+            Variant(
                 "positions-not-indices",
                 "Your numbers are positions in the list of mistakes, not rows of `probs`: "
                 "after sorting `confidence[wrong]`, index back into the array of mistakes' "
                 "rows, `wrong[order]`, to get the examples' own indices.",
-            )
-        if np.any(predicted[indices] == labels[indices]):
-            raise Reject(
-                "includes-correct",
-                "Some of your indices are examples the network classified correctly (its "
-                "prediction, the argmax of the row, equals the label). Keep only the mistakes.",
-            )
-        if k > len(wrong) and len(indices) != len(wrong):
-            raise Reject(
-                "too-few-mistakes",
-                f"There are only {len(wrong)} mistakes and k = {k}: return all {len(wrong)} of "
-                f"them, most confident first; you returned {len(indices)} indices.",
-            )
-        if len(indices) != len(expected):
-            raise Reject(
-                "wrong-length",
-                f"With k = {k} there should be {len(expected)} indices; you returned "
-                f"{len(indices)}.",
-            )
-        if np.array_equal(indices, ranked[::-1][:k]) or np.array_equal(indices, expected[::-1]):
-            raise Reject(
-                "least-confident-first",
-                "Your order runs from the least confident up. The most confident mistake "
-                "comes first: sort by minus the confidence (np.argsort(-confidence)).",
-            )
-        by_true = wrong[np.argsort(probs[wrong, labels[wrong]], kind="stable")][:k]
-        if np.array_equal(indices, by_true):
-            raise Reject(
+                lambda probs, labels, k: np.argsort(-probs.max(1)[probs.argmax(1) != labels])[:k],
+            ),
+            *(
+                Variant(
+                    "least-confident-first",
+                    "Your order runs from the least confident up. The most confident mistake "
+                    "comes first: sort by minus the confidence (np.argsort(-confidence)).",
+                    least_first,
+                )
+                for least_first in (
+                    lambda probs, labels, k: _mistakes_by(probs.max(1), probs, labels, k),
+                    lambda probs, labels, k: _mistakes_by(-probs.max(1), probs, labels, k)[::-1],
+                )
+            ),
+            Variant(
                 "true-class-probability",
                 "You ranked the mistakes by the probability of the true class. The confidence "
                 "of a mistake is the probability the network gave to its own (wrong) "
                 "prediction, the largest entry of the row.",
-            )
-        raise Reject(
-            "wrong-indices",
-            f"For k = {k} the answer is {expected.tolist()}; you returned {indices.tolist()}.",
-        )
-    return "Right, including when there are fewer mistakes than k."
+                lambda probs, labels, k: _mistakes_by(
+                    probs[np.arange(len(labels)), labels], probs, labels, k
+                ),
+            ),
+        ],
+        flaws=[_not_only_mistakes],
+        unnamed="wrong-indices",
+        mismatch=lambda case, got, right: (
+            f"For k = {case[2]} the answer is {right.tolist()}; you returned {got.tolist()}."
+        ),
+        success="Right, including when there are fewer mistakes than k.",
+    )
+)
 
 
 # --- the assignment --------------------------------------------------------------------------

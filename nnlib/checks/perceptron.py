@@ -24,7 +24,7 @@ from nnlib.checks import (
     require_started,
     values_differ,
 )
-from nnlib.checks.engine import CodeExercise, Variant, as_array, code_checker
+from nnlib.checks.engine import CodeExercise, Variant, as_array, call_with_hint, code_checker
 from nnlib.data import GATES, logic_gate
 from nnlib.perceptron import step, train_perceptron
 
@@ -179,16 +179,11 @@ _UNIT_MISTAKES = [
 
 def _call_unit(func, case):
     """`call_student`, with a hint on the order of the product when it crashes there."""
-    try:
-        return call_student(func, "unit_output", *case)
-    except Reject as verdict:
-        if "matmul" in verdict.message:
-            raise Reject(
-                verdict.code,
-                verdict.message + "\nEach row of X is one example, so the weighted sums "
-                "are X @ w, of shape (m,): check the order of the product.",
-            ) from None
-        raise
+    hint = (
+        "Each row of X is one example, so the weighted sums are X @ w, of shape (m,): check "
+        "the order of the product."
+    )
+    return call_with_hint(func, "unit_output", *case, words=("matmul",), hint=hint)
 
 
 def _unit_mismatch(case, got, right):
