@@ -5,9 +5,9 @@ example `check.line_step(line_step)`.
 
 The checkers are declarations judged by nnlib.checks.engine: the reference, the cases, and
 the typical mistakes as `Variant`s, a mistake named only when it reproduces the student's
-numbers on every case. Three checkers stay functions built from the engine's readers: a
-wrong stable rate is judged against its limit (too large, too small), the mini-batches of an
-epoch are random and judged by their properties, and the rate for the bowl is judged by a run.
+numbers on every case; a wrong stable rate no mistake names is judged against its limit
+(`flaws`). Two checkers stay functions built from the engine's readers: the mini-batches of
+an epoch are random and judged by their properties, and the rate for the bowl by a run.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from nnlib.checks.engine import (
     CodeExercise,
     Piece,
     Variant,
-    all_close,
     as_array,
     as_number,
     as_parts,
@@ -27,7 +26,6 @@ from nnlib.checks.engine import (
     code_checker,
     finite,
     recoded,
-    reject_match,
     summary,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
@@ -371,43 +369,43 @@ def _diverges(a, lr, steps=400):
     return not abs(w) < 1.0  # an overflow ends as inf or nan: diverged too
 
 
-@checker("The largest stable learning rate")
-def largest_stable_lr(func):
-    """Check `func(a)` = 1/a, the largest stable rate of gradient descent on f(w) = a w².
-    A wrong rate is judged against the limit: not positive, too large or too small."""
-    name = "largest_stable_lr"
-    cases = [(a,) for a in _CURVATURES]
-    got = [_number(call_student(func, name, a), f"`{name}({a})`") for a in _CURVATURES]
-    right = [1 / a for a in _CURVATURES]
-    if all_close(got, right, **_TOL):
-        return (
-            "Right: w is multiplied by 1 − 2aα each step, which shrinks it exactly when "
-            "0 < α < 1/a. (At α = 1/a it flips sign for ever without shrinking.)"
+def _against_limit(cases, got, right):
+    """A rate no variant names, against the limit 1/a: not positive, too large or too small."""
+    wrong = [(a, v) for (a,), v in zip(cases, got, strict=True) if not close(v, 1 / a, **_TOL)]
+    a, value = next(((a, v) for a, v in wrong if v <= 0), wrong[0])
+    if value <= 0:
+        return "not-positive", (
+            f"For a = {a} you returned {value}. A learning rate must be positive: with "
+            "α ≤ 0 the step goes uphill or nowhere."
         )
-    for a, value in zip(_CURVATURES, got, strict=True):
-        if value <= 0:
-            raise Reject(
-                "not-positive",
-                f"For a = {a} you returned {value}. A learning rate must be positive: with "
-                "α ≤ 0 the step goes uphill or nowhere.",
-            )
-    reject_match(got, cases, _LR_MISTAKES, **_TOL)
-    a, value = next(
-        (a, v) for a, v in zip(_CURVATURES, got, strict=True) if not close(v, 1 / a, **_TOL)
-    )
     if value > 1 / a:
         at = "already at 0.99 × that rate" if _diverges(a, 0.99 * value) else "at that rate"
-        raise Reject(
-            "too-large",
+        return "too-large", (
             f"For a = {a} you returned {value:.6g}, but {at} gradient descent does not "
             "converge: every rate from the limit up fails. Write one step as "
-            "w := w − α · 2a w = (1 − 2aα) w and ask when |1 − 2aα| < 1.",
+            "w := w − α · 2a w = (1 − 2aα) w and ask when |1 − 2aα| < 1."
         )
-    raise Reject(
-        "too-small",
+    return "too-small", (
         f"For a = {a} you returned {value:.6g}, but rates up to {1 / a:.6g} converge too. "
-        "Write one step as w := (1 − 2aα) w and ask when |1 − 2aα| < 1.",
+        "Write one step as w := (1 − 2aα) w and ask when |1 − 2aα| < 1."
     )
+
+
+largest_stable_lr = code_checker(
+    CodeExercise(
+        title="The largest stable learning rate",
+        name="largest_stable_lr",
+        reference=lambda a: 1 / a,
+        cases=lambda: [(a,) for a in _CURVATURES],
+        result=lambda got, case, right: _number(got, f"`largest_stable_lr({case[0]})`"),
+        mistakes=_LR_MISTAKES,
+        flaws=[_against_limit],
+        mismatch=None,  # `_against_limit` judges every rate no variant names
+        success="Right: w is multiplied by 1 − 2aα each step, which shrinks it exactly when "
+        "0 < α < 1/a. (At α = 1/a it flips sign for ever without shrinking.)",
+        **_TOL,
+    )
+)
 
 
 # 4. Pick a learning rate ---------------------------------------------------------------------

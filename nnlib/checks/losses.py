@@ -5,8 +5,8 @@ Usage in the notebook: `from nnlib.checks import losses as check`, then for exam
 
 The checkers are declarations judged by nnlib.checks.engine: the reference in
 `nnlib.losses`, the cases, and the typical mistakes, each named only when it reproduces the
-student's numbers on every case. The two-class softmax stays a function (its answer is a
-pair of weights judged by what it computes), built from the engine's readers and variants.
+student's numbers on every case. The two-class softmax's answer, a pair of weights, is read
+as what it computes (`result`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import sigmoid, sigmoid_derivative, softmax
-from nnlib.checks import Reject, array_text, call_student, checker, explain_difference
+from nnlib.checks import Reject, array_text, call_student, explain_difference
 from nnlib.checks.engine import (
     CodeExercise,
     Variant,
@@ -26,7 +26,6 @@ from nnlib.checks.engine import (
     close,
     code_checker,
     recoded,
-    reject_match,
 )
 from nnlib.checks.numeric import Mistake, NumberExercise, number_checker
 
@@ -732,85 +731,89 @@ multiclass_hinge_one = code_checker(
 
 
 def _two_class_cases():
-    yield np.array([1.5, -2.0, 0.5]), 0.25
-    yield np.array([-0.7, 0.3]), -1.0
+    rng = np.random.default_rng(8)  # the inputs X on which both classifiers must agree
+    for w, b in ((np.array([1.5, -2.0, 0.5]), 0.25), (np.array([-0.7, 0.3]), -1.0)):
+        yield w, b, rng.normal(size=(12, len(w)))
 
 
-# What softmax(X @ W + b2)[:, 1] comes out as for typical wrong (W, b2), from X, w and b.
+# What softmax(X @ W + b2)[:, 1] comes out as for typical wrong (W, b2), from w, b and X.
 _TWO_CLASS_MISTAKES = [
     Variant(
         "columns-swapped",
         "Your classifier gives class 1 the probability that logistic regression "
         "gives class 0: the two columns (and biases) are swapped. Class 1 is the "
         "second column, W[:, 1].",
-        lambda X, w, b: 1 - sigmoid(X @ w + b),
+        lambda w, b, X: 1 - sigmoid(X @ w + b),
     ),
     Variant(
         "same-columns",
         "Your classifier says 0.5 for every input: both classes get the same score. "
         "Softmax only sees the difference of the two scores, and that difference "
         "must be z = x w + b.",
-        lambda X, w, b: np.full(len(X), 0.5),
+        lambda w, b, X: np.full(len(X), 0.5),
     ),
     Variant(
         "missing-bias",
         "Right weights, but the biases do not carry b: the difference b2[1] - b2[0] must equal b.",
-        lambda X, w, b: sigmoid(X @ w),
+        lambda w, b, X: sigmoid(X @ w),
     ),
     Variant(
         "difference-doubled",
         "Your scores differ by 2 z instead of z: softmax only sees the difference "
         "s_1 - s_0. If you put -w in one column and w in the other, halve both "
         "(or put zeros in column 0).",
-        lambda X, w, b: sigmoid(2 * (X @ w + b)),
+        lambda w, b, X: sigmoid(2 * (X @ w + b)),
     ),
 ]
 
 
-@checker("Logistic regression as a two-class softmax")
-def logistic_as_softmax(func):
-    """Check `func(w, b) -> (W, b2)`: softmax(X W + b2)[:, 1] == sigmoid(X w + b)."""
-    name = "logistic_as_softmax"
-    rng = np.random.default_rng(8)
-    for w, b in _two_class_cases():
-        n = len(w)
-        got = call_student(func, name, w, b)
-        W, b2 = recoded("not-a-pair", as_parts, got, ("W", "b2"), f"`{name}(w, b)`")
-        W, b2 = as_array(W, "`W`"), as_array(b2, "`b2`")
-        if W.shape == (2, n) and n != 2:
-            raise Reject(
-                "transposed",
-                f"W has shape (2, {n}); in this book W has one row per input and one column "
-                f"per class, shape ({n}, 2), so that the scores are X @ W. Transpose it.",
-            )
-        if W.shape != (n, 2):
-            raise Reject(
-                "wrong-shape",
-                f"For w with {n} entries, W should have shape ({n}, 2), one column of "
-                f"weights per class; yours has shape {W.shape}.",
-            )
-        if b2.size != 2:
-            raise Reject(
-                "wrong-shape",
-                f"b2 should hold one bias per class, two numbers; yours has shape {b2.shape}.",
-            )
-        X = rng.normal(size=(12, n))
-        with np.errstate(all="ignore"):
-            p1 = softmax(X @ W + b2.reshape(2))[:, 1]
-        if close(p1, sigmoid(X @ w + b)):
-            continue
-        reject_match([p1], [(X, w, b)], _TWO_CLASS_MISTAKES)
+def _class_one(got, case, right):
+    """Read (W, b2), shaped for w's n inputs, as what it computes: softmax(X W + b2)[:, 1]."""
+    n = len(case[0])
+    W, b2 = recoded("not-a-pair", as_parts, got, ("W", "b2"), "`logistic_as_softmax(w, b)`")
+    W, b2 = as_array(W, "`W`"), as_array(b2, "`b2`")
+    if W.shape == (2, n) and n != 2:
         raise Reject(
-            "wrong-values",
-            f"For w = {array_text(w)} and b = {b:g}, softmax(X @ W + b2)[:, 1] should equal "
-            "sigmoid(X @ w + b) for every input x, but it does not. Hint: give class 0 the "
-            "score 0 (zeros in its column and bias).",
+            "transposed",
+            f"W has shape (2, {n}); in this book W has one row per input and one column "
+            f"per class, shape ({n}, 2), so that the scores are X @ W. Transpose it.",
         )
-    return (
-        "Right: softmax(X @ W + b2)[:, 1] equals sigmoid(X @ w + b). Any W whose columns "
-        "differ by w (and biases that differ by b) works: adding the same vector to both "
-        "columns changes no probability, which is the redundancy of the two-class softmax."
+    if W.shape != (n, 2):
+        raise Reject(
+            "wrong-shape",
+            f"For w with {n} entries, W should have shape ({n}, 2), one column of "
+            f"weights per class; yours has shape {W.shape}.",
+        )
+    if b2.size != 2:
+        raise Reject(
+            "wrong-shape",
+            f"b2 should hold one bias per class, two numbers; yours has shape {b2.shape}.",
+        )
+    with np.errstate(all="ignore"):
+        return softmax(case[2] @ W + b2.reshape(2))[:, 1]
+
+
+logistic_as_softmax = code_checker(
+    CodeExercise(
+        title="Logistic regression as a two-class softmax",
+        name="logistic_as_softmax",
+        reference=lambda w, b, X: sigmoid(X @ w + b),
+        cases=_two_class_cases,
+        call=lambda func, case: call_student(func, "logistic_as_softmax", *case[:2]),
+        result=_class_one,
+        per_case=True,
+        mistakes=_TWO_CLASS_MISTAKES,
+        unnamed="wrong-values",
+        mismatch=lambda case, got, right: (
+            f"For w = {array_text(case[0])} and b = {case[1]:g}, softmax(X @ W + b2)[:, 1] "
+            "should equal sigmoid(X @ w + b) for every input x, but it does not. Hint: give "
+            "class 0 the score 0 (zeros in its column and bias)."
+        ),
+        success="Right: softmax(X @ W + b2)[:, 1] equals sigmoid(X @ w + b). Any W whose "
+        "columns differ by w (and biases that differ by b) works: adding the same vector to "
+        "both columns changes no probability, which is the redundancy of the two-class softmax.",
     )
+)
 
 
 # 6. The negative log-likelihood of Gaussian noise --------------------------------------------
