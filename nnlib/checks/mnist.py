@@ -204,6 +204,8 @@ confusion_counts = code_checker(
             (np.array([3, 3, 3]), np.array([3, 0, 3]), 5),
         ],
         result=_read_counts,
+        rtol=0.0,  # counts are whole numbers: equal, not close
+        atol=0.0,
         per_case=True,
         mistakes=[
             Variant(
